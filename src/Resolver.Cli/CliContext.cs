@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Resolver.Cli.Output;
+using Resolver.Protocol.V1;
+
+namespace Resolver.Cli;
+
+/// <summary>One invocation's connection, output and error reporting, shared by every command.</summary>
+internal sealed class CliContext : IDisposable
+{
+    private readonly Lazy<GrpcChannel> _channel;
+
+    public CliContext(ParseResult parse, GlobalOptions options, TextWriter output, TextWriter error)
+    {
+        Server = parse.GetValue(options.Server) ?? GlobalOptions.DefaultServer;
+        Token = parse.GetValue(options.Token);
+        Format = parse.GetValue(options.Output);
+        Timeout = TimeSpan.FromSeconds(parse.GetValue(options.Timeout));
+        Out = output;
+        Error = error;
+        Printer = new Printer(output, Format);
+        _channel = new Lazy<GrpcChannel>(() => GrpcChannel.ForAddress(Server, new GrpcChannelOptions
+        {
+            // Batch answers can be large; the server bounds what it sends by its batch limit.
+            MaxReceiveMessageSize = 256 * 1024 * 1024,
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                EnableMultipleHttp2Connections = true,
+            },
+        }));
+    }
+
+    public string Server { get; }
+
+    public string? Token { get; }
+
+    public OutputFormat Format { get; }
+
+    public TimeSpan Timeout { get; }
+
+    public TextWriter Out { get; }
+
+    public TextWriter Error { get; }
+
+    public Printer Printer { get; }
+
+    public GrpcChannel Channel => _channel.Value;
+
+    public Protocol.V1.Resolution.ResolutionClient Resolution => new(Channel);
+
+    public Protocol.V1.Registry.RegistryClient Registry => new(Channel);
+
+    public Protocol.V1.Admin.AdminClient Admin => new(Channel);
+
+    /// <summary>Options for one call: its deadline and credentials.</summary>
+    public CallOptions Call(CancellationToken cancellationToken)
+    {
+        var headers = new Metadata();
+        if (!string.IsNullOrEmpty(Token))
+        {
+            headers.Add("authorization", $"Bearer {Token}");
+        }
+
+        return new CallOptions(headers, DateTime.UtcNow + Timeout, cancellationToken);
+    }
+
+    /// <summary>Reports a usage or input error (exit code 1).</summary>
+    public int InvalidInput(string message) => Fail("INVALID_ARGUMENT", ExitCodes.InvalidInput, message, identifier: null, reason: "usage");
+
+    /// <summary>Reports a failed call as one line and returns its exit code.</summary>
+    public int Report(RpcException exception, string? identifier = null)
+    {
+        var reason = exception.Trailers.GetValueBytes("resolver-problem-bin") is { } bytes ? Problem.Parser.ParseFrom(bytes).Reason : null;
+        return Report(exception.StatusCode, Describe(exception), identifier, reason);
+    }
+
+    /// <summary>Reports a failed item of a batch or stream as one line and returns its exit code.</summary>
+    public int Report(StatusCode code, string message, string? identifier, string? reason) =>
+        Fail(ExitCodes.StatusName(code), ExitCodes.For(code), message, identifier, reason);
+
+    public void Dispose()
+    {
+        if (_channel.IsValueCreated)
+        {
+            _channel.Value.Dispose();
+        }
+    }
+
+    private string Describe(RpcException exception)
+    {
+        // A status the client made up because it never reached the server: say where it tried.
+        if (exception.StatusCode is StatusCode.Unavailable or StatusCode.Internal && exception.Status.DebugException is { } cause)
+        {
+            var socket = FindSocketError(cause);
+            var why = socket is not null ? socket.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "connection refused",
+                SocketError.HostNotFound or SocketError.NoData => "host not found",
+                SocketError.TimedOut => "timed out",
+                _ => socket.Message,
+            } : cause.Message;
+            return $"cannot reach the server at {Server} ({why}); is it running? Set --server or RESOLVER_SERVER";
+        }
+
+        if (exception.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            return $"the server at {Server} did not answer within {Timeout.TotalSeconds:0.#} s (--timeout)";
+        }
+
+        return exception.Status.Detail;
+    }
+
+    private static SocketException? FindSocketError(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is SocketException socket)
+            {
+                return socket;
+            }
+        }
+
+        return null;
+    }
+
+    private int Fail(string status, int exitCode, string message, string? identifier, string? reason)
+    {
+        if (Format == OutputFormat.Json)
+        {
+            Error.WriteLine(CliJson.Error(status, exitCode, message, identifier, reason));
+        }
+        else
+        {
+            // Name the identifier unless the server's message already does.
+            var named = identifier is null || message.Contains(identifier, StringComparison.Ordinal);
+            Error.WriteLine(named ? $"{status}: {message}" : $"{status}: {identifier}: {message}");
+        }
+
+        return exitCode;
+    }
+}

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Grpc.Core;
+
+namespace Resolver.Cli;
+
+/// <summary>Gives every command the same start and end: a <see cref="CliContext"/> in, an exit code out, a failed call reported as one line.</summary>
+internal sealed class CommandRunner(GlobalOptions globals, TextWriter output, TextWriter error)
+{
+    public GlobalOptions Globals => globals;
+
+    /// <summary>Makes <paramref name="body"/> the action of <paramref name="command"/>.</summary>
+    public void SetAction(Command command, Func<CliContext, ParseResult, CancellationToken, Task<int>> body) =>
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var context = new CliContext(parse, globals, output, error);
+            if (!Uri.TryCreate(context.Server, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
+            {
+                return context.InvalidInput($"--server '{context.Server}' is not an http:// or https:// address, e.g. {GlobalOptions.DefaultServer}");
+            }
+
+            try
+            {
+                return await body(context, parse, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException exception)
+            {
+                return context.Report(exception);
+            }
+        });
+}

@@ -1,0 +1,136 @@
+using System.CommandLine;
+using Grpc.Core;
+using Resolver.Protocol.V1;
+
+namespace Resolver.Cli.Commands;
+
+/// <summary>
+/// <c>resolver resolve ID… | --file FILE [--type T]… [--index N]…</c>: one ID is a unary call; several go
+/// in batches, answers printed in input order. The exit code is the first failing ID's.
+/// </summary>
+internal static class ResolveCommand
+{
+    // Well under the server's default limit of 2,000, so one batch is never refused for its size.
+    private const int BatchSize = 1000;
+
+    public static Command Create(CommandRunner runner)
+    {
+        var ids = new Argument<string[]>("ID") { Description = "identifiers, e.g. 88.168.1/ABC-123", Arity = ArgumentArity.ZeroOrMore };
+        var file = new Option<FileInfo?>("--file", "-f") { Description = "read identifiers from FILE, one per line ('-' for standard input); blank lines are skipped" };
+        var types = new Option<string[]>("--type", "-t") { Description = "return only values of this type; 'URL.' also matches subtypes such as URL.pdf", AllowMultipleArgumentsPerToken = false };
+        var indexes = new Option<int[]>("--index", "-i") { Description = "return only the value at this index" };
+        var noRecursion = new Option<bool>("--no-recursion") { Description = "answer delegated prefixes with a referral instead of resolving them at their site" };
+        var command = new Command("resolve", "resolve identifiers to their records") { ids, file, types, indexes, noRecursion };
+
+        runner.SetAction(command, async (context, parse, cancellationToken) =>
+        {
+            var identifiers = parse.GetValue(ids) ?? [];
+            var source = parse.GetValue(file);
+            if (source is not null)
+            {
+                if (identifiers.Length > 0)
+                {
+                    return context.InvalidInput("give identifiers as arguments or with --file, not both");
+                }
+
+                try
+                {
+                    identifiers = await ReadIdentifiersAsync(source, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException exception)
+                {
+                    return context.InvalidInput($"cannot read {source.FullName}: {exception.Message}");
+                }
+            }
+
+            if (identifiers.Length == 0)
+            {
+                return context.InvalidInput("give at least one identifier, e.g. resolver resolve 88.168.1/ABC-123");
+            }
+
+            var requests = identifiers.Select(id => Request(id, parse.GetValue(types) ?? [], parse.GetValue(indexes) ?? [], parse.GetValue(noRecursion))).ToList();
+            return requests.Count == 1 && source is null
+                ? await ResolveOneAsync(context, requests[0], cancellationToken).ConfigureAwait(false)
+                : await ResolveManyAsync(context, requests, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> ResolveOneAsync(CliContext context, ResolveRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await context.Resolution.ResolveAsync(request, context.Call(cancellationToken)).ConfigureAwait(false);
+            Print(context, [result]);
+            return ExitCodes.Ok;
+        }
+        catch (RpcException exception)
+        {
+            return context.Report(exception, request.Identifier);
+        }
+    }
+
+    private static async Task<int> ResolveManyAsync(CliContext context, List<ResolveRequest> requests, CancellationToken cancellationToken)
+    {
+        var exitCode = ExitCodes.Ok;
+        foreach (var chunk in requests.Chunk(BatchSize))
+        {
+            var batch = new BatchResolveRequest();
+            batch.Requests.AddRange(chunk);
+            var response = await context.Resolution.BatchResolveAsync(batch, context.Call(cancellationToken)).ConfigureAwait(false);
+            var found = new List<ResolveResult>();
+            foreach (var result in response.Results)
+            {
+                if (result.Status is { Code: not 0 } status)
+                {
+                    var code = context.Report((StatusCode)status.Code, status.Message, result.Identifier, status.Problem?.Reason);
+                    exitCode = exitCode == ExitCodes.Ok ? code : exitCode;
+                }
+                else
+                {
+                    found.Add(result);
+                }
+            }
+
+            Print(context, found);
+        }
+
+        return exitCode;
+    }
+
+    private static void Print(CliContext context, IReadOnlyList<ResolveResult> results)
+    {
+        if (context.Format == OutputFormat.Json)
+        {
+            foreach (var result in results)
+            {
+                // The status is implied (failures go to standard error); the rest is the answer.
+                var answer = result.Clone();
+                answer.Status = null;
+                context.Printer.JsonLine(answer);
+            }
+        }
+        else if (results.Count > 0)
+        {
+            context.Printer.Records([.. results.Where(r => r.Record is not null).Select(r => r.Record)]);
+        }
+    }
+
+    private static ResolveRequest Request(string identifier, string[] types, int[] indexes, bool noRecursion)
+    {
+        var request = new ResolveRequest { Identifier = identifier, NoRecursion = noRecursion };
+        request.Types_.AddRange(types);
+        request.Indexes.AddRange(indexes);
+        return request;
+    }
+
+    private static async Task<string[]> ReadIdentifiersAsync(FileInfo source, CancellationToken cancellationToken)
+    {
+        var text = source.Name == "-"
+            ? await Console.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false)
+            : await File.ReadAllTextAsync(source.FullName, cancellationToken).ConfigureAwait(false);
+
+        // The CLI trims input lines (the server never trims).
+        return [.. text.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0)];
+    }
+}

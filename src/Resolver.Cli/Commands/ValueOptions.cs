@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Resolver.Protocol.V1;
+
+namespace Resolver.Cli.Commands;
+
+/// <summary>The value options register and update share: <c>--value [INDEX:]TYPE=DATA</c>… and <c>--ttl SECONDS</c>.</summary>
+internal sealed class ValueOptions
+{
+    public Option<string[]> Values { get; } = new("--value", "-v")
+    {
+        Description = "a value as [INDEX:]TYPE=DATA, e.g. URL=https://example.com/p/1 or 2:EMAIL=ops@example.com (repeatable)",
+    };
+
+    public Option<int?> Ttl { get; } = new("--ttl")
+    {
+        Description = "seconds resolvers may cache the given values (default 86400; update keeps a replaced value's TTL)",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Values);
+        command.Options.Add(Ttl);
+    }
+
+    /// <summary>The parsed values, or an error naming the bad one.</summary>
+    public (List<Value> Values, string? Error) Parse(ParseResult parse)
+    {
+        var values = new List<Value>();
+        var ttl = parse.GetValue(Ttl);
+        if (ttl is < 0)
+        {
+            return (values, $"--ttl {ttl} is negative; give seconds, 0 or more");
+        }
+
+        foreach (var spec in parse.GetValue(Values) ?? [])
+        {
+            if (!ValueSpec.TryParse(spec, out var value, out var error))
+            {
+                return (values, error);
+            }
+
+            if (ttl is { } seconds)
+            {
+                value.Ttl = seconds;
+            }
+
+            values.Add(value);
+        }
+
+        return (values, null);
+    }
+}

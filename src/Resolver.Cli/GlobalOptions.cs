@@ -1,0 +1,52 @@
+using System.CommandLine;
+
+namespace Resolver.Cli;
+
+/// <summary>The options every command takes; each defaults from its RESOLVER_* variable.</summary>
+internal sealed class GlobalOptions
+{
+    public const string DefaultServer = "http://127.0.0.1:5280";
+
+    public Option<string> Server { get; } = new("--server")
+    {
+        Description = "the node's gRPC address [env: RESOLVER_SERVER]",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RESOLVER_SERVER") is { Length: > 0 } server ? server : DefaultServer,
+        Recursive = true,
+    };
+
+    public Option<string?> Token { get; } = new("--token")
+    {
+        Description = "API key or bearer token sent as 'authorization: Bearer …' [env: RESOLVER_TOKEN]",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RESOLVER_TOKEN") is { Length: > 0 } token ? token : null,
+        Recursive = true,
+    };
+
+    public Option<OutputFormat> Output { get; } = new("--output", "-o")
+    {
+        Description = "table for people, json for scripts (one object per answer, JSON Lines for several)",
+        DefaultValueFactory = _ => OutputFormat.Table,
+        Recursive = true,
+    };
+
+    public Option<double> Timeout { get; } = new("--timeout")
+    {
+        Description = "seconds to wait for each call",
+        DefaultValueFactory = _ => 30,
+        Recursive = true,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Server);
+        command.Options.Add(Token);
+        command.Options.Add(Output);
+        command.Options.Add(Timeout);
+    }
+}
+
+/// <summary>How results are printed.</summary>
+internal enum OutputFormat
+{
+    Table,
+    Json,
+}

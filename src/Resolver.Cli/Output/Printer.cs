@@ -1,0 +1,96 @@
+using System.Globalization;
+using Google.Protobuf;
+using Resolver.Protocol.V1;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Resolver.Cli.Output;
+
+/// <summary>Prints answers: Spectre tables for people, protobuf JSON (one object per line) for scripts.</summary>
+internal sealed class Printer(TextWriter output, OutputFormat format)
+{
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default);
+
+    private readonly Lazy<IAnsiConsole> _console = new(() => CreateConsole(output));
+
+    public OutputFormat Format => format;
+
+    /// <summary>In JSON mode, writes one message as one line.</summary>
+    public void JsonLine(IMessage message) => output.WriteLine(Json.Format(message));
+
+    /// <summary>A plain line for people (table mode only).</summary>
+    public void Line(string text) => output.WriteLine(text);
+
+    /// <summary>Records as one table: a row per value.</summary>
+    public void Records(IReadOnlyList<Record> records)
+    {
+        var table = new Table().AddColumns("Identifier", "Index", "Type", "Data", "TTL", "Perms", "Version");
+        foreach (var record in records)
+        {
+            if (record.Values.Count == 0)
+            {
+                table.AddRow(Cell(record.Identifier), Cell(""), Cell("(no values)"), Cell(""), Cell(""), Cell(""), Cell(Number(record.Version)));
+            }
+
+            foreach (var value in record.Values)
+            {
+                table.AddRow(
+                    Cell(record.Identifier),
+                    Cell(Number(value.Index)),
+                    Cell(value.Type),
+                    Cell(DataText(value.Data)),
+                    Cell(Number(value.Ttl)),
+                    Cell(PermissionBits(value.Permissions)),
+                    Cell(Number(record.Version)));
+            }
+        }
+
+        _console.Value.Write(table);
+    }
+
+    /// <summary>Any rows under the given headers.</summary>
+    public void Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var table = new Table().AddColumns([.. headers]);
+        foreach (var row in rows)
+        {
+            table.AddRow([.. row.Select(Cell)]);
+        }
+
+        _console.Value.Write(table);
+    }
+
+    /// <summary>A value's data as text: the text itself, or the bytes in hex.</summary>
+    public static string DataText(ValueData? data) => data?.KindCase switch
+    {
+        ValueData.KindOneofCase.Text => data.Text,
+        ValueData.KindOneofCase.Binary => "hex:" + Convert.ToHexString(data.Binary.Span),
+        _ => "",
+    };
+
+    /// <summary>Handle's four-bit notation, e.g. 1110.</summary>
+    public static string PermissionBits(Permissions? p) =>
+        p is null ? "" : $"{Bit(p.AdminRead)}{Bit(p.AdminWrite)}{Bit(p.PublicRead)}{Bit(p.PublicWrite)}";
+
+    public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static char Bit(bool set) => set ? '1' : '0';
+
+    // Text, not markup: identifiers and data may contain '[' and ']'.
+    private static IRenderable Cell(string text) => new Text(text);
+
+    private static IAnsiConsole CreateConsole(TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
+
+        // A pipe or file has no width; don't wrap long URLs at 80 columns there.
+        console.Profile.Width = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected ? Console.WindowWidth : 240;
+        return console;
+    }
+}

@@ -1,0 +1,3 @@
+using Resolver.Cli;
+
+return await ResolverCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Resolver.Cli.Commands;
+
+namespace Resolver.Cli;
+
+/// <summary>The <c>resolver</c> command line: global options, the commands, and one-line usage errors.</summary>
+internal static class ResolverCli
+{
+    /// <summary>Runs one command line; returns the exit code (SPEC §9).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var globals = new GlobalOptions();
+        var runner = new CommandRunner(globals, output, error);
+        var root = new RootCommand("resolver: resolve and manage industrial internet identifiers (prefix/suffix, e.g. 88.168.1/ABC-123)")
+        {
+            HealthCommand.Create(runner),
+            ResolveCommand.Create(runner),
+            RegisterCommand.Create(runner),
+            UpdateCommand.Create(runner),
+            DeleteCommand.Create(runner),
+            PrefixCommand.Create(runner),
+        };
+        globals.AddTo(root);
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line, not a help page: scripts read standard error.
+            var json = args.Contains("json") && (args.Contains("--output") || args.Contains("-o"));
+            var message = $"{string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')))} (see resolver --help)";
+            await error.WriteLineAsync(json
+                ? CliJson.Error("INVALID_ARGUMENT", ExitCodes.InvalidInput, message, null, "usage")
+                : $"INVALID_ARGUMENT: {message}").ConfigureAwait(false);
+            return ExitCodes.InvalidInput;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+    }
+}

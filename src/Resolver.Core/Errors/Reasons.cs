@@ -1,0 +1,20 @@
+namespace Resolver.Core.Errors;
+
+/// <summary>Stable reason ids that are not grammar rules (those live in <see cref="Identifiers.IdentifierRules"/>).</summary>
+public static class Reasons
+{
+    public const string PrefixNotHomed = "prefix-not-homed";
+    public const string IdentifierNotFound = "identifier-not-found";
+    public const string IdentifierDeleted = "identifier-deleted";
+    public const string IdentifierExists = "identifier-exists";
+    public const string ReuseRequired = "identifier-deleted-reuse-required";
+    public const string VersionMismatch = "version-mismatch";
+    public const string ValueNotFound = "value-not-found";
+    public const string InvalidValue = "invalid-value";
+    public const string TooManyValues = "too-many-values";
+    public const string ValueTooLarge = "value-too-large";
+    public const string BatchTooLarge = "batch-too-large";
+    public const string InvalidPageToken = "invalid-page-token";
+    public const string StoreUnavailable = "store-unavailable";
+    public const string WriteContention = "write-contention";
+}

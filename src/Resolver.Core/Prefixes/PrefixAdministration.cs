@@ -1,0 +1,30 @@
+using Resolver.Core.Errors;
+using Resolver.Core.Identifiers;
+
+namespace Resolver.Core.Prefixes;
+
+/// <summary>Changes which prefixes this node serves, and keeps the <see cref="PrefixDirectory"/> current.</summary>
+public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory directory, TimeProvider time)
+{
+    /// <summary>Makes this node authoritative for <paramref name="prefix"/>; idempotent.</summary>
+    public async ValueTask<(PrefixEntry Entry, bool Created)> HomeAsync(string prefix, CancellationToken cancellationToken)
+    {
+        if (!IdentifierParser.TryParsePrefix(prefix, out var canonical, out var error))
+        {
+            throw new ResolverException(error.ToProblem("prefix", prefix));
+        }
+
+        var result = await store.AddAsync(new PrefixEntry(canonical, PrefixKind.Homed, [], time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        if (result.Entry.Kind != PrefixKind.Homed)
+        {
+            throw new ResolverException(new Problem(ErrorKind.FailedPrecondition, "prefix-delegated", $"prefix {canonical} is delegated to {string.Join(", ", result.Entry.Endpoints)}; remove the delegation before homing it here", Prefix: canonical));
+        }
+
+        directory.Invalidate();
+        return result;
+    }
+
+    /// <summary>Every prefix this node knows, in canonical order.</summary>
+    public async ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken) =>
+        [.. (await store.ListAsync(cancellationToken).ConfigureAwait(false)).OrderBy(e => e.Prefix, StringComparer.Ordinal)];
+}

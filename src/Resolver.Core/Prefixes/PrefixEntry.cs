@@ -1,0 +1,18 @@
+namespace Resolver.Core.Prefixes;
+
+/// <summary>A prefix this node knows and how it serves it.</summary>
+/// <param name="Prefix">The canonical prefix.</param>
+/// <param name="Kind">Homed here or delegated elsewhere.</param>
+/// <param name="Endpoints">For delegations: the gRPC endpoints of the site serving it.</param>
+/// <param name="CreatedAt">When the entry was made.</param>
+public sealed record PrefixEntry(string Prefix, PrefixKind Kind, IReadOnlyList<string> Endpoints, DateTimeOffset CreatedAt);
+
+/// <summary>How a node serves a prefix.</summary>
+public enum PrefixKind
+{
+    /// <summary>This node is authoritative.</summary>
+    Homed = 1,
+
+    /// <summary>Another site is authoritative; this node refers to it.</summary>
+    Delegated = 2,
+}

@@ -1,0 +1,35 @@
+using System.Collections.Frozen;
+
+namespace Resolver.Core.Prefixes;
+
+/// <summary>An immutable snapshot of the prefixes a node knows, answering "who serves this prefix?" by longest match.</summary>
+public sealed class PrefixTable
+{
+    private readonly FrozenDictionary<string, PrefixEntry> _entries;
+
+    public PrefixTable(IEnumerable<PrefixEntry> entries)
+    {
+        _entries = entries.ToFrozenDictionary(e => e.Prefix, StringComparer.Ordinal);
+        Entries = [.. _entries.Values.OrderBy(e => e.Prefix, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A table that knows no prefix.</summary>
+    public static PrefixTable Empty { get; } = new([]);
+
+    /// <summary>Every entry, in canonical order.</summary>
+    public IReadOnlyList<PrefixEntry> Entries { get; }
+
+    /// <summary>The entry with the longest prefix equal to or above <paramref name="prefix"/>, or null when none covers it.</summary>
+    public PrefixEntry? FindAuthority(string prefix)
+    {
+        foreach (var candidate in PrefixPath.SelfAndAncestors(prefix))
+        {
+            if (_entries.TryGetValue(candidate, out var entry))
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+}

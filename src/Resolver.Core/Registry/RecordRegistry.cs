@@ -1,0 +1,198 @@
+using Resolver.Core.Errors;
+using Resolver.Core.Identifiers;
+using Resolver.Core.Prefixes;
+using Resolver.Core.Records;
+using Resolver.Core.Resolution;
+using Resolver.Core.Storage;
+
+namespace Resolver.Core.Registry;
+
+/// <summary>
+/// Creates, updates, deletes and reads records under the prefixes this node homes. Every write is a
+/// compare-and-set on the record version: a concurrent writer never overwrites another's change.
+/// </summary>
+public sealed class RecordRegistry(
+    IdentifierParser parser,
+    PrefixDirectory prefixes,
+    IRecordStore store,
+    ValueEditor editor,
+    TimeProvider time)
+{
+    /// <summary>Page size when the caller gives none.</summary>
+    public const int DefaultPageSize = 100;
+
+    /// <summary>Largest page a caller may ask for.</summary>
+    public const int MaxPageSize = 1000;
+
+    // Without an expected version a lost compare-and-set is retried from a fresh read; this many times.
+    private const int WriteAttempts = 5;
+
+    /// <summary>Registers <paramref name="identifier"/>; a deleted one only with <paramref name="reuseDeleted"/>.</summary>
+    public async ValueTask<HandleRecord> CreateAsync(string identifier, IReadOnlyList<ValueDraft> values, bool reuseDeleted, CancellationToken cancellationToken)
+    {
+        var id = await ParseHomedAsync(identifier, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < WriteAttempts; attempt++)
+        {
+            var current = await store.GetAsync(id.Key, cancellationToken).ConfigureAwait(false);
+            if (current is { IsDeleted: false })
+            {
+                throw Fail(ErrorKind.AlreadyExists, Reasons.IdentifierExists, $"identifier {current.Identifier} is already registered (version {current.Version}); use update to change it", id);
+            }
+
+            if (current is { IsDeleted: true } && !reuseDeleted)
+            {
+                throw Fail(ErrorKind.AlreadyExists, Reasons.ReuseRequired, $"identifier {current.Identifier} was deleted at {current.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}; identifiers are not recycled silently: register it again with reuse (CLI: --reuse)", id);
+            }
+
+            var now = Now();
+            var next = new HandleRecord(id.Key, id.Text, (current?.Version ?? 0) + 1, editor.Create(values, now), now, now);
+            if (await store.TryWriteAsync(next, current?.Version, ChangeOperation.Create, cancellationToken).ConfigureAwait(false))
+            {
+                return next;
+            }
+        }
+
+        throw Contention(id);
+    }
+
+    /// <summary>Changes the values of a live record; with <paramref name="expectedVersion"/>, only if it still has that version.</summary>
+    public async ValueTask<HandleRecord> UpdateAsync(
+        string identifier,
+        IReadOnlyList<ValueDraft> values,
+        IReadOnlyList<int> removeIndexes,
+        long? expectedVersion,
+        CancellationToken cancellationToken)
+    {
+        if (values.Count == 0 && removeIndexes.Count == 0)
+        {
+            throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.InvalidValue, "nothing to change: give values to add or replace, or indexes to remove"));
+        }
+
+        var id = await ParseHomedAsync(identifier, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < WriteAttempts; attempt++)
+        {
+            var current = await GetLiveAsync(id, expectedVersion, cancellationToken).ConfigureAwait(false);
+            var now = Now();
+            var next = current with
+            {
+                Version = current.Version + 1,
+                Values = editor.Update(current.Values, values, removeIndexes, now),
+                UpdatedAt = now,
+            };
+            if (await store.TryWriteAsync(next, current.Version, ChangeOperation.Update, cancellationToken).ConfigureAwait(false))
+            {
+                return next;
+            }
+        }
+
+        throw Contention(id);
+    }
+
+    /// <summary>Deletes a live record, leaving a tombstone; returns the tombstone.</summary>
+    public async ValueTask<HandleRecord> DeleteAsync(string identifier, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        var id = await ParseHomedAsync(identifier, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < WriteAttempts; attempt++)
+        {
+            var current = await GetLiveAsync(id, expectedVersion, cancellationToken).ConfigureAwait(false);
+            var now = Now();
+            var tombstone = current with { Version = current.Version + 1, Values = [], UpdatedAt = now, DeletedAt = now };
+            if (await store.TryWriteAsync(tombstone, current.Version, ChangeOperation.Delete, cancellationToken).ConfigureAwait(false))
+            {
+                return tombstone;
+            }
+        }
+
+        throw Contention(id);
+    }
+
+    /// <summary>The live record of <paramref name="identifier"/> with all its values.</summary>
+    public async ValueTask<HandleRecord> GetAsync(string identifier, CancellationToken cancellationToken)
+    {
+        var id = Parse(identifier);
+        var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        if (table.FindAuthority(id.Prefix) is not { Kind: PrefixKind.Homed })
+        {
+            throw new ResolverException(ResolutionService.PrefixNotHomed(id));
+        }
+
+        return await GetLiveAsync(id, expectedVersion: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One page of live records under <paramref name="prefix"/>, and the token of the next page (null on the last).</summary>
+    public async ValueTask<(IReadOnlyList<HandleRecord> Records, string? NextPageToken)> ListAsync(
+        string prefix, int pageSize, string? pageToken, CancellationToken cancellationToken)
+    {
+        if (!IdentifierParser.TryParsePrefix(prefix, out var canonical, out var error))
+        {
+            throw new ResolverException(error.ToProblem("prefix", prefix));
+        }
+
+        if (pageSize is < 0 or > MaxPageSize)
+        {
+            throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "invalid-page-size", $"page size {pageSize} is out of range: give 1 to {MaxPageSize} (0 means {DefaultPageSize})"));
+        }
+
+        var size = pageSize == 0 ? DefaultPageSize : pageSize;
+        var afterKey = PageToken.Decode(pageToken);
+        var page = await store.ListAsync(canonical, afterKey, size + 1, cancellationToken).ConfigureAwait(false);
+        return page.Count > size
+            ? ([.. page.Take(size)], PageToken.Encode(page[size - 1].Key))
+            : (page, null);
+    }
+
+    private async ValueTask<HandleRecord> GetLiveAsync(Identifier id, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        var current = await store.GetAsync(id.Key, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            throw Fail(ErrorKind.NotFound, Reasons.IdentifierNotFound, $"identifier {id} is not registered", id);
+        }
+
+        if (current.IsDeleted)
+        {
+            throw new ResolverException(new Problem(
+                ErrorKind.NotFound, Reasons.IdentifierDeleted,
+                $"identifier {current.Identifier} was deleted at {current.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}",
+                Prefix: id.Prefix, DeletedAt: current.DeletedAt));
+        }
+
+        if (expectedVersion is { } expected && expected != current.Version)
+        {
+            throw Fail(ErrorKind.Aborted, Reasons.VersionMismatch, $"identifier {current.Identifier} is at version {current.Version}, not the expected {expected}; read it again and retry", id);
+        }
+
+        return current;
+    }
+
+    // Microseconds: the finest precision every supported store keeps, so a record reads back as written.
+    private DateTimeOffset Now()
+    {
+        var now = time.GetUtcNow();
+        return now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerMicrosecond));
+    }
+
+    private Identifier Parse(string identifier) =>
+        parser.TryParse(identifier, out var id, out var error)
+            ? id
+            : throw new ResolverException(error.ToProblem("identifier", identifier));
+
+    private async ValueTask<Identifier> ParseHomedAsync(string identifier, CancellationToken cancellationToken)
+    {
+        var id = Parse(identifier);
+        var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        if (table.FindAuthority(id.Prefix) is not { Kind: PrefixKind.Homed })
+        {
+            // Handle's "server not responsible for handle".
+            throw Fail(ErrorKind.FailedPrecondition, Reasons.PrefixNotHomed, $"this node is not responsible for prefix {id.Prefix}: home it first (resolver prefix home {id.Prefix}) or write at the node that homes it", id);
+        }
+
+        return id;
+    }
+
+    private static ResolverException Contention(Identifier id) =>
+        Fail(ErrorKind.Aborted, Reasons.WriteContention, $"identifier {id} kept changing under concurrent writes; retry", id);
+
+    private static ResolverException Fail(ErrorKind kind, string reason, string message, Identifier id) =>
+        new(new Problem(kind, reason, message, Prefix: id.Prefix));
+}

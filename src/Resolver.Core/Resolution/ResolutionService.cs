@@ -1,0 +1,86 @@
+using Resolver.Core.Errors;
+using Resolver.Core.Identifiers;
+using Resolver.Core.Prefixes;
+using Resolver.Core.Storage;
+
+namespace Resolver.Core.Resolution;
+
+/// <summary>
+/// The resolution path, top to bottom: grammar → authority (which node serves the prefix) →
+/// records (one batched read through the record source chain) → value filter. Unary, batch and
+/// stream calls all come through the batch <c>ResolveAsync</c>, so they cannot disagree.
+/// </summary>
+public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records)
+{
+    /// <summary>Resolves one identifier.</summary>
+    public async ValueTask<ResolveOutcome> ResolveAsync(ResolveQuery query, CancellationToken cancellationToken) =>
+        (await ResolveAsync([query], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>Resolves many identifiers; one outcome per query, in query order.</summary>
+    public async ValueTask<ResolveOutcome[]> ResolveAsync(IReadOnlyList<ResolveQuery> queries, CancellationToken cancellationToken)
+    {
+        var outcomes = new ResolveOutcome[queries.Count];
+        var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+
+        // 1 + 2. Grammar and authority: answer what can be answered without reading records.
+        var local = new List<(int Slot, Identifier Identifier)>(queries.Count);
+        for (var slot = 0; slot < queries.Count; slot++)
+        {
+            var asked = queries[slot].Identifier;
+            if (!parser.TryParse(asked, out var identifier, out var error))
+            {
+                outcomes[slot] = ResolveOutcome.Failed(asked, error.ToProblem("identifier", asked));
+                continue;
+            }
+
+            var authority = table.FindAuthority(identifier.Prefix);
+            if (authority is not { Kind: PrefixKind.Homed })
+            {
+                outcomes[slot] = ResolveOutcome.Failed(asked, PrefixNotHomed(identifier));
+                continue;
+            }
+
+            local.Add((slot, identifier));
+        }
+
+        if (local.Count == 0)
+        {
+            return outcomes;
+        }
+
+        // 3. Records: one read for all distinct keys, through whatever cache tiers are configured.
+        var keys = local.Select(item => item.Identifier.Key).Distinct(StringComparer.Ordinal).ToArray();
+        var found = await records.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
+        var byKey = new Dictionary<string, Records.HandleRecord?>(keys.Length, StringComparer.Ordinal);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            byKey[keys[i]] = found[i];
+        }
+
+        // 4. Answer each query from its record.
+        foreach (var (slot, identifier) in local)
+        {
+            var query = queries[slot];
+            var record = byKey[identifier.Key];
+            outcomes[slot] = record switch
+            {
+                null => ResolveOutcome.Failed(query.Identifier, new Problem(
+                    ErrorKind.NotFound, Reasons.IdentifierNotFound,
+                    $"identifier {identifier} is not registered (its prefix {identifier.Prefix} is homed here)",
+                    Prefix: identifier.Prefix)),
+                { IsDeleted: true } => ResolveOutcome.Failed(query.Identifier, new Problem(
+                    ErrorKind.NotFound, Reasons.IdentifierDeleted,
+                    $"identifier {record.Identifier} was deleted at {record.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}",
+                    Prefix: identifier.Prefix, DeletedAt: record.DeletedAt)),
+                _ => new ResolveOutcome(query.Identifier, record with { Values = query.Filter.Apply(record.Values) }, null),
+            };
+        }
+
+        return outcomes;
+    }
+
+    internal static Problem PrefixNotHomed(Identifier identifier) => new(
+        ErrorKind.NotFound, Reasons.PrefixNotHomed,
+        $"prefix {identifier.Prefix} is not homed at this node, so identifier {identifier} is unknown here",
+        Prefix: identifier.Prefix);
+}

@@ -1,0 +1,20 @@
+namespace Resolver.Core;
+
+/// <summary>The limits a node enforces on requests and records; reported to clients by GetServerInfo.</summary>
+public sealed record ResolverLimits
+{
+    /// <summary>Most identifiers in one BatchResolve.</summary>
+    public int MaxBatchSize { get; init; } = 2000;
+
+    /// <summary>Most values in one record.</summary>
+    public int MaxValuesPerRecord { get; init; } = 1000;
+
+    /// <summary>Largest value payload in bytes.</summary>
+    public int MaxValueBytes { get; init; } = 64 * 1024;
+
+    /// <summary>Longest value type, in characters.</summary>
+    public int MaxTypeLength { get; init; } = 128;
+
+    /// <summary>The defaults.</summary>
+    public static ResolverLimits Default { get; } = new();
+}

@@ -1,0 +1,128 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Resolver.Core.Errors;
+using Resolver.Core.Prefixes;
+using Resolver.Core.Records;
+using Resolver.Core.Registry;
+using Resolver.Core.Resolution;
+using Proto = Resolver.Protocol.V1;
+
+namespace Resolver.Server.Api;
+
+/// <summary>Translates between the core model and the resolver.v1 messages; no logic beyond the translation.</summary>
+internal static class ProtoMapper
+{
+    public static Proto.Record ToProto(HandleRecord record)
+    {
+        var message = new Proto.Record
+        {
+            Identifier = record.Identifier,
+            Version = record.Version,
+            CreatedAt = Timestamp.FromDateTimeOffset(record.CreatedAt),
+            UpdatedAt = Timestamp.FromDateTimeOffset(record.UpdatedAt),
+        };
+        foreach (var value in record.Values)
+        {
+            message.Values.Add(ToProto(value));
+        }
+
+        return message;
+    }
+
+    public static Proto.Value ToProto(HandleValue value)
+    {
+        var message = new Proto.Value
+        {
+            Index = value.Index,
+            Type = value.Type,
+            Data = value.Data.Text is { } text ? new Proto.ValueData { Text = text } : new Proto.ValueData { Binary = ByteString.CopyFrom(value.Data.Bytes) },
+            Ttl = value.Ttl,
+            Timestamp = Timestamp.FromDateTimeOffset(value.Timestamp),
+            Permissions = new Proto.Permissions
+            {
+                AdminRead = value.Permissions.HasFlag(ValuePermissions.AdminRead),
+                AdminWrite = value.Permissions.HasFlag(ValuePermissions.AdminWrite),
+                PublicRead = value.Permissions.HasFlag(ValuePermissions.PublicRead),
+                PublicWrite = value.Permissions.HasFlag(ValuePermissions.PublicWrite),
+            },
+        };
+        foreach (var reference in value.References)
+        {
+            message.References.Add(new Proto.Reference { Identifier = reference.Identifier, Index = reference.Index });
+        }
+
+        return message;
+    }
+
+    public static IReadOnlyList<ValueDraft> ToDrafts(IReadOnlyList<Proto.Value> values)
+    {
+        var drafts = new ValueDraft[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            var value = values[i];
+            var data = value.Data?.KindCase switch
+            {
+                Proto.ValueData.KindOneofCase.Text => ValueData.FromText(value.Data.Text),
+                Proto.ValueData.KindOneofCase.Binary => ValueData.FromBytes(value.Data.Binary.Span),
+                _ => throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.InvalidValue, $"value {i + 1} ({value.Type}) has no data: set data.text or data.binary")),
+            };
+            drafts[i] = new ValueDraft(
+                value.Index,
+                value.Type,
+                data,
+                value.HasTtl ? value.Ttl : null,
+                value.Permissions is { } p ? ToPermissions(p) : null,
+                value.References.Count == 0 ? null : [.. value.References.Select(r => new ValueReference(r.Identifier, r.Index))]);
+        }
+
+        return drafts;
+    }
+
+    public static Proto.ResolveResult ToProto(ResolveOutcome outcome)
+    {
+        var result = new Proto.ResolveResult { Identifier = outcome.Identifier, Stale = outcome.Stale };
+        if (outcome.Problem is { } problem)
+        {
+            result.Status = new Proto.ItemStatus { Code = (int)problem.Kind, Message = problem.Message, Problem = ToProto(problem) };
+        }
+        else
+        {
+            result.Status = new Proto.ItemStatus();
+            result.Record = ToProto(outcome.Record!);
+        }
+
+        return result;
+    }
+
+    public static Proto.Problem ToProto(Problem problem)
+    {
+        var message = new Proto.Problem { Reason = problem.Reason, Position = problem.Position, Prefix = problem.Prefix ?? "" };
+        if (problem.DeletedAt is { } deletedAt)
+        {
+            message.DeletedAt = Timestamp.FromDateTimeOffset(deletedAt);
+        }
+
+        return message;
+    }
+
+    public static Proto.PrefixInfo ToProto(PrefixEntry entry)
+    {
+        var message = new Proto.PrefixInfo
+        {
+            Prefix = entry.Prefix,
+            Kind = entry.Kind == PrefixKind.Homed ? Proto.PrefixKind.Homed : Proto.PrefixKind.Delegated,
+            CreatedAt = Timestamp.FromDateTimeOffset(entry.CreatedAt),
+        };
+        message.Endpoints.AddRange(entry.Endpoints);
+        return message;
+    }
+
+    public static ResolveQuery ToQuery(Proto.ResolveRequest request) =>
+        new(request.Identifier, request.Types_.Count == 0 && request.Indexes.Count == 0 ? ValueFilter.All : new ValueFilter([.. request.Types_], [.. request.Indexes]), request.NoRecursion);
+
+    private static ValuePermissions ToPermissions(Proto.Permissions permissions) =>
+        (permissions.AdminRead ? ValuePermissions.AdminRead : 0) |
+        (permissions.AdminWrite ? ValuePermissions.AdminWrite : 0) |
+        (permissions.PublicRead ? ValuePermissions.PublicRead : 0) |
+        (permissions.PublicWrite ? ValuePermissions.PublicWrite : 0);
+}

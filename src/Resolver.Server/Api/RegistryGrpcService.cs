@@ -1,0 +1,45 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Resolver.Core.Registry;
+using Resolver.Protocol.V1;
+
+namespace Resolver.Server.Api;
+
+/// <summary>The registry API: a thin adapter over <see cref="RecordRegistry"/>.</summary>
+internal sealed class RegistryGrpcService(RecordRegistry registry) : Protocol.V1.Registry.RegistryBase
+{
+    public override async Task<Record> CreateRecord(CreateRecordRequest request, ServerCallContext context) =>
+        ProtoMapper.ToProto(await registry.CreateAsync(
+            request.Identifier, ProtoMapper.ToDrafts(request.Values), request.ReuseDeleted, context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<Record> UpdateRecord(UpdateRecordRequest request, ServerCallContext context) =>
+        ProtoMapper.ToProto(await registry.UpdateAsync(
+            request.Identifier,
+            ProtoMapper.ToDrafts(request.Values),
+            [.. request.RemoveIndexes],
+            request.HasExpectedVersion ? request.ExpectedVersion : null,
+            context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<DeleteRecordResponse> DeleteRecord(DeleteRecordRequest request, ServerCallContext context)
+    {
+        var tombstone = await registry.DeleteAsync(
+            request.Identifier, request.HasExpectedVersion ? request.ExpectedVersion : null, context.CancellationToken).ConfigureAwait(false);
+        return new DeleteRecordResponse
+        {
+            Identifier = tombstone.Identifier,
+            Version = tombstone.Version,
+            DeletedAt = Timestamp.FromDateTimeOffset(tombstone.DeletedAt!.Value),
+        };
+    }
+
+    public override async Task<Record> GetRecord(GetRecordRequest request, ServerCallContext context) =>
+        ProtoMapper.ToProto(await registry.GetAsync(request.Identifier, context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<ListRecordsResponse> ListRecords(ListRecordsRequest request, ServerCallContext context)
+    {
+        var (records, next) = await registry.ListAsync(request.Prefix, request.PageSize, request.PageToken, context.CancellationToken).ConfigureAwait(false);
+        var response = new ListRecordsResponse { NextPageToken = next ?? "" };
+        response.Records.AddRange(records.Select(ProtoMapper.ToProto));
+        return response;
+    }
+}

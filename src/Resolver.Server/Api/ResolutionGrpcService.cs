@@ -1,0 +1,78 @@
+using System.Reflection;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Resolver.Core;
+using Resolver.Core.Errors;
+using Resolver.Core.Prefixes;
+using Resolver.Core.Resolution;
+using Resolver.Server.Configuration;
+using Resolver.Protocol.V1;
+using Problem = Resolver.Core.Errors.Problem;
+using PrefixKind = Resolver.Core.Prefixes.PrefixKind;
+
+namespace Resolver.Server.Api;
+
+/// <summary>The public resolution API: a thin adapter over <see cref="ResolutionService"/>.</summary>
+internal sealed class ResolutionGrpcService(
+    ResolutionService resolution,
+    PrefixAdministration prefixes,
+    ResolverLimits limits,
+    IOptions<ResolverServerOptions> options) : Protocol.V1.Resolution.ResolutionBase
+{
+    private static readonly string Version =
+        typeof(ResolutionGrpcService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public override async Task<ResolveResult> Resolve(ResolveRequest request, ServerCallContext context)
+    {
+        var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), context.CancellationToken).ConfigureAwait(false);
+        return outcome.Problem is { } problem ? throw new ResolverException(problem) : ProtoMapper.ToProto(outcome);
+    }
+
+    public override async Task<BatchResolveResponse> BatchResolve(BatchResolveRequest request, ServerCallContext context)
+    {
+        if (request.Requests.Count > limits.MaxBatchSize)
+        {
+            throw new ResolverException(new Problem(
+                ErrorKind.InvalidArgument, Reasons.BatchTooLarge,
+                $"a batch may hold at most {limits.MaxBatchSize} identifiers; this one has {request.Requests.Count}: split it"));
+        }
+
+        var outcomes = await resolution.ResolveAsync([.. request.Requests.Select(ProtoMapper.ToQuery)], context.CancellationToken).ConfigureAwait(false);
+        var response = new BatchResolveResponse();
+        response.Results.AddRange(outcomes.Select(ProtoMapper.ToProto));
+        return response;
+    }
+
+    public override async Task ResolveStream(IAsyncStreamReader<ResolveRequest> requestStream, IServerStreamWriter<ResolveResult> responseStream, ServerCallContext context)
+    {
+        // One answer per request, in request order: each is resolved and written before the next is read.
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), context.CancellationToken).ConfigureAwait(false);
+            await responseStream.WriteAsync(ProtoMapper.ToProto(outcome), context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task<ServerInfo> GetServerInfo(GetServerInfoRequest request, ServerCallContext context)
+    {
+        var settings = options.Value;
+        var info = new ServerInfo
+        {
+            Version = Version,
+            CaseSensitiveSuffix = settings.CaseSensitiveSuffix,
+            Limits = new Limits
+            {
+                MaxBatchSize = limits.MaxBatchSize,
+                MaxMessageBytes = settings.MaxMessageBytes,
+                MaxIdentifierLength = settings.MaxIdentifierLength,
+                MaxIdentifierBytes = Core.Identifiers.IdentifierSyntax.MaxBytes,
+                MaxValuesPerRecord = limits.MaxValuesPerRecord,
+                MaxValueBytes = limits.MaxValueBytes,
+                RateLimitPerSecond = 0,
+            },
+        };
+        var entries = await prefixes.ListAsync(context.CancellationToken).ConfigureAwait(false);
+        info.HomedPrefixes.AddRange(entries.Where(e => e.Kind == PrefixKind.Homed).Select(e => e.Prefix));
+        return info;
+    }
+}

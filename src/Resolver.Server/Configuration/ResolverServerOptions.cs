@@ -1,0 +1,52 @@
+using Resolver.Core;
+using Resolver.Core.Identifiers;
+
+namespace Resolver.Server.Configuration;
+
+/// <summary>The node's settings, bound from the "Resolver" configuration section (appsettings.json, RESOLVER_* variables, command-line flags).</summary>
+public sealed class ResolverServerOptions
+{
+    /// <summary>The configuration section the options bind from.</summary>
+    public const string Section = "Resolver";
+
+    /// <summary>Where gRPC is served (HTTP/2 cleartext).</summary>
+    public string GrpcUrl { get; set; } = "http://127.0.0.1:5280";
+
+    /// <summary>Where HTTP/1.1 is served: health now; REST and metrics later.</summary>
+    public string HttpUrl { get; set; } = "http://127.0.0.1:5281";
+
+    /// <summary>The directory holding the embedded database; relative to the working directory.</summary>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>Compare suffixes case-sensitively (default: ASCII case is ignored, as in Handle.Net).</summary>
+    public bool CaseSensitiveSuffix { get; set; }
+
+    /// <summary>Longest identifier in code points after NFC.</summary>
+    public int MaxIdentifierLength { get; set; } = IdentifierSyntax.DefaultMaxLength;
+
+    /// <summary>Most identifiers in one BatchResolve.</summary>
+    public int MaxBatchSize { get; set; } = ResolverLimits.Default.MaxBatchSize;
+
+    /// <summary>Most values in one record.</summary>
+    public int MaxValuesPerRecord { get; set; } = ResolverLimits.Default.MaxValuesPerRecord;
+
+    /// <summary>Largest value payload in bytes.</summary>
+    public int MaxValueBytes { get; set; } = ResolverLimits.Default.MaxValueBytes;
+
+    /// <summary>Largest gRPC request message in bytes.</summary>
+    public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>The identifier syntax these settings describe.</summary>
+    public IdentifierSyntax ToSyntax() => new() { CaseSensitiveSuffix = CaseSensitiveSuffix, MaxLength = MaxIdentifierLength };
+
+    /// <summary>The limits these settings describe.</summary>
+    public ResolverLimits ToLimits() => new()
+    {
+        MaxBatchSize = MaxBatchSize,
+        MaxValuesPerRecord = MaxValuesPerRecord,
+        MaxValueBytes = MaxValueBytes,
+    };
+
+    /// <summary>The SQLite database file under <see cref="DataDir"/>.</summary>
+    public string DatabasePath => Path.Combine(Path.GetFullPath(DataDir), "resolver.db");
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+using Resolver.Core.Identifiers;
+
+namespace Resolver.Server.Configuration;
+
+/// <summary>Rejects settings the server cannot run with, naming the flag to fix.</summary>
+internal sealed class ResolverServerOptionsValidator : IValidateOptions<ResolverServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ResolverServerOptions options)
+    {
+        var failures = new List<string>();
+        CheckUrl(failures, "--grpc-url", options.GrpcUrl);
+        CheckUrl(failures, "--http-url", options.HttpUrl);
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            failures.Add("--data-dir is empty; give a directory for the database, e.g. ./data");
+        }
+
+        CheckRange(failures, "--max-identifier-length", options.MaxIdentifierLength, 1, IdentifierSyntax.MaxBytes);
+        CheckRange(failures, "--max-batch-size", options.MaxBatchSize, 1, 100_000);
+        CheckRange(failures, "--max-values-per-record", options.MaxValuesPerRecord, 1, 100_000);
+        CheckRange(failures, "--max-value-bytes", options.MaxValueBytes, 1, 16 * 1024 * 1024);
+        CheckRange(failures, "--max-message-bytes", options.MaxMessageBytes, 64 * 1024, 256 * 1024 * 1024);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckUrl(List<string> failures, string flag, string url)
+    {
+        // TLS endpoints arrive with the certificate settings; until then both endpoints are cleartext.
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+        {
+            failures.Add($"{flag} '{url}' is not an http://HOST:PORT address, e.g. http://127.0.0.1:5280");
+        }
+    }
+
+    private static void CheckRange(List<string> failures, string flag, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"{flag} {value} is out of range: give {min} to {max}");
+        }
+    }
+}

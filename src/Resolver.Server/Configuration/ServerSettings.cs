@@ -1,0 +1,105 @@
+using System.Collections;
+using System.Globalization;
+
+namespace Resolver.Server.Configuration;
+
+/// <summary>
+/// The one table of server settings: each has a command-line flag, a RESOLVER_* environment variable
+/// and a key in appsettings.json's "Resolver" section. Precedence: flag, then variable, then file.
+/// </summary>
+internal static class ServerSettings
+{
+    public static readonly IReadOnlyList<Setting> All =
+    [
+        new("--grpc-url", nameof(ResolverServerOptions.GrpcUrl), "gRPC endpoint, HTTP/2 cleartext (default http://127.0.0.1:5280)"),
+        new("--http-url", nameof(ResolverServerOptions.HttpUrl), "HTTP/1.1 endpoint for health, REST and metrics (default http://127.0.0.1:5281)"),
+        new("--data-dir", nameof(ResolverServerOptions.DataDir), "directory of the embedded SQLite database (default ./data)"),
+        new("--case-sensitive-suffix", nameof(ResolverServerOptions.CaseSensitiveSuffix), "compare suffixes case-sensitively (default: ignore ASCII case)", IsSwitch: true),
+        new("--max-identifier-length", nameof(ResolverServerOptions.MaxIdentifierLength), "longest identifier in code points after NFC (default 255)"),
+        new("--max-batch-size", nameof(ResolverServerOptions.MaxBatchSize), "most identifiers in one BatchResolve (default 2000)"),
+        new("--max-values-per-record", nameof(ResolverServerOptions.MaxValuesPerRecord), "most values in one record (default 1000)"),
+        new("--max-value-bytes", nameof(ResolverServerOptions.MaxValueBytes), "largest value payload in bytes (default 65536)"),
+        new("--max-message-bytes", nameof(ResolverServerOptions.MaxMessageBytes), "largest gRPC request in bytes (default 4194304)"),
+    ];
+
+    /// <summary>Configuration entries for the RESOLVER_* variables that are set.</summary>
+    public static Dictionary<string, string?> FromEnvironment(IDictionary environment)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in All)
+        {
+            if (environment[setting.EnvironmentVariable] is string value)
+            {
+                values[setting.ConfigurationKey] = value;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Configuration entries for the flags in <paramref name="args"/>; throws <see cref="SettingsException"/> on an unknown flag or a missing value.</summary>
+    public static Dictionary<string, string?> FromArguments(IReadOnlyList<string> args)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (flag, inline) = args[i].Split('=', 2) is [var f, var v] ? (f, v) : (args[i], null);
+            var setting = All.FirstOrDefault(s => s.Flag == flag)
+                ?? throw new SettingsException($"unknown setting '{args[i]}'; run with --help to list the settings");
+            if (inline is not null)
+            {
+                values[setting.ConfigurationKey] = inline;
+            }
+            else if (setting.IsSwitch)
+            {
+                // A bare switch means true; "--case-sensitive-suffix false" is accepted too.
+                var hasValue = i + 1 < args.Count && bool.TryParse(args[i + 1], out _);
+                values[setting.ConfigurationKey] = hasValue ? args[++i] : "true";
+            }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                values[setting.ConfigurationKey] = args[++i];
+            }
+            else
+            {
+                throw new SettingsException($"setting {flag} needs a value, e.g. {flag} VALUE");
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>The help text listing every setting.</summary>
+    public static string Help()
+    {
+        var lines = new List<string>
+        {
+            "Usage: Resolver.Server [--setting value]...",
+            "Every setting is also an environment variable and a key of appsettings.json's \"Resolver\" section.",
+            "",
+        };
+        foreach (var setting in All)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {setting.Flag,-26} {setting.EnvironmentVariable,-34} {setting.Description}"));
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>One setting.</summary>
+    /// <param name="Flag">The command-line flag, e.g. <c>--grpc-url</c>.</param>
+    /// <param name="Property">The <see cref="ResolverServerOptions"/> property it sets.</param>
+    /// <param name="Description">One line for --help.</param>
+    /// <param name="IsSwitch">A boolean flag that needs no value.</param>
+    public sealed record Setting(string Flag, string Property, string Description, bool IsSwitch = false)
+    {
+        /// <summary>E.g. <c>RESOLVER_GRPC_URL</c>.</summary>
+        public string EnvironmentVariable => "RESOLVER_" + Flag.TrimStart('-').Replace('-', '_').ToUpperInvariant();
+
+        /// <summary>E.g. <c>Resolver:GrpcUrl</c>.</summary>
+        public string ConfigurationKey => $"{ResolverServerOptions.Section}:{Property}";
+    }
+}
+
+/// <summary>A command line the server cannot start with.</summary>
+internal sealed class SettingsException(string message) : Exception(message);

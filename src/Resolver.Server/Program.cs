@@ -1,0 +1,3 @@
+using Resolver.Server;
+
+return await ResolverHost.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,77 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using Resolver.Core.Errors;
+using Resolver.Server.Configuration;
+
+namespace Resolver.Server;
+
+/// <summary>Builds and runs the node: settings → services → endpoints. Start-up failures end in one line on standard error.</summary>
+public static class ResolverHost
+{
+    /// <summary>Runs the server until SIGTERM/Ctrl+C, draining in-flight calls; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.WriteLine(ServerSettings.Help());
+            return 0;
+        }
+
+        try
+        {
+            await using var app = Build(args);
+            await app.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception exception) when (StartupFailure(exception) is { } reason)
+        {
+            await Console.Error.WriteLineAsync($"resolver: cannot start: {reason}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>The configured application, not yet started; tests start it on free ports.</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            // appsettings.json ships beside the binary, wherever the server is started from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(ServerSettings.FromEnvironment(Environment.GetEnvironmentVariables()));
+        builder.Configuration.AddInMemoryCollection(ServerSettings.FromArguments(args));
+        builder.Configuration.AddInMemoryCollection(KestrelEndpoints(builder.Configuration));
+
+        builder.Services.AddResolverServer(builder.Configuration);
+
+        var app = builder.Build();
+        app.MapResolverEndpoints();
+        return app;
+    }
+
+    // Kestrel cannot offer HTTP/1.1 and HTTP/2 on one cleartext port, so each gets its own endpoint.
+    private static Dictionary<string, string?> KestrelEndpoints(ConfigurationManager configuration)
+    {
+        var options = configuration.GetSection(ResolverServerOptions.Section).Get<ResolverServerOptions>() ?? new ResolverServerOptions();
+        return new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Kestrel:Endpoints:Grpc:Url"] = options.GrpcUrl,
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            ["Kestrel:Endpoints:Http:Url"] = options.HttpUrl,
+            ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
+        };
+    }
+
+    // The reasons an operator can act on; anything else is a bug and keeps its stack trace.
+    private static string? StartupFailure(Exception exception) => exception switch
+    {
+        SettingsException settings => settings.Message,
+        OptionsValidationException validation => string.Join("; ", validation.Failures),
+        InvalidOperationException { InnerException: FormatException or InvalidOperationException } binding => binding.Message,
+        IOException { InnerException: SocketException socket } => $"{exception.Message} ({socket.SocketErrorCode})",
+        IOException io => io.Message,
+        ResolverException { InnerException: { } cause } store => $"{store.Message}: {cause.Message}",
+        UnauthorizedAccessException access => access.Message,
+        _ => null,
+    };
+}

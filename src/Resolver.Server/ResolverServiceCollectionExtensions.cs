@@ -1,0 +1,65 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Resolver.Core;
+using Resolver.Core.Identifiers;
+using Resolver.Core.Prefixes;
+using Resolver.Core.Registry;
+using Resolver.Core.Resolution;
+using Resolver.Core.Storage;
+using Resolver.Server.Configuration;
+using Resolver.Server.Api;
+using Resolver.Server.Health;
+using Resolver.Storage.Sqlite;
+
+namespace Resolver.Server;
+
+/// <summary>The node's composition: settings, store, resolution pipeline, gRPC and health.</summary>
+public static class ResolverServiceCollectionExtensions
+{
+    /// <summary>Adds everything the node runs on.</summary>
+    public static IServiceCollection AddResolverServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ResolverServerOptions>()
+            .Bind(configuration.GetSection(ResolverServerOptions.Section))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResolverServerOptions>, ResolverServerOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.ToLimits());
+        services.TryAddSingleton(sp => new IdentifierParser(sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.ToSyntax()));
+
+        // The embedded store; the PostgreSQL store plugs in here behind the same interfaces.
+        services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.DatabasePath));
+        services.TryAddSingleton<IRecordStore, SqliteRecordStore>();
+        services.TryAddSingleton<IPrefixStore, SqlitePrefixStore>();
+        services.AddHostedService<StoreMigration>();
+
+        // The read path: resolution reads records through the source chain (cache tiers go in front of the store here).
+        services.TryAddSingleton<IRecordSource>(sp => sp.GetRequiredService<IRecordStore>());
+        services.TryAddSingleton<PrefixDirectory>();
+        services.TryAddSingleton<ResolutionService>();
+
+        // The write path.
+        services.TryAddSingleton<ValueEditor>();
+        services.TryAddSingleton<RecordRegistry>();
+        services.TryAddSingleton<PrefixAdministration>();
+
+        services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>());
+        services.AddSingleton<IConfigureOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();
+        services.AddGrpcReflection();
+        services.AddResolverHealthChecks();
+        return services;
+    }
+
+    /// <summary>Maps the gRPC services, reflection and health endpoints.</summary>
+    public static WebApplication MapResolverEndpoints(this WebApplication app)
+    {
+        app.MapGrpcService<ResolutionGrpcService>();
+        app.MapGrpcService<RegistryGrpcService>();
+        app.MapGrpcService<AdminGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.MapResolverHealthProbes();
+        return app;
+    }
+}
