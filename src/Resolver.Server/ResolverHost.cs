@@ -9,8 +9,9 @@ namespace Resolver.Server;
 public static class ResolverHost
 {
     /// <summary>Runs the server until SIGTERM/Ctrl+C, draining in-flight calls; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
     {
+        error ??= Console.Error;
         if (args.Contains("--help") || args.Contains("-h"))
         {
             Console.WriteLine(ServerSettings.Help());
@@ -25,7 +26,7 @@ public static class ResolverHost
         }
         catch (Exception exception) when (StartupFailure(exception) is { } reason)
         {
-            await Console.Error.WriteLineAsync($"resolver: cannot start: {reason}").ConfigureAwait(false);
+            await error.WriteLineAsync($"resolver: cannot start: {reason}").ConfigureAwait(false);
             return 1;
         }
     }

@@ -14,12 +14,12 @@ internal static class ServerSettings
         new("--grpc-url", nameof(ResolverServerOptions.GrpcUrl), "gRPC endpoint, HTTP/2 cleartext (default http://127.0.0.1:5280)"),
         new("--http-url", nameof(ResolverServerOptions.HttpUrl), "HTTP/1.1 endpoint for health, REST and metrics (default http://127.0.0.1:5281)"),
         new("--data-dir", nameof(ResolverServerOptions.DataDir), "directory of the embedded SQLite database (default ./data)"),
-        new("--case-sensitive-suffix", nameof(ResolverServerOptions.CaseSensitiveSuffix), "compare suffixes case-sensitively (default: ignore ASCII case)", IsSwitch: true),
-        new("--max-identifier-length", nameof(ResolverServerOptions.MaxIdentifierLength), "longest identifier in code points after NFC (default 255)"),
-        new("--max-batch-size", nameof(ResolverServerOptions.MaxBatchSize), "most identifiers in one BatchResolve (default 2000)"),
-        new("--max-values-per-record", nameof(ResolverServerOptions.MaxValuesPerRecord), "most values in one record (default 1000)"),
-        new("--max-value-bytes", nameof(ResolverServerOptions.MaxValueBytes), "largest value payload in bytes (default 65536)"),
-        new("--max-message-bytes", nameof(ResolverServerOptions.MaxMessageBytes), "largest gRPC request in bytes (default 4194304)"),
+        new("--case-sensitive-suffix", nameof(ResolverServerOptions.CaseSensitiveSuffix), "compare suffixes case-sensitively (default: ignore ASCII case)", SettingKind.Switch),
+        new("--max-identifier-length", nameof(ResolverServerOptions.MaxIdentifierLength), "longest identifier in code points after NFC (default 255)", SettingKind.Number),
+        new("--max-batch-size", nameof(ResolverServerOptions.MaxBatchSize), "most identifiers in one BatchResolve (default 2000)", SettingKind.Number),
+        new("--max-values-per-record", nameof(ResolverServerOptions.MaxValuesPerRecord), "most values in one record (default 1000)", SettingKind.Number),
+        new("--max-value-bytes", nameof(ResolverServerOptions.MaxValueBytes), "largest value payload in bytes (default 65536)", SettingKind.Number),
+        new("--max-message-bytes", nameof(ResolverServerOptions.MaxMessageBytes), "largest gRPC request in bytes (default 4194304)", SettingKind.Number),
     ];
 
     /// <summary>Configuration entries for the RESOLVER_* variables that are set.</summary>
@@ -30,7 +30,7 @@ internal static class ServerSettings
         {
             if (environment[setting.EnvironmentVariable] is string value)
             {
-                values[setting.ConfigurationKey] = value;
+                values[setting.ConfigurationKey] = setting.Check(value, setting.EnvironmentVariable);
             }
         }
 
@@ -48,9 +48,9 @@ internal static class ServerSettings
                 ?? throw new SettingsException($"unknown setting '{args[i]}'; run with --help to list the settings");
             if (inline is not null)
             {
-                values[setting.ConfigurationKey] = inline;
+                values[setting.ConfigurationKey] = setting.Check(inline, flag);
             }
-            else if (setting.IsSwitch)
+            else if (setting.Kind == SettingKind.Switch)
             {
                 // A bare switch means true; "--case-sensitive-suffix false" is accepted too.
                 var hasValue = i + 1 < args.Count && bool.TryParse(args[i + 1], out _);
@@ -58,7 +58,7 @@ internal static class ServerSettings
             }
             else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
             {
-                values[setting.ConfigurationKey] = args[++i];
+                values[setting.ConfigurationKey] = setting.Check(args[++i], flag);
             }
             else
             {
@@ -90,15 +90,33 @@ internal static class ServerSettings
     /// <param name="Flag">The command-line flag, e.g. <c>--grpc-url</c>.</param>
     /// <param name="Property">The <see cref="ResolverServerOptions"/> property it sets.</param>
     /// <param name="Description">One line for --help.</param>
-    /// <param name="IsSwitch">A boolean flag that needs no value.</param>
-    public sealed record Setting(string Flag, string Property, string Description, bool IsSwitch = false)
+    /// <param name="Kind">What values it takes.</param>
+    public sealed record Setting(string Flag, string Property, string Description, SettingKind Kind = SettingKind.Text)
     {
+        /// <summary>Returns <paramref name="value"/> when it fits the setting's kind; otherwise throws naming <paramref name="source"/>.</summary>
+        public string Check(string value, string source) => Kind switch
+        {
+            SettingKind.Number when !int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) =>
+                throw new SettingsException($"{source} '{value}' is not a whole number"),
+            SettingKind.Switch when !bool.TryParse(value, out _) =>
+                throw new SettingsException($"{source} '{value}' is not true or false"),
+            _ => value,
+        };
+
         /// <summary>E.g. <c>RESOLVER_GRPC_URL</c>.</summary>
         public string EnvironmentVariable => "RESOLVER_" + Flag.TrimStart('-').Replace('-', '_').ToUpperInvariant();
 
         /// <summary>E.g. <c>Resolver:GrpcUrl</c>.</summary>
         public string ConfigurationKey => $"{ResolverServerOptions.Section}:{Property}";
     }
+}
+
+/// <summary>What values a setting takes.</summary>
+internal enum SettingKind
+{
+    Text,
+    Number,
+    Switch,
 }
 
 /// <summary>A command line the server cannot start with.</summary>

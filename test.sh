@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine: builds warning-free in Release,
+# then runs all test projects (unit and end-to-end) with Microsoft.Testing.Platform.
+# Services the integration tests need are installed and started here, never assumed.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+if ! command -v dotnet >/dev/null; then
+  echo "test.sh: the .NET 10 SDK is required (dotnet not found on PATH)" >&2
+  exit 2
+fi
+
+dotnet build Resolver.sln -c Release -warnaserror -nologo -v quiet
+dotnet test --solution Resolver.sln -c Release --no-build "$@"

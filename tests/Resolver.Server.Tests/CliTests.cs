@@ -1,0 +1,197 @@
+using System.Text.Json;
+using Resolver.Cli;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>The <c>resolver</c> command against a real server, run in-process with captured output.</summary>
+public sealed class CliTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+
+    public async ValueTask InitializeAsync() => _server = await TestServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await ResolverCli.RunAsync(["--server", _server.GrpcAddress, .. args], output, error, TestContext.Current.CancellationToken);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    [Fact]
+    public async Task Health_RunningServer_SaysServingAndExitsZero()
+    {
+        var (exitCode, output, _) = await RunAsync("health");
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith($"{_server.GrpcAddress}: SERVING", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NewUserFlow_HomeRegisterResolve_InTableAndJson()
+    {
+        Assert.Equal(0, (await RunAsync("prefix", "home", "88.168.1")).ExitCode);
+        var register = await RunAsync("register", "88.168.1/ABC-001", "--value", "URL=https://example.com/p?a=1&b=2");
+        var table = await RunAsync("resolve", "88.168.1/ABC-001");
+        var json = await RunAsync("--output", "json", "resolve", "88.168.1/abc-001");
+
+        Assert.Equal(0, register.ExitCode);
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("https://example.com/p?a=1&b=2", table.Out, StringComparison.Ordinal);
+        Assert.Contains("88.168.1/ABC-001", table.Out, StringComparison.Ordinal);
+        Assert.Equal(0, json.ExitCode);
+        using var document = JsonDocument.Parse(Assert.Single(Lines(json.Out)));
+        var record = document.RootElement.GetProperty("record");
+        Assert.Equal("88.168.1/ABC-001", record.GetProperty("identifier").GetString());
+        Assert.Equal("https://example.com/p?a=1&b=2", record.GetProperty("values")[0].GetProperty("data").GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Resolve_Malformed_ExitsOneWithTheRuleOnOneLine()
+    {
+        var (exitCode, output, error) = await RunAsync("resolve", "88..1/x");
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output);
+        var line = Assert.Single(Lines(error));
+        Assert.StartsWith("INVALID_ARGUMENT: ", line, StringComparison.Ordinal);
+        Assert.Contains("empty-segment at position 3", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_Missing_ExitsTwo()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+
+        var (exitCode, _, error) = await RunAsync("resolve", "88.168.1/NOPE");
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("NOT_FOUND: ", Assert.Single(Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_SeveralIds_PrintsJsonLinesAndExitsWithTheFirstFailuresCode()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+        await RunAsync("register", "88.168.1/A", "--value", "URL=https://a");
+        await RunAsync("register", "88.168.1/B", "--value", "URL=https://b");
+
+        var (exitCode, output, error) = await RunAsync("-o", "json", "resolve", "88.168.1/A", "88.168.1/missing", "bad", "88.168.1/B");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(["88.168.1/A", "88.168.1/B"], Lines(output).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("identifier").GetString()));
+        var errors = Lines(error).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("error")).ToList();
+        Assert.Equal([("88.168.1/missing", 2), ("bad", 1)], errors.Select(e => (e.GetProperty("identifier").GetString(), e.GetProperty("exitCode").GetInt32())));
+        Assert.Equal("missing-slash", errors[1].GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Resolve_File_TrimsLinesAndSkipsBlanks()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+        await RunAsync("register", "88.168.1/A", "--value", "URL=https://a");
+        var file = Path.Combine(_server.DataDir, "ids.txt");
+        await File.WriteAllTextAsync(file, "  88.168.1/A  \r\n\n88.168.1/a\n", TestContext.Current.CancellationToken);
+
+        var (exitCode, output, _) = await RunAsync("-o", "json", "resolve", "--file", file);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(2, Lines(output).Length);
+    }
+
+    [Fact]
+    public async Task Register_Existing_ExitsFour()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+        await RunAsync("register", "88.168.1/A", "--value", "URL=https://a");
+
+        var (exitCode, _, error) = await RunAsync("register", "88.168.1/A", "--value", "URL=https://b");
+
+        Assert.Equal(4, exitCode);
+        Assert.StartsWith("ALREADY_EXISTS: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Register_ValueSyntax_IndexIsLeadingDigitsAndDataFollowsTheFirstEquals()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+
+        var (exitCode, output, error) = await RunAsync("-o", "json", "register", "88.168.1/A", "--value", "3:URL=https://x/?q=a:b=c", "--value", "note=k=v", "--ttl", "60");
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(error);
+        var values = JsonDocument.Parse(output).RootElement.GetProperty("values");
+        Assert.Equal((1, "note", "k=v", 60), (values[0].GetProperty("index").GetInt32(), values[0].GetProperty("type").GetString(), values[0].GetProperty("data").GetProperty("text").GetString(), values[0].GetProperty("ttl").GetInt32()));
+        Assert.Equal((3, "URL", "https://x/?q=a:b=c"), (values[1].GetProperty("index").GetInt32(), values[1].GetProperty("type").GetString(), values[1].GetProperty("data").GetProperty("text").GetString()));
+    }
+
+    [Fact]
+    public async Task Register_BadValueSyntax_ExitsOneWithoutCallingTheServer()
+    {
+        var (exitCode, _, error) = await RunAsync("register", "88.168.1/A", "--value", "no-equals-sign");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("[INDEX:]TYPE=DATA", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpdateAndDelete_ChangeWhatResolveAnswers()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+        await RunAsync("register", "88.168.1/A", "--value", "URL=https://old", "--value", "EMAIL=a@b");
+
+        var update = await RunAsync("update", "88.168.1/A", "--value", "URL=https://new", "--remove", "2");
+        var resolved = await RunAsync("resolve", "88.168.1/A");
+        var stale = await RunAsync("update", "88.168.1/A", "--value", "URL=x", "--expected-version", "1");
+        var delete = await RunAsync("delete", "88.168.1/A");
+        var gone = await RunAsync("resolve", "88.168.1/A");
+
+        Assert.Equal(0, update.ExitCode);
+        Assert.Contains("https://new", resolved.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("a@b", resolved.Out, StringComparison.Ordinal);
+        Assert.Equal(4, stale.ExitCode);
+        Assert.Equal(0, delete.ExitCode);
+        Assert.Equal(2, gone.ExitCode);
+        Assert.Contains("was deleted at", gone.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PrefixList_ShowsHomedPrefixes()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+
+        var (exitCode, output, _) = await RunAsync("-o", "json", "prefix", "list");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("88.168.1", JsonDocument.Parse(Assert.Single(Lines(output))).RootElement.GetProperty("prefix").GetString());
+    }
+
+    [Fact]
+    public async Task AnyCommand_UnreachableServer_ExitsThreeNamingTheAddress()
+    {
+        var address = $"http://127.0.0.1:{FreePort.Next()}";
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await ResolverCli.RunAsync(["--server", address, "resolve", "88.1/x"], output, error, TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, exitCode);
+        var line = Assert.Single(Lines(error.ToString()));
+        Assert.StartsWith("UNAVAILABLE: ", line, StringComparison.Ordinal);
+        Assert.Contains(address, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownCommand_ExitsOneWithOneLine()
+    {
+        var (exitCode, output, error) = await RunAsync("frobnicate");
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output);
+        Assert.Contains("frobnicate", Assert.Single(Lines(error)), StringComparison.Ordinal);
+    }
+}

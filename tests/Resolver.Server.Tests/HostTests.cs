@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Resolver.Server.Tests;
+
+public sealed class HostTests
+{
+    [Theory]
+    [InlineData(new[] { "--grpc-ulr", "http://127.0.0.1:1" }, "unknown setting '--grpc-ulr'")]
+    [InlineData(new[] { "--grpc-url", "ftp://example" }, "--grpc-url 'ftp://example' is not an http://HOST:PORT address")]
+    [InlineData(new[] { "--max-batch-size", "0" }, "--max-batch-size 0 is out of range")]
+    [InlineData(new[] { "--max-batch-size", "many" }, "--max-batch-size 'many' is not a whole number")]
+    [InlineData(new[] { "--data-dir" }, "setting --data-dir needs a value")]
+    public async Task Run_InvalidSetting_StopsWithOneLineNamingIt(string[] args, string expected)
+    {
+        using var error = new StringWriter();
+
+        var exitCode = await ResolverHost.RunAsync(args, error);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("resolver: cannot start: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_PortInUse_StopsWithOneLineNamingTheAddress()
+    {
+        using var occupied = new TcpListener(IPAddress.Loopback, 0);
+        occupied.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)occupied.LocalEndpoint).Port}";
+        var dataDir = Directory.CreateTempSubdirectory("resolver-host-").FullName;
+        using var error = new StringWriter();
+
+        int exitCode;
+        try
+        {
+            exitCode = await ResolverHost.RunAsync(["--grpc-url", address, "--http-url", $"http://127.0.0.1:{FreePort.Next()}", "--data-dir", dataDir], error);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(address, line, StringComparison.Ordinal);
+        Assert.Contains("address already in use", line, StringComparison.Ordinal);
+    }
+}

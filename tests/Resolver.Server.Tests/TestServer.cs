@@ -1,0 +1,81 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Resolver.Protocol.V1;
+using Record = Resolver.Protocol.V1.Record;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>A real server on free loopback ports with its own data directory; restartable on the same data.</summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private readonly string[] _extraArgs;
+    private WebApplication? _app;
+    private GrpcChannel? _channel;
+
+    private TestServer(string dataDir, string[] extraArgs)
+    {
+        DataDir = dataDir;
+        _extraArgs = extraArgs;
+    }
+
+    public string DataDir { get; }
+
+    public string GrpcAddress { get; private set; } = "";
+
+    public string HttpAddress { get; private set; } = "";
+
+    public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("the server is not running");
+
+    public Protocol.V1.Resolution.ResolutionClient Resolution => new(Channel);
+
+    public Protocol.V1.Registry.RegistryClient Registry => new(Channel);
+
+    public Protocol.V1.Admin.AdminClient Admin => new(Channel);
+
+    public static async Task<TestServer> StartAsync(params string[] extraArgs)
+    {
+        var server = new TestServer(Directory.CreateTempSubdirectory("resolver-server-").FullName, extraArgs);
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts (again) on new ports over the same data directory.</summary>
+    public async Task StartAgainAsync()
+    {
+        GrpcAddress = $"http://127.0.0.1:{FreePort.Next()}";
+        HttpAddress = $"http://127.0.0.1:{FreePort.Next()}";
+        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, .. _extraArgs]);
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        _channel = GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+    }
+
+    public async Task StopAsync()
+    {
+        _channel?.Dispose();
+        _channel = null;
+        if (_app is not null)
+        {
+            await _app.StopAsync(TestContext.Current.CancellationToken);
+            await _app.DisposeAsync();
+            _app = null;
+        }
+
+        SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>Homes a prefix and registers an identifier with one URL value.</summary>
+    public async Task<Record> RegisterAsync(string identifier, string url)
+    {
+        await Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = identifier[..identifier.IndexOf('/', StringComparison.Ordinal)] }, cancellationToken: TestContext.Current.CancellationToken);
+        var request = new CreateRecordRequest { Identifier = identifier };
+        request.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = url } });
+        return await Registry.CreateRecordAsync(request, cancellationToken: TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Directory.Delete(DataDir, recursive: true);
+    }
+}
