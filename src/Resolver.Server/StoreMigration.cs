@@ -1,11 +1,11 @@
-using Resolver.Storage.Sqlite;
+using Resolver.Core.Storage;
 
 namespace Resolver.Server;
 
 /// <summary>Brings the store's schema up to date before the server takes calls.</summary>
-internal sealed class StoreMigration(SqliteDatabase database) : IHostedService
+internal sealed class StoreMigration(IStoreSchema schema) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => database.MigrateAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => schema.MigrateAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

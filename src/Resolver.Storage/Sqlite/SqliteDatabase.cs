@@ -1,11 +1,12 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Resolver.Core.Errors;
+using Resolver.Core.Storage;
 
 namespace Resolver.Storage.Sqlite;
 
 /// <summary>One SQLite file: opens pooled connections and brings the schema up to date.</summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IStoreSchema
 {
     // Each entry moves the schema one version up; PRAGMA user_version records how far a file is.
     private static readonly string[] Migrations =
@@ -55,6 +56,8 @@ public sealed class SqliteDatabase
 
     /// <summary>The database file.</summary>
     public string Path { get; }
+
+    public string Description => $"sqlite:{Path}";
 
     /// <summary>Creates the file's directory and schema, or upgrades an older schema.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)

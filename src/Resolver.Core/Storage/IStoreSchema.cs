@@ -1,0 +1,11 @@
+namespace Resolver.Core.Storage;
+
+/// <summary>A store's schema: created or upgraded before the server takes calls.</summary>
+public interface IStoreSchema
+{
+    /// <summary>A short description for logs and errors, without secrets (e.g. "sqlite:/var/lib/resolver/resolver.db").</summary>
+    string Description { get; }
+
+    /// <summary>Creates the schema, or upgrades an older one; safe to run from several replicas at once.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,104 @@
+using Npgsql;
+using Resolver.Core.Errors;
+using Resolver.Core.Storage;
+
+namespace Resolver.Storage.Postgres;
+
+/// <summary>
+/// One PostgreSQL database behind one pooled <see cref="NpgsqlDataSource"/>. The SQL stays within what
+/// PostgreSQL-compatible distributed engines (CockroachDB, YugabyteDB, Citus) accept: no advisory locks,
+/// no LISTEN/NOTIFY, idempotent DDL, <c>INSERT … ON CONFLICT</c>.
+/// </summary>
+public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
+{
+    // Idempotent steps: replicas that start together may run them at the same time.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS records (
+            key        TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+            prefix     TEXT COLLATE "C" NOT NULL,
+            identifier TEXT        NOT NULL,
+            version    BIGINT      NOT NULL,
+            vals       JSONB       NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL,
+            deleted_at TIMESTAMPTZ NULL
+        );
+        CREATE INDEX IF NOT EXISTS records_by_prefix ON records (prefix, key);
+        CREATE TABLE IF NOT EXISTS prefixes (
+            prefix     TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+            kind       INTEGER     NOT NULL,
+            endpoints  JSONB       NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS changes (
+            seq        BIGSERIAL   PRIMARY KEY,
+            key        TEXT        NOT NULL,
+            version    BIGINT      NOT NULL,
+            operation  TEXT        NOT NULL,
+            at         TIMESTAMPTZ NOT NULL
+        );
+        """,
+    ];
+
+    /// <summary>A database reached with an Npgsql connection string.</summary>
+    public PostgresDatabase(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+
+        // Fail fast: a resolver must answer from its caches (or say UNAVAILABLE) rather than wait 15 s for a dead database.
+        if (!connectionString.Contains("timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Timeout = 3;
+        }
+
+        Description = $"postgres:Host={builder.Host};Port={builder.Port};Database={builder.Database};Username={builder.Username}";
+        DataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    /// <summary>The pooled connections.</summary>
+    public NpgsqlDataSource DataSource { get; }
+
+    public string Description { get; }
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", connection))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            for (var version = 1; version <= Migrations.Length; version++)
+            {
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (var step = new NpgsqlCommand(Migrations[version - 1], connection, transaction))
+                {
+                    await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version) VALUES ($1) ON CONFLICT (version) DO NOTHING", connection, transaction))
+                {
+                    record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = version });
+                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException exception)
+        {
+            throw Unavailable(exception);
+        }
+    }
+
+    /// <summary>The problem callers see when the database fails; the cause travels as the inner exception for the log.</summary>
+    internal static ResolverException Unavailable(Exception exception) => new(
+        new Problem(ErrorKind.Unavailable, Reasons.StoreUnavailable, "the record store is unavailable; retry later (the server log has the cause)"),
+        exception);
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+}

@@ -1,0 +1,150 @@
+using Npgsql;
+using NpgsqlTypes;
+using Resolver.Core.Records;
+using Resolver.Core.Storage;
+
+namespace Resolver.Storage.Postgres;
+
+/// <summary>Records in PostgreSQL. A batch read is one <c>= ANY($1)</c> query; writes are compare-and-set transactions.</summary>
+public sealed class PostgresRecordStore(PostgresDatabase database) : IRecordStore
+{
+    private const string Columns = "key, identifier, version, vals::text, created_at, updated_at, deleted_at";
+
+    public async ValueTask<HandleRecord?> GetAsync(string key, CancellationToken cancellationToken) =>
+        (await GetManyAsync([key], cancellationToken).ConfigureAwait(false))[0];
+
+    public async ValueTask<IReadOnlyList<HandleRecord?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var results = new HandleRecord?[keys.Count];
+        if (keys.Count == 0)
+        {
+            return results;
+        }
+
+        try
+        {
+            await using var command = database.DataSource.CreateCommand($"SELECT {Columns} FROM records WHERE key = ANY($1)");
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys] });
+            var found = new Dictionary<string, HandleRecord>(keys.Count, StringComparer.Ordinal);
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var record = Read(reader);
+                    found[record.Key] = record;
+                }
+            }
+
+            for (var i = 0; i < keys.Count; i++)
+            {
+                results[i] = found.GetValueOrDefault(keys[i]);
+            }
+
+            return results;
+        }
+        catch (NpgsqlException exception)
+        {
+            throw PostgresDatabase.Unavailable(exception);
+        }
+    }
+
+    public async ValueTask<bool> TryWriteAsync(HandleRecord record, long? expectedVersion, ChangeOperation operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            // Both statements share $1–$7; the eighth is the prefix for an insert, the expected version for an update.
+            var sql = expectedVersion is null
+                ? "INSERT INTO records (key, identifier, version, vals, created_at, updated_at, deleted_at, prefix) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING"
+                : "UPDATE records SET identifier = $2, version = $3, vals = $4::jsonb, created_at = $5, updated_at = $6, deleted_at = $7 WHERE key = $1 AND version = $8";
+            await using (var write = new NpgsqlCommand(sql, connection, transaction))
+            {
+                write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Key });
+                write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Identifier });
+                write.Parameters.Add(new NpgsqlParameter<long> { TypedValue = record.Version });
+                write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ValueCodec.Encode(record.Values) });
+                write.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.CreatedAt });
+                write.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.UpdatedAt });
+                write.Parameters.Add(new NpgsqlParameter { Value = record.DeletedAt is { } deleted ? deleted : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                write.Parameters.Add(expectedVersion is { } expected
+                    ? new NpgsqlParameter<long> { TypedValue = expected }
+                    : new NpgsqlParameter<string> { TypedValue = record.Prefix });
+
+                if (await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    return false;
+                }
+            }
+
+            await using (var log = new NpgsqlCommand("INSERT INTO changes (key, version, operation, at) VALUES ($1, $2, $3, $4)", connection, transaction))
+            {
+                log.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Key });
+                log.Parameters.Add(new NpgsqlParameter<long> { TypedValue = record.Version });
+                log.Parameters.Add(new NpgsqlParameter<string> { TypedValue = operation.ToString().ToLowerInvariant() });
+                log.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.UpdatedAt });
+                await log.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (NpgsqlException exception)
+        {
+            throw PostgresDatabase.Unavailable(exception);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<HandleRecord>> ListAsync(string prefix, string? afterKey, int limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // "p." ≤ sub-prefix < "p/" in the "C" collation ('/' follows '.'), so the index serves both halves.
+            await using var command = database.DataSource.CreateCommand($"""
+                SELECT {Columns} FROM records
+                WHERE (prefix = $1 OR (prefix >= $2 AND prefix < $3))
+                  AND deleted_at IS NULL AND key > $4
+                ORDER BY key LIMIT $5
+                """);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix + "." });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix + "/" });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = afterKey ?? "" });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+            var records = new List<HandleRecord>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                records.Add(Read(reader));
+            }
+
+            return records;
+        }
+        catch (NpgsqlException exception)
+        {
+            throw PostgresDatabase.Unavailable(exception);
+        }
+    }
+
+    public async ValueTask PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = database.DataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException exception)
+        {
+            throw PostgresDatabase.Unavailable(exception);
+        }
+    }
+
+    private static HandleRecord Read(NpgsqlDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetInt64(2),
+        ValueCodec.Decode(reader.GetString(3)),
+        reader.GetFieldValue<DateTimeOffset>(4),
+        reader.GetFieldValue<DateTimeOffset>(5),
+        reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
+}
