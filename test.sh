@@ -12,5 +12,20 @@ if ! command -v dotnet >/dev/null; then
   exit 2
 fi
 
+# The integration tests start their own PostgreSQL clusters and redis-server processes on free
+# loopback ports (see tests/Resolver.Testing); they need the server binaries installed.
+missing=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test.sh: install ${missing[*]} (apt-get install -y ${missing[*]}) or run as root" >&2
+    exit 2
+  fi
+  echo "test.sh: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
 dotnet build Resolver.sln -c Release -warnaserror -nologo -v quiet
 dotnet test --solution Resolver.sln -c Release --no-build "$@"

@@ -9,7 +9,6 @@ using Resolver.Core.Storage;
 using Resolver.Server.Configuration;
 using Resolver.Server.Api;
 using Resolver.Server.Health;
-using Resolver.Storage.Sqlite;
 
 namespace Resolver.Server;
 
@@ -28,10 +27,11 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.ToLimits());
         services.TryAddSingleton(sp => new IdentifierParser(sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.ToSyntax()));
 
-        // The embedded store; the PostgreSQL store plugs in here behind the same interfaces.
-        services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.DatabasePath));
-        services.TryAddSingleton<IRecordStore, SqliteRecordStore>();
-        services.TryAddSingleton<IPrefixStore, SqlitePrefixStore>();
+        // The store --store names (SQLite by default), behind the same interfaces.
+        services.TryAddSingleton<ConfiguredStore>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Schema);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Records);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Prefixes);
         services.AddHostedService<StoreMigration>();
 
         // The read path: resolution reads records through the source chain (cache tiers go in front of the store here).

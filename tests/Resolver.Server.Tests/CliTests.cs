@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Resolver.Cli;
 
+using Resolver.Testing;
+
 namespace Resolver.Server.Tests;
 
 /// <summary>The <c>resolver</c> command against a real server, run in-process with captured output.</summary>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 
+using Resolver.Testing;
+
 namespace Resolver.Server.Tests;
 
 public sealed class HostTests

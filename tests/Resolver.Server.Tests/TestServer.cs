@@ -1,6 +1,7 @@
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
+using Resolver.Testing;
 using Resolver.Protocol.V1;
 using Record = Resolver.Protocol.V1.Record;
 
@@ -32,6 +33,10 @@ public sealed class TestServer : IAsyncDisposable
     public Protocol.V1.Registry.RegistryClient Registry => new(Channel);
 
     public Protocol.V1.Admin.AdminClient Admin => new(Channel);
+
+    /// <summary>A server on a PostgreSQL schema of its own.</summary>
+    public static async Task<TestServer> StartOnPostgresAsync(PostgresServer postgres, params string[] extraArgs) =>
+        await StartAsync(["--store", "postgres:" + await postgres.CreateSchemaAsync(TestContext.Current.CancellationToken), .. extraArgs]);
 
     public static async Task<TestServer> StartAsync(params string[] extraArgs)
     {

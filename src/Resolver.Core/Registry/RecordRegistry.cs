@@ -24,8 +24,9 @@ public sealed class RecordRegistry(
     /// <summary>Largest page a caller may ask for.</summary>
     public const int MaxPageSize = 1000;
 
-    // Without an expected version a lost compare-and-set is retried from a fresh read; this many times.
-    private const int WriteAttempts = 5;
+    // Without an expected version a lost compare-and-set is retried from a fresh read, after a short
+    // random pause so that racing writers spread out; this many times before ABORTED.
+    private const int WriteAttempts = 20;
 
     /// <summary>Registers <paramref name="identifier"/>; a deleted one only with <paramref name="reuseDeleted"/>.</summary>
     public async ValueTask<HandleRecord> CreateAsync(string identifier, IReadOnlyList<ValueDraft> values, bool reuseDeleted, CancellationToken cancellationToken)
@@ -50,6 +51,8 @@ public sealed class RecordRegistry(
             {
                 return next;
             }
+
+            await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
 
         throw Contention(id);
@@ -83,6 +86,8 @@ public sealed class RecordRegistry(
             {
                 return next;
             }
+
+            await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
 
         throw Contention(id);
@@ -101,6 +106,8 @@ public sealed class RecordRegistry(
             {
                 return tombstone;
             }
+
+            await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
 
         throw Contention(id);
@@ -163,6 +170,12 @@ public sealed class RecordRegistry(
         }
 
         return current;
+    }
+
+    private Task BackOffAsync(int attempt, CancellationToken cancellationToken)
+    {
+        var ceiling = Math.Min(50, 1 << Math.Min(attempt, 6));
+        return Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling + 1)), time, cancellationToken);
     }
 
     // Microseconds: the finest precision every supported store keeps, so a record reads back as written.

@@ -18,6 +18,12 @@ public sealed class ResolverServerOptions
     /// <summary>The directory holding the embedded database; relative to the working directory.</summary>
     public string DataDir { get; set; } = "./data";
 
+    /// <summary>
+    /// The persistent store: <c>sqlite:PATH</c> or <c>postgres:NPGSQL-CONNECTION-STRING</c>; empty means
+    /// the SQLite file resolver.db under <see cref="DataDir"/>.
+    /// </summary>
+    public string Store { get; set; } = "";
+
     /// <summary>Compare suffixes case-sensitively (default: ASCII case is ignored, as in Handle.Net).</summary>
     public bool CaseSensitiveSuffix { get; set; }
 
@@ -49,4 +55,7 @@ public sealed class ResolverServerOptions
 
     /// <summary>The SQLite database file under <see cref="DataDir"/>.</summary>
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDir), "resolver.db");
+
+    /// <summary>The store setting with its default filled in.</summary>
+    public string EffectiveStore => string.IsNullOrWhiteSpace(Store) ? $"sqlite:{DatabasePath}" : Store;
 }

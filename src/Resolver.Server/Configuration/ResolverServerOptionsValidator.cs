@@ -16,6 +16,11 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
             failures.Add("--data-dir is empty; give a directory for the database, e.g. ./data");
         }
 
+        if (!options.EffectiveStore.StartsWith("sqlite:", StringComparison.Ordinal) && !options.EffectiveStore.StartsWith("postgres:", StringComparison.Ordinal))
+        {
+            failures.Add("--store must be sqlite:PATH or postgres:CONNECTION-STRING, e.g. postgres:Host=127.0.0.1;Username=resolver;Password=…;Database=resolver");
+        }
+
         CheckRange(failures, "--max-identifier-length", options.MaxIdentifierLength, 1, IdentifierSyntax.MaxBytes);
         CheckRange(failures, "--max-batch-size", options.MaxBatchSize, 1, 100_000);
         CheckRange(failures, "--max-values-per-record", options.MaxValuesPerRecord, 1, 100_000);

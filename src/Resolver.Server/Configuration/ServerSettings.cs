@@ -14,6 +14,7 @@ internal static class ServerSettings
         new("--grpc-url", nameof(ResolverServerOptions.GrpcUrl), "gRPC endpoint, HTTP/2 cleartext (default http://127.0.0.1:5280)"),
         new("--http-url", nameof(ResolverServerOptions.HttpUrl), "HTTP/1.1 endpoint for health, REST and metrics (default http://127.0.0.1:5281)"),
         new("--data-dir", nameof(ResolverServerOptions.DataDir), "directory of the embedded SQLite database (default ./data)"),
+        new("--store", nameof(ResolverServerOptions.Store), "sqlite:PATH (default: resolver.db under --data-dir) or postgres:NPGSQL-CONNECTION-STRING"),
         new("--case-sensitive-suffix", nameof(ResolverServerOptions.CaseSensitiveSuffix), "compare suffixes case-sensitively (default: ignore ASCII case)", SettingKind.Switch),
         new("--max-identifier-length", nameof(ResolverServerOptions.MaxIdentifierLength), "longest identifier in code points after NFC (default 255)", SettingKind.Number),
         new("--max-batch-size", nameof(ResolverServerOptions.MaxBatchSize), "most identifiers in one BatchResolve (default 2000)", SettingKind.Number),

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+using Resolver.Core.Prefixes;
+using Resolver.Core.Storage;
+using Resolver.Server.Configuration;
+using Resolver.Storage.Postgres;
+using Resolver.Storage.Sqlite;
+
+namespace Resolver.Server;
+
+/// <summary>The store the <c>--store</c> setting names: the embedded SQLite file or PostgreSQL.</summary>
+internal sealed class ConfiguredStore : IAsyncDisposable
+{
+    private readonly PostgresDatabase? _postgres;
+
+    public ConfiguredStore(IOptions<ResolverServerOptions> options)
+    {
+        var setting = options.Value.EffectiveStore;
+        if (setting.StartsWith("postgres:", StringComparison.Ordinal))
+        {
+            try
+            {
+                _postgres = new PostgresDatabase(setting["postgres:".Length..]);
+            }
+            catch (ArgumentException exception)
+            {
+                throw new SettingsException($"--store: not a valid PostgreSQL connection string: {exception.Message}");
+            }
+
+            Schema = _postgres;
+            Records = new PostgresRecordStore(_postgres);
+            Prefixes = new PostgresPrefixStore(_postgres);
+        }
+        else
+        {
+            var sqlite = new SqliteDatabase(setting["sqlite:".Length..]);
+            Schema = sqlite;
+            Records = new SqliteRecordStore(sqlite);
+            Prefixes = new SqlitePrefixStore(sqlite);
+        }
+    }
+
+    public IStoreSchema Schema { get; }
+
+    public IRecordStore Records { get; }
+
+    public IPrefixStore Prefixes { get; }
+
+    public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
