@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Resolver.Caching;
 using Resolver.Core;
 using Resolver.Core.Identifiers;
 using Resolver.Core.Prefixes;
@@ -34,8 +35,17 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Prefixes);
         services.AddHostedService<StoreMigration>();
 
-        // The read path: resolution reads records through the source chain (cache tiers go in front of the store here).
-        services.TryAddSingleton<IRecordSource>(sp => sp.GetRequiredService<IRecordStore>());
+        // The read path: L1 → Redis L2 (with --redis) → store; writes announce themselves to every replica's caches.
+        services.AddMetrics();
+        services.TryAddSingleton<CacheMetrics>();
+        services.TryAddSingleton(sp => CacheTiers.Start(
+            sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.ToCacheOptions(),
+            sp.GetRequiredService<PrefixDirectory>(),
+            sp.GetRequiredService<CacheMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<CacheTiers>>()));
+        services.TryAddSingleton<IChangeNotifier>(sp => sp.GetRequiredService<CacheTiers>());
+        services.TryAddSingleton<IRecordSource, CachedRecordSource>();
         services.TryAddSingleton<PrefixDirectory>();
         services.TryAddSingleton<ResolutionService>();
 

@@ -1,10 +1,11 @@
 using Resolver.Core.Errors;
 using Resolver.Core.Identifiers;
+using Resolver.Core.Storage;
 
 namespace Resolver.Core.Prefixes;
 
 /// <summary>Changes which prefixes this node serves, and keeps the <see cref="PrefixDirectory"/> current.</summary>
-public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory directory, TimeProvider time)
+public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory directory, IChangeNotifier changes, TimeProvider time)
 {
     /// <summary>Makes this node authoritative for <paramref name="prefix"/>; idempotent.</summary>
     public async ValueTask<(PrefixEntry Entry, bool Created)> HomeAsync(string prefix, CancellationToken cancellationToken)
@@ -21,6 +22,11 @@ public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory dir
         }
 
         directory.Invalidate();
+        if (result.Created)
+        {
+            await changes.PrefixesChangedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return result;
     }
 

@@ -16,6 +16,7 @@ public sealed class RecordRegistry(
     PrefixDirectory prefixes,
     IRecordStore store,
     ValueEditor editor,
+    IChangeNotifier changes,
     TimeProvider time)
 {
     /// <summary>Page size when the caller gives none.</summary>
@@ -49,6 +50,7 @@ public sealed class RecordRegistry(
             var next = new HandleRecord(id.Key, id.Text, (current?.Version ?? 0) + 1, editor.Create(values, now), now, now);
             if (await store.TryWriteAsync(next, current?.Version, ChangeOperation.Create, cancellationToken).ConfigureAwait(false))
             {
+                await changes.RecordCommittedAsync(next, cancellationToken).ConfigureAwait(false);
                 return next;
             }
 
@@ -84,6 +86,7 @@ public sealed class RecordRegistry(
             };
             if (await store.TryWriteAsync(next, current.Version, ChangeOperation.Update, cancellationToken).ConfigureAwait(false))
             {
+                await changes.RecordCommittedAsync(next, cancellationToken).ConfigureAwait(false);
                 return next;
             }
 
@@ -104,6 +107,7 @@ public sealed class RecordRegistry(
             var tombstone = current with { Version = current.Version + 1, Values = [], UpdatedAt = now, DeletedAt = now };
             if (await store.TryWriteAsync(tombstone, current.Version, ChangeOperation.Delete, cancellationToken).ConfigureAwait(false))
             {
+                await changes.RecordCommittedAsync(tombstone, cancellationToken).ConfigureAwait(false);
                 return tombstone;
             }
 

@@ -51,7 +51,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         // 3. Records: one read for all distinct keys, through whatever cache tiers are configured.
         var keys = local.Select(item => item.Identifier.Key).Distinct(StringComparer.Ordinal).ToArray();
         var found = await records.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
-        var byKey = new Dictionary<string, Records.HandleRecord?>(keys.Length, StringComparer.Ordinal);
+        var byKey = new Dictionary<string, RecordLookup>(keys.Length, StringComparer.Ordinal);
         for (var i = 0; i < keys.Length; i++)
         {
             byKey[keys[i]] = found[i];
@@ -61,9 +61,10 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         foreach (var (slot, identifier) in local)
         {
             var query = queries[slot];
-            var record = byKey[identifier.Key];
+            var (record, stale, problem) = byKey[identifier.Key];
             outcomes[slot] = record switch
             {
+                null when problem is not null => ResolveOutcome.Failed(query.Identifier, problem),
                 null => ResolveOutcome.Failed(query.Identifier, new Problem(
                     ErrorKind.NotFound, Reasons.IdentifierNotFound,
                     $"identifier {identifier} is not registered (its prefix {identifier.Prefix} is homed here)",
@@ -72,12 +73,19 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
                     ErrorKind.NotFound, Reasons.IdentifierDeleted,
                     $"identifier {record.Identifier} was deleted at {record.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}",
                     Prefix: identifier.Prefix, DeletedAt: record.DeletedAt)),
-                _ => new ResolveOutcome(query.Identifier, record with { Values = query.Filter.Apply(record.Values) }, null),
+                _ => new ResolveOutcome(query.Identifier, record with { Values = Answer(query.Filter.Apply(record.Values), stale) }, null, stale),
             };
         }
 
         return outcomes;
     }
+
+    /// <summary>How long a stale answer may be cached by the caller (RFC 8767 recommends 30 s).</summary>
+    public const int StaleAnswerTtl = 30;
+
+    // A stale answer is served only because the source is down: tell callers to come back soon.
+    private static IReadOnlyList<Records.HandleValue> Answer(IReadOnlyList<Records.HandleValue> values, bool stale) =>
+        stale ? [.. values.Select(v => v.Ttl > StaleAnswerTtl ? v with { Ttl = StaleAnswerTtl } : v)] : values;
 
     internal static Problem PrefixNotHomed(Identifier identifier) => new(
         ErrorKind.NotFound, Reasons.PrefixNotHomed,

@@ -3,8 +3,11 @@ using Resolver.Core.Records;
 namespace Resolver.Core.Storage;
 
 /// <summary>Durable storage of records. Implementations throw <see cref="Errors.ResolverException"/> (UNAVAILABLE) when the database cannot be reached.</summary>
-public interface IRecordStore : IRecordSource
+public interface IRecordStore
 {
+    /// <summary>The records (tombstones included) for <paramref name="keys"/>, aligned with them; null where none exists.</summary>
+    ValueTask<IReadOnlyList<HandleRecord?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
+
     /// <summary>The record (or tombstone) stored under <paramref name="key"/>, or null.</summary>
     ValueTask<HandleRecord?> GetAsync(string key, CancellationToken cancellationToken);
 

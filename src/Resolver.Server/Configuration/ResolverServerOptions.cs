@@ -24,6 +24,24 @@ public sealed class ResolverServerOptions
     /// </summary>
     public string Store { get; set; } = "";
 
+    /// <summary>StackExchange.Redis configuration string of the shared L2 cache and invalidation channel; empty runs L1 + store only.</summary>
+    public string Redis { get; set; } = "";
+
+    /// <summary>Seconds an entry is fresh at most, whatever its values' TTLs say.</summary>
+    public int CacheTtlCap { get; set; } = 300;
+
+    /// <summary>Seconds an entry is kept past its freshness, served only while the store is unreachable.</summary>
+    public int CacheStaleWindow { get; set; } = 3600;
+
+    /// <summary>Seconds "not found" is cached.</summary>
+    public int CacheNegativeTtl { get; set; } = 5;
+
+    /// <summary>Most entries in the in-process L1.</summary>
+    public int L1MaxEntries { get; set; } = 100_000;
+
+    /// <summary>Milliseconds an L1 entry lives while no invalidation channel is connected: the staleness bound across replicas then.</summary>
+    public int L1UnsyncedTtlMs { get; set; } = 1000;
+
     /// <summary>Compare suffixes case-sensitively (default: ASCII case is ignored, as in Handle.Net).</summary>
     public bool CaseSensitiveSuffix { get; set; }
 
@@ -51,6 +69,17 @@ public sealed class ResolverServerOptions
         MaxBatchSize = MaxBatchSize,
         MaxValuesPerRecord = MaxValuesPerRecord,
         MaxValueBytes = MaxValueBytes,
+    };
+
+    /// <summary>The cache settings these options describe.</summary>
+    public Caching.CacheOptions ToCacheOptions() => new()
+    {
+        Redis = string.IsNullOrWhiteSpace(Redis) ? null : Redis,
+        TtlCap = TimeSpan.FromSeconds(CacheTtlCap),
+        StaleWindow = TimeSpan.FromSeconds(CacheStaleWindow),
+        NegativeTtl = TimeSpan.FromSeconds(CacheNegativeTtl),
+        L1MaxEntries = L1MaxEntries,
+        L1UnsyncedTtl = TimeSpan.FromMilliseconds(L1UnsyncedTtlMs),
     };
 
     /// <summary>The SQLite database file under <see cref="DataDir"/>.</summary>

@@ -21,6 +21,11 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
             failures.Add("--store must be sqlite:PATH or postgres:CONNECTION-STRING, e.g. postgres:Host=127.0.0.1;Username=resolver;Password=…;Database=resolver");
         }
 
+        CheckRange(failures, "--cache-ttl-cap", options.CacheTtlCap, 0, 7 * 86400);
+        CheckRange(failures, "--cache-stale-window", options.CacheStaleWindow, 0, 7 * 86400);
+        CheckRange(failures, "--cache-negative-ttl", options.CacheNegativeTtl, 0, 86400);
+        CheckRange(failures, "--l1-max-entries", options.L1MaxEntries, 1, 100_000_000);
+        CheckRange(failures, "--l1-unsynced-ttl-ms", options.L1UnsyncedTtlMs, 0, 3_600_000);
         CheckRange(failures, "--max-identifier-length", options.MaxIdentifierLength, 1, IdentifierSyntax.MaxBytes);
         CheckRange(failures, "--max-batch-size", options.MaxBatchSize, 1, 100_000);
         CheckRange(failures, "--max-values-per-record", options.MaxValuesPerRecord, 1, 100_000);

@@ -64,34 +64,48 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        try
+        // Two replicas creating the same table at once collide in PostgreSQL's catalog even with IF NOT EXISTS;
+        // the loser runs the (idempotent) steps again and then finds everything in place.
+        for (var attempt = 1; ; attempt++)
         {
-            await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using (var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", connection))
+            try
             {
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await MigrateOnceAsync(cancellationToken).ConfigureAwait(false);
+                return;
             }
-
-            for (var version = 1; version <= Migrations.Length; version++)
+            catch (PostgresException exception) when (attempt < 3 && exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
             {
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await using (var step = new NpgsqlCommand(Migrations[version - 1], connection, transaction))
-                {
-                    await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version) VALUES ($1) ON CONFLICT (version) DO NOTHING", connection, transaction))
-                {
-                    record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = version });
-                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException exception)
+            {
+                throw Unavailable(exception);
             }
         }
-        catch (NpgsqlException exception)
+    }
+
+    private async Task MigrateOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", connection))
         {
-            throw Unavailable(exception);
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var version = 1; version <= Migrations.Length; version++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (var step = new NpgsqlCommand(Migrations[version - 1], connection, transaction))
+            {
+                await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version) VALUES ($1) ON CONFLICT (version) DO NOTHING", connection, transaction))
+            {
+                record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = version });
+                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,0 +1,26 @@
+namespace Resolver.Caching;
+
+/// <summary>The cache tiers' settings.</summary>
+public sealed record CacheOptions
+{
+    /// <summary>StackExchange.Redis configuration string for the shared L2 (e.g. "127.0.0.1:6379"); null runs L1 + store only.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>The longest an entry is fresh, whatever its values' TTLs say.</summary>
+    public TimeSpan TtlCap { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long an entry is kept after it stops being fresh, served only while the store is unreachable.</summary>
+    public TimeSpan StaleWindow { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long "not found" is cached.</summary>
+    public TimeSpan NegativeTtl { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most entries the in-process L1 holds.</summary>
+    public int L1MaxEntries { get; init; } = 100_000;
+
+    /// <summary>
+    /// The staleness bound while no invalidation channel is connected (no Redis, or Redis down): L1
+    /// entries are fresh for at most this long, so another replica's write is seen within it.
+    /// </summary>
+    public TimeSpan L1UnsyncedTtl { get; init; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,178 @@
+using Microsoft.Extensions.Logging;
+using Resolver.Core.Prefixes;
+using Resolver.Core.Records;
+using Resolver.Core.Storage;
+using StackExchange.Redis;
+
+namespace Resolver.Caching;
+
+/// <summary>
+/// The L1 and (optional) Redis L2 of this replica, kept coherent: committed writes update L2 and are
+/// announced on the invalidation channel; announcements drop older L1 entries; while the channel is down
+/// L1 entries live at most <see cref="CacheOptions.L1UnsyncedTtl"/>, and L1 is cleared when it drops and
+/// when it comes back (messages may have been missed in between).
+/// </summary>
+public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
+{
+    private readonly CacheOptions _options;
+    private readonly PrefixDirectory _prefixes;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CacheTiers> _logger;
+    private volatile bool _subscribed;
+
+    private CacheTiers(CacheOptions options, RedisTier? redis, PrefixDirectory prefixes, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
+    {
+        _options = options;
+        _prefixes = prefixes;
+        _time = time;
+        _logger = logger;
+        Redis = redis;
+        Metrics = metrics;
+        Memory = new MemoryTier(options.L1MaxEntries);
+    }
+
+    internal MemoryTier Memory { get; }
+
+    internal RedisTier? Redis { get; }
+
+    internal CacheMetrics Metrics { get; }
+
+    internal CacheOptions Options => _options;
+
+    /// <summary>True while committed writes elsewhere reach this replica's L1 through the invalidation channel.</summary>
+    public bool IsSynchronized => _subscribed && Redis is { IsConnected: true };
+
+    /// <summary>Connects to Redis when configured (without waiting for it to be up) and subscribes to invalidations.</summary>
+    public static CacheTiers Start(CacheOptions options, PrefixDirectory prefixes, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
+    {
+        var redis = options.Redis is { Length: > 0 } configuration ? RedisTier.Connect(configuration, metrics) : null;
+        var tiers = new CacheTiers(options, redis, prefixes, metrics, time, logger);
+        if (redis is not null)
+        {
+            redis.Multiplexer.ConnectionFailed += tiers.OnConnectionFailed;
+            redis.Multiplexer.ConnectionRestored += tiers.OnConnectionRestored;
+            tiers.Subscribe();
+        }
+
+        return tiers;
+    }
+
+    /// <summary>Puts what the store answered into L1, its lifetime capped while unsynchronized.</summary>
+    internal void OfferToMemory(string key, CacheEntry entry, DateTimeOffset now)
+    {
+        var cap = now + _options.L1UnsyncedTtl;
+        Memory.Offer(key, IsSynchronized || entry.FreshUntil <= cap ? entry : entry with { FreshUntil = cap });
+    }
+
+    public async ValueTask RecordCommittedAsync(HandleRecord record, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var entry = CacheEntry.For(record, now, _options);
+        OfferToMemory(record.Key, entry, now);
+        if (Redis is not { IsConnected: true })
+        {
+            return;
+        }
+
+        try
+        {
+            await Redis.AnnounceAsync(record.Key, entry, now).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        {
+            // The write is committed; other replicas' L1 copies expire within the unsynced bound at worst.
+            LogAnnounceFailed(_logger, record.Key, exception);
+        }
+    }
+
+    public async ValueTask PrefixesChangedAsync(CancellationToken cancellationToken)
+    {
+        if (Redis is { IsConnected: true })
+        {
+            try
+            {
+                await Redis.AnnouncePrefixesAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+            {
+                LogAnnounceFailed(_logger, "(prefixes)", exception);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Memory.Dispose();
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Subscribe()
+    {
+        if (!Redis!.IsConnected)
+        {
+            LogSubscribeDeferred(_logger, "not connected");
+            return;
+        }
+
+        try
+        {
+            var queue = Redis.Multiplexer.GetSubscriber().Subscribe(RedisTier.Channel);
+            queue.OnMessage(message => OnInvalidation(message.Message.ToString()));
+            _subscribed = true;
+        }
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        {
+            // Redis is down at start: the multiplexer re-subscribes when it connects (ConnectionRestored).
+            LogSubscribeDeferred(_logger, exception.Message);
+        }
+    }
+
+    private void OnInvalidation(string message)
+    {
+        if (InvalidationMessage.TryParseRecord(message, out var key, out var version))
+        {
+            Memory.Invalidate(key, version);
+        }
+        else if (message == InvalidationMessage.Prefixes)
+        {
+            _prefixes.Invalidate();
+        }
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription || !Redis!.IsConnected)
+        {
+            Memory.Clear();
+            LogChannelDown(_logger, e.FailureType.ToString());
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        // Messages sent while we were away are lost: start L1 afresh.
+        Memory.Clear();
+        _prefixes.Invalidate();
+        if (!_subscribed)
+        {
+            Subscribe();
+        }
+
+        LogChannelUp(_logger);
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Could not announce the change of {Key} on Redis")]
+    private static partial void LogAnnounceFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Redis is unreachable at start ({Reason}); resolving from L1 and the store until it is back")]
+    private static partial void LogSubscribeDeferred(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Redis connection lost ({Failure}); L1 cleared and capped until it is back")]
+    private static partial void LogChannelDown(ILogger logger, string failure);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Redis connection restored; L1 cleared, invalidations flowing again")]
+    private static partial void LogChannelUp(ILogger logger);
+}

@@ -1,0 +1,117 @@
+using Resolver.Core.Errors;
+using Resolver.Core.Storage;
+
+namespace Resolver.Caching;
+
+/// <summary>
+/// The read path through the cache tiers, top to bottom: L1 (in-process) → L2 (Redis, one MGET for the
+/// batch) → store (one coalesced query for what is left). An entry is fresh for min(values' TTL, cap);
+/// past that it is kept for the stale window and served, marked stale, only when the store is down.
+/// </summary>
+public sealed class CachedRecordSource(CacheTiers tiers, IRecordStore store, TimeProvider time) : IRecordSource
+{
+    private readonly StoreReadCoalescer _store = new(store, tiers.Metrics);
+
+    public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var results = new RecordLookup[keys.Count];
+        var fallback = new CacheEntry?[keys.Count];   // stale entries, for when the store is down
+
+        // 1. L1.
+        var missing = new List<int>(keys.Count);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (!TryAnswer(tiers.Memory.Get(keys[i]), now, out results[i], ref fallback[i]))
+            {
+                missing.Add(i);
+            }
+        }
+
+        tiers.Metrics.Hits("l1", keys.Count - missing.Count);
+        tiers.Metrics.Misses("l1", missing.Count);
+
+        // 2. L2: one round trip for all L1 misses; skipped while Redis is unreachable.
+        if (missing.Count > 0 && tiers.Redis is { } redis && await redis.GetManyAsync([.. missing.Select(i => keys[i])]).ConfigureAwait(false) is { } shared)
+        {
+            var stillMissing = new List<int>(missing.Count);
+            for (var m = 0; m < missing.Count; m++)
+            {
+                var i = missing[m];
+                if (TryAnswer(shared[m], now, out results[i], ref fallback[i]))
+                {
+                    tiers.OfferToMemory(keys[i], shared[m]!, now);
+                }
+                else
+                {
+                    stillMissing.Add(i);
+                }
+            }
+
+            tiers.Metrics.Hits("l2", missing.Count - stillMissing.Count);
+            tiers.Metrics.Misses("l2", stillMissing.Count);
+            missing = stillMissing;
+        }
+
+        if (missing.Count == 0)
+        {
+            return results;
+        }
+
+        // 3. The store, for what no tier could answer fresh.
+        try
+        {
+            var records = await _store.GetManyAsync([.. missing.Select(i => keys[i])], cancellationToken).ConfigureAwait(false);
+            var fills = new List<(string Key, CacheEntry Entry)>(missing.Count);
+            for (var m = 0; m < missing.Count; m++)
+            {
+                var i = missing[m];
+                var entry = CacheEntry.For(records[m], now, tiers.Options);
+                results[i] = new RecordLookup(records[m]);
+                tiers.OfferToMemory(keys[i], entry, now);
+                fills.Add((keys[i], entry));
+            }
+
+            tiers.Redis?.FillInBackground(fills, now);
+        }
+        catch (ResolverException exception) when (exception.Problem.Kind == ErrorKind.Unavailable)
+        {
+            // RFC 8767: an answer past its freshness beats no answer while the source is down.
+            var served = 0;
+            foreach (var i in missing)
+            {
+                results[i] = fallback[i] is { } stale
+                    ? new RecordLookup(stale.Record, Stale: true)
+                    : new RecordLookup(null, Problem: exception.Problem);
+                served += fallback[i] is null ? 0 : 1;
+            }
+
+            tiers.Metrics.StaleServed(served);
+        }
+
+        return results;
+    }
+
+    // A fresh entry answers; a stale one is kept (the newest seen) in case the store is down.
+    private static bool TryAnswer(CacheEntry? entry, DateTimeOffset now, out RecordLookup result, ref CacheEntry? fallback)
+    {
+        result = default;
+        if (entry is null)
+        {
+            return false;
+        }
+
+        if (now < entry.FreshUntil)
+        {
+            result = new RecordLookup(entry.Record);
+            return true;
+        }
+
+        if (now < entry.StaleUntil && (fallback is null || fallback.Version < entry.Version))
+        {
+            fallback = entry;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,10 @@
+using Resolver.Core.Errors;
+using Resolver.Core.Records;
+
+namespace Resolver.Core.Storage;
+
+/// <summary>What the read path found for one key: a record (or tombstone), nothing, or a problem reaching it.</summary>
+/// <param name="Record">The record; null when none exists (or none could be read).</param>
+/// <param name="Stale">The record came from a cache past its freshness because the store was unreachable.</param>
+/// <param name="Problem">Why nothing could be read (e.g. the store is unavailable and nothing was cached).</param>
+public readonly record struct RecordLookup(HandleRecord? Record, bool Stale = false, Problem? Problem = null);
