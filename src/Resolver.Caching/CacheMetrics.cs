@@ -35,6 +35,9 @@ public sealed class CacheMetrics : IDisposable
 
     internal void StoreRead() => _storeReads.Add(1);
 
+    /// <summary>The meter these instruments live on (listeners tell replicas apart by it).</summary>
+    public Meter Meter => _meter;
+
     public void Dispose() => _meter.Dispose();
 
     private static void Add(Counter<long> counter, string tier, int count)

@@ -94,10 +94,16 @@ internal sealed class RedisTier : IAsyncDisposable
             return;
         }
 
+        _ = FillAsync(entries, now).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+    }
+
+    /// <summary>Stores entries (version-checked) in one pipelined batch.</summary>
+    internal Task FillAsync(IReadOnlyList<(string Key, CacheEntry Entry)> entries, DateTimeOffset now)
+    {
         var batch = _multiplexer.GetDatabase().CreateBatch();
         var writes = entries.Select(e => FillAsync(batch, e.Key, e.Entry, now)).ToArray();
         batch.Execute();
-        _ = Task.WhenAll(writes).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        return Task.WhenAll(writes);
     }
 
     /// <summary>After a committed write: store the new entry and tell every replica to drop older copies.</summary>

@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Resolver.Caching.Tests;
+
+public sealed class CachedRecordSourceTests
+{
+    private static readonly CacheOptions Options = new() { TtlCap = TimeSpan.FromMinutes(5), StaleWindow = TimeSpan.FromHours(1), NegativeTtl = TimeSpan.FromSeconds(5), L1UnsyncedTtl = TimeSpan.FromMinutes(10) };
+    private readonly FakeTimeProvider _time = new(CacheHarness.Start);
+    private readonly TestStore _store = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private CachedRecordSource Source(CacheOptions? options = null) => new(CacheHarness.Tiers(options ?? Options, _time), _store, _time);
+
+    [Fact]
+    public async Task Get_WithinTtl_IsServedFromL1WithoutTheStore()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
+        var source = Source();
+
+        await source.GetManyAsync(["88.1/a"], Ct);
+        _time.Advance(TimeSpan.FromSeconds(59));
+        var second = await source.GetManyAsync(["88.1/a"], Ct);
+
+        Assert.Equal(1, _store.Reads);
+        Assert.Equal(1, second[0].Record!.Version);
+        Assert.False(second[0].Stale);
+    }
+
+    [Fact]
+    public async Task Get_AfterTheSmallestValueTtl_AsksTheStoreAgain()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
+        var source = Source();
+        await source.GetManyAsync(["88.1/a"], Ct);
+
+        _store.Put(CacheHarness.Record("88.1/a", 2, ttl: 60));
+        _time.Advance(TimeSpan.FromSeconds(61));
+        var later = await source.GetManyAsync(["88.1/a"], Ct);
+
+        Assert.Equal(2, _store.Reads);
+        Assert.Equal(2, later[0].Record!.Version);
+    }
+
+    [Fact]
+    public async Task Get_TtlAboveTheCap_IsFreshOnlyForTheCap()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 86400));
+        var source = Source();
+        await source.GetManyAsync(["88.1/a"], Ct);
+
+        _time.Advance(Options.TtlCap + TimeSpan.FromSeconds(1));
+        await source.GetManyAsync(["88.1/a"], Ct);
+
+        Assert.Equal(2, _store.Reads);
+    }
+
+    [Fact]
+    public async Task Get_NotFound_IsCachedForTheNegativeTtl()
+    {
+        var source = Source();
+
+        await source.GetManyAsync(["88.1/none"], Ct);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        var cached = await source.GetManyAsync(["88.1/none"], Ct);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await source.GetManyAsync(["88.1/none"], Ct);
+
+        Assert.Null(cached[0].Record);
+        Assert.Null(cached[0].Problem);
+        Assert.Equal(2, _store.Reads);
+    }
+
+    [Fact]
+    public async Task Get_StoreDownAfterFreshness_ServesTheEntryMarkedStale()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
+        var source = Source();
+        await source.GetManyAsync(["88.1/a"], Ct);
+
+        _store.Down = true;
+        _time.Advance(TimeSpan.FromMinutes(30));
+        var stale = await source.GetManyAsync(["88.1/a", "88.1/never-seen"], Ct);
+
+        Assert.True(stale[0].Stale);
+        Assert.Equal(1, stale[0].Record!.Version);
+        Assert.Null(stale[1].Record);
+        Assert.Equal(Core.Errors.ErrorKind.Unavailable, stale[1].Problem!.Kind);
+    }
+
+    [Fact]
+    public async Task Get_StoreDownBeyondTheStaleWindow_IsUnavailable()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
+        var source = Source();
+        await source.GetManyAsync(["88.1/a"], Ct);
+
+        _store.Down = true;
+        _time.Advance(TimeSpan.FromSeconds(60) + Options.StaleWindow + TimeSpan.FromSeconds(1));
+        var result = await source.GetManyAsync(["88.1/a"], Ct);
+
+        Assert.Equal(Core.Errors.ErrorKind.Unavailable, result[0].Problem!.Kind);
+    }
+
+    [Fact]
+    public async Task Get_ConcurrentMissesForOneKey_CauseOneStoreQuery()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1));
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var source = Source();
+
+        var callers = Enumerable.Range(0, 10).Select(_ => source.GetManyAsync(["88.1/a"], Ct).AsTask()).ToArray();
+        _store.Gate.SetResult();
+        var results = await Task.WhenAll(callers);
+
+        Assert.Equal(1, _store.Reads);
+        Assert.All(results, r => Assert.Equal(1, r[0].Record!.Version));
+    }
+
+    [Fact]
+    public async Task Get_WithoutInvalidationChannel_L1LivesAtMostTheUnsyncedBound()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 3600));
+        var source = Source(Options with { L1UnsyncedTtl = TimeSpan.FromSeconds(1) });
+        await source.GetManyAsync(["88.1/a"], Ct);
+
+        _store.Put(CacheHarness.Record("88.1/a", 2, ttl: 3600)); // written through another replica
+        _time.Advance(TimeSpan.FromMilliseconds(1001));
+        var result = await source.GetManyAsync(["88.1/a"], Ct);
+
+        Assert.Equal(2, result[0].Record!.Version);
+    }
+}

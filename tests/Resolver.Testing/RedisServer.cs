@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Resolver.Testing;
+
+/// <summary>
+/// A redis-server process on a free loopback port, started from a config file in a temporary directory
+/// (no persistence). Stoppable and restartable on the same port to inject outages.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private const string HowToInstall = "redis-server was not found on PATH: run ./test.sh, which installs it, or apt-get install -y redis-server";
+
+    private readonly string _directory;
+    private readonly string _config;
+    private Process? _process;
+
+    private RedisServer(string directory, int port, string extraConfig)
+    {
+        _directory = directory;
+        Port = port;
+        _config = Path.Combine(directory, "redis.conf");
+        File.WriteAllText(_config, $"""
+            port {port}
+            bind 127.0.0.1
+            protected-mode no
+            save ""
+            appendonly no
+            dir {directory}
+            logfile {Path.Combine(directory, "redis.log")}
+            {extraConfig}
+            """);
+    }
+
+    public int Port { get; }
+
+    /// <summary>The StackExchange.Redis configuration string.</summary>
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync(string extraConfig = "", CancellationToken cancellationToken = default)
+    {
+        var server = new RedisServer(Directory.CreateTempSubdirectory("resolver-redis-").FullName, FreePort.Next(), extraConfig);
+        await server.StartAgainAsync(cancellationToken);
+        return server;
+    }
+
+    /// <summary>Starts the (stopped) server on its port and waits until it answers PING.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        var start = new ProcessStartInfo(Find() ?? throw new InvalidOperationException(HowToInstall), _config) { UseShellExecute = false };
+        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await PingAsync(cancellationToken))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"redis-server did not start on port {Port}: {ReadLog()}");
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    /// <summary>Kills the server at once, as a crash would.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Sends one command in the inline protocol and returns the first reply line (for tests' own checks).</summary>
+    public async Task<string> CommandAsync(string command, CancellationToken cancellationToken = default)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", Port, cancellationToken);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), cancellationToken);
+        var buffer = new byte[4096];
+        var read = await stream.ReadAsync(buffer, cancellationToken);
+        return Encoding.ASCII.GetString(buffer, 0, read).TrimEnd();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CommandAsync("PING", cancellationToken) == "+PONG";
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private string ReadLog()
+    {
+        var log = Path.Combine(_directory, "redis.log");
+        return File.Exists(log) ? File.ReadAllText(log) : "(no log)";
+    }
+
+    private static string? Find() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Select(dir => Path.Combine(dir, "redis-server"))
+            .FirstOrDefault(File.Exists);
+}
