@@ -28,6 +28,9 @@ public sealed class TestServer : IAsyncDisposable
 
     public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("the server is not running");
 
+    /// <summary>The running server's services (its cache metrics, for example).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the server is not running");
+
     public Protocol.V1.Resolution.ResolutionClient Resolution => new(Channel);
 
     public Protocol.V1.Registry.RegistryClient Registry => new(Channel);

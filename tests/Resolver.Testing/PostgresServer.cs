@@ -46,9 +46,11 @@ public sealed class PostgresServer : IAsyncDisposable
     private string DataDirectory => Path.Combine(_directory, "data");
 
     /// <summary>Starts the (stopped) cluster on its port and waits until it accepts connections.</summary>
+    /// <remarks>fsync is off (the machine does not crash, only the server process does), but commits stay
+    /// synchronous: an outage test must find every acknowledged write after a restart.</remarks>
     public Task StartAgainAsync(CancellationToken cancellationToken = default) =>
         RunAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(_directory, "log"), "-w", "-t", "60", "start",
-            "-o", $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"], cancellationToken);
+            "-o", $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200"], cancellationToken);
 
     /// <summary>Stops the cluster at once (in-flight sessions are cut).</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) =>

@@ -1,0 +1,85 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using Resolver.Protocol.V1;
+using Record = Resolver.Protocol.V1.Record;
+using Resolver.Testing;
+using static Grpc.Health.V1.HealthCheckResponse.Types;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>The store going away under a running server: cached answers go on, the rest is UNAVAILABLE, nothing is lost.</summary>
+public sealed class OutageTests : IAsyncLifetime
+{
+    private PostgresServer _postgres = null!;
+    private RedisServer _redis = null!;
+    private TestServer _server = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _postgres = await PostgresServer.StartAsync(Ct);
+        _redis = await RedisServer.StartAsync(cancellationToken: Ct);
+        _server = await TestServer.StartAsync("--store", "postgres:" + _postgres.ConnectionString.Replace(";Pooling=false", "", StringComparison.Ordinal), "--redis", _redis.Configuration, "--cache-ttl-cap", "1");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _redis.DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
+
+    private Task<ResolveResult> ResolveAsync(string identifier) =>
+        _server.Resolution.ResolveAsync(new ResolveRequest { Identifier = identifier }, cancellationToken: Ct).ResponseAsync;
+
+    private Task<Record> UpdateAsync(string identifier, string url)
+    {
+        var update = new UpdateRecordRequest { Identifier = identifier };
+        update.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = url } });
+        return _server.Registry.UpdateRecordAsync(update, cancellationToken: Ct).ResponseAsync;
+    }
+
+    [Fact]
+    public async Task PostgresStopped_CachedServedStale_MissesAndWritesUnavailable_NothingLostAfterRestart()
+    {
+        await _server.RegisterAsync("88.168.1/P", "https://p/1");
+        await UpdateAsync("88.168.1/P", "https://p/2");
+        await ResolveAsync("88.168.1/P");
+
+        await _postgres.StopAsync(Ct);
+
+        // Past its 1 s freshness the cached record is served, marked stale, with a short TTL.
+        ResolveResult? stale = null;
+        await Eventually.TrueAsync(async () => (stale = await ResolveAsync("88.168.1/P")).Stale, TimeSpan.FromSeconds(10), "the cached record was never served stale");
+        var miss = await Assert.ThrowsAsync<RpcException>(() => ResolveAsync("88.168.1/NEVER-SEEN"));
+        var write = await Assert.ThrowsAsync<RpcException>(() => UpdateAsync("88.168.1/P", "https://p/lost"));
+        var registryHealth = await new Grpc.Health.V1.Health.HealthClient(_server.Channel).CheckAsync(new HealthCheckRequest { Service = "resolver.v1.Registry" }, cancellationToken: Ct);
+        var resolutionHealth = await new Grpc.Health.V1.Health.HealthClient(_server.Channel).CheckAsync(new HealthCheckRequest { Service = "resolver.v1.Resolution" }, cancellationToken: Ct);
+
+        await _postgres.StartAgainAsync(Ct);
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await UpdateAsync("88.168.1/P", "https://p/3");
+                return true;
+            }
+            catch (RpcException exception) when (exception.StatusCode == StatusCode.Unavailable)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(20), "writes never succeeded after PostgreSQL came back");
+        var afterRestart = await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/P" }, cancellationToken: Ct);
+
+        Assert.Equal("https://p/2", stale!.Record.Values[0].Data.Text);
+        Assert.True(stale.Record.Values[0].Ttl <= 30);
+        Assert.Equal(StatusCode.Unavailable, miss.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, write.StatusCode);
+        Assert.Contains("record store is unavailable", write.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Npgsql", write.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(ServingStatus.NotServing, registryHealth.Status);
+        Assert.Equal(ServingStatus.Serving, resolutionHealth.Status);
+        Assert.Equal((3L, "https://p/3"), (afterRestart.Version, afterRestart.Values[0].Data.Text)); // the refused write left no trace
+    }
+}

@@ -1,0 +1,101 @@
+using Grpc.Core;
+using Resolver.Protocol.V1;
+using Resolver.Testing;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>Two replicas sharing one Redis and one PostgreSQL, as in production.</summary>
+public sealed class ReplicaTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private RedisServer _redis = null!;
+    private TestServer _a = null!;
+    private TestServer _b = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync(cancellationToken: Ct);
+        var store = "postgres:" + await postgres.Server.CreateSchemaAsync(Ct);
+        _a = await TestServer.StartAsync("--store", store, "--redis", _redis.Configuration);
+        _b = await TestServer.StartAsync("--store", store, "--redis", _redis.Configuration);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private static async Task<string> UrlAsync(TestServer server, string identifier) =>
+        (await server.Resolution.ResolveAsync(new ResolveRequest { Identifier = identifier }, cancellationToken: Ct)).Record.Values[0].Data.Text;
+
+    [Fact]
+    public async Task WriteOnA_ReadOnB_SeesTheNewValueWithinTheDocumentedBound()
+    {
+        await _a.RegisterAsync("88.168.1/X", "https://old");
+        Assert.Equal("https://old", await UrlAsync(_b, "88.168.1/X")); // B now caches the old record
+
+        var update = new UpdateRecordRequest { Identifier = "88.168.1/X" };
+        update.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://new" } });
+        await _a.Registry.UpdateRecordAsync(update, cancellationToken: Ct);
+
+        // docs/caching.md: no replica serves a value older than 1 s after the write returned.
+        await Eventually.TrueAsync(async () => await UrlAsync(_b, "88.168.1/X") == "https://new", TimeSpan.FromSeconds(1), "B still served the old value 1 s after the write");
+    }
+
+    [Fact]
+    public async Task BatchResolve_1000IdsMissingL1_CostsOneRedisRoundTripAndAtMostOneSqlQuery()
+    {
+        await _a.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+        var batch = new BatchResolveRequest();
+        for (var i = 0; i < 1000; i++)
+        {
+            var identifier = $"88.168.1/B{i}";
+            if (i % 2 == 0)
+            {
+                var create = new CreateRecordRequest { Identifier = identifier };
+                create.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = $"https://b/{i}" } });
+                await _a.Registry.CreateRecordAsync(create, cancellationToken: Ct);
+            }
+
+            batch.Requests.Add(new ResolveRequest { Identifier = identifier });
+        }
+
+        using var redisReads = new CounterWatch(_b, "resolver.redis.reads");
+        using var storeReads = new CounterWatch(_b, "resolver.store.reads");
+        var response = await _b.Resolution.BatchResolveAsync(batch, cancellationToken: Ct);
+
+        Assert.Equal(1, redisReads.Total);
+        Assert.InRange(storeReads.Total, 0, 1);
+        Assert.Equal(500, response.Results.Count(r => r.Status.Code == 0));
+        Assert.Equal(500, response.Results.Count(r => r.Status.Code == (int)StatusCode.NotFound));
+    }
+
+    [Fact]
+    public async Task RedisKilled_ResolvesAndWritesKeepWorking_AndL2IsUsedAgainWhenBack()
+    {
+        await _a.RegisterAsync("88.168.1/R1", "https://r1");
+        await _a.RegisterAsync("88.168.1/R2", "https://r2");
+        Assert.Equal("https://r1", await UrlAsync(_a, "88.168.1/R1"));
+
+        await _redis.StopAsync();
+        var cached = await UrlAsync(_a, "88.168.1/R1");
+        var uncached = await UrlAsync(_b, "88.168.1/R2");
+        var update = new UpdateRecordRequest { Identifier = "88.168.1/R1" };
+        update.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://r1-new" } });
+        await _a.Registry.UpdateRecordAsync(update, cancellationToken: Ct);
+
+        await _redis.StartAgainAsync(Ct);
+        using var redisReads = new CounterWatch(_b, "resolver.redis.reads");
+        await Eventually.TrueAsync(async () =>
+        {
+            await UrlAsync(_b, "88.168.1/R2");
+            return redisReads.Total > 0;
+        }, TimeSpan.FromSeconds(20), "B never used Redis again after it came back");
+
+        Assert.Equal(("https://r1", "https://r2"), (cached, uncached));
+        await Eventually.TrueAsync(async () => await UrlAsync(_b, "88.168.1/R1") == "https://r1-new", TimeSpan.FromSeconds(5), "B never saw the write made while Redis was down");
+    }
+}
