@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Resolver.Core.Errors;
 using Resolver.Core.Storage;
 
@@ -32,8 +33,10 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordStore store, Tim
         tiers.Metrics.Misses("l1", missing.Count);
 
         // 2. L2: one round trip for all L1 misses; skipped while Redis is unreachable.
+        var started = Stopwatch.GetTimestamp();
         if (missing.Count > 0 && tiers.Redis is { } redis && await redis.GetManyAsync([.. missing.Select(i => keys[i])]).ConfigureAwait(false) is { } shared)
         {
+            tiers.Metrics.Duration("l2", started);
             var stillMissing = new List<int>(missing.Count);
             for (var m = 0; m < missing.Count; m++)
             {
@@ -61,7 +64,9 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordStore store, Tim
         // 3. The store, for what no tier could answer fresh.
         try
         {
+            started = Stopwatch.GetTimestamp();
             var records = await _store.GetManyAsync([.. missing.Select(i => keys[i])], cancellationToken).ConfigureAwait(false);
+            tiers.Metrics.Duration("store", started);
             var fills = new List<(string Key, CacheEntry Entry)>(missing.Count);
             for (var m = 0; m < missing.Count; m++)
             {

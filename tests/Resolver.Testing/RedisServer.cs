@@ -62,6 +62,26 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Joins cluster-enabled servers into one cluster of masters (no replicas) and waits until it serves.</summary>
+    public static async Task CreateClusterAsync(IReadOnlyList<RedisServer> nodes, CancellationToken cancellationToken = default)
+    {
+        var cli = Path.Combine(Path.GetDirectoryName(Find()!)!, "redis-cli");
+        await ExternalProcess.RunAsync(cli, ["--cluster", "create", .. nodes.Select(n => n.Configuration), "--cluster-replicas", "0", "--cluster-yes"], cancellationToken);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        foreach (var node in nodes)
+        {
+            while (!(await node.CommandAsync("CLUSTER INFO", cancellationToken)).Contains("cluster_state:ok", StringComparison.Ordinal))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException($"the cluster never reached cluster_state:ok on port {node.Port}");
+                }
+
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>Kills the server at once, as a crash would.</summary>
     public async Task StopAsync()
     {
