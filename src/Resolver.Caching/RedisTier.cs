@@ -49,6 +49,10 @@ internal sealed class RedisTier : IAsyncDisposable
         options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
         options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
         options.ReconnectRetryPolicy = new LinearRetry(500);
+
+        // Ping idle connections every second, so that even a silent partition is noticed within about
+        // two seconds (the L1 is then cleared and capped; see docs/caching.md).
+        options.KeepAlive = 1;
         return new RedisTier(ConnectionMultiplexer.Connect(options), metrics);
     }
 

@@ -110,6 +110,11 @@ internal sealed class CliContext : IDisposable
             return $"the server at {Server} did not answer within {Timeout.TotalSeconds:0.#} s (--timeout)";
         }
 
+        if (exception.Status.Detail.Contains("HTTP_1_1_REQUIRED", StringComparison.Ordinal))
+        {
+            return $"the server at {Server} speaks HTTP/1.1 only: that is the health/REST port; gRPC is on the server's --grpc-url (default {GlobalOptions.DefaultServer})";
+        }
+
         return exception.Status.Detail;
     }
 
@@ -134,9 +139,10 @@ internal sealed class CliContext : IDisposable
         }
         else
         {
-            // Name the identifier unless the server's message already does.
+            // Name the identifier unless the server's message already does; one line whatever it contains.
             var named = identifier is null || message.Contains(identifier, StringComparison.Ordinal);
-            Error.WriteLine(named ? $"{status}: {message}" : $"{status}: {identifier}: {message}");
+            var line = named ? $"{status}: {message}" : $"{status}: {Printable.Of(identifier!, 120)}: {message}";
+            Error.WriteLine(Printable.Of(line));
         }
 
         return exitCode;

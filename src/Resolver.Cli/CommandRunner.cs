@@ -9,7 +9,10 @@ internal sealed class CommandRunner(GlobalOptions globals, TextWriter output, Te
     public GlobalOptions Globals => globals;
 
     /// <summary>Makes <paramref name="body"/> the action of <paramref name="command"/>.</summary>
-    public void SetAction(Command command, Func<CliContext, ParseResult, CancellationToken, Task<int>> body) =>
+    /// <param name="command">The command.</param>
+    /// <param name="body">What it does.</param>
+    /// <param name="identifier">The identifier the command is about, named in its error line.</param>
+    public void SetAction(Command command, Func<CliContext, ParseResult, CancellationToken, Task<int>> body, Argument<string>? identifier = null) =>
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var context = new CliContext(parse, globals, output, error);
@@ -18,13 +21,18 @@ internal sealed class CommandRunner(GlobalOptions globals, TextWriter output, Te
                 return context.InvalidInput($"--server '{context.Server}' is not an http:// or https:// address, e.g. {GlobalOptions.DefaultServer}");
             }
 
+            if (context.Timeout <= TimeSpan.Zero)
+            {
+                return context.InvalidInput($"--timeout {context.Timeout.TotalSeconds} is not a positive number of seconds");
+            }
+
             try
             {
                 return await body(context, parse, cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException exception)
             {
-                return context.Report(exception);
+                return context.Report(exception, identifier is null ? null : parse.GetValue(identifier));
             }
         });
 }

@@ -22,12 +22,13 @@ internal static class ResolverCli
         };
         globals.AddTo(root);
 
-        var parse = root.Parse(args);
+        // Response files (@file) would turn an identifier starting with '@' into a file read: off.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             // One line, not a help page: scripts read standard error.
             var json = args.Contains("json") && (args.Contains("--output") || args.Contains("-o"));
-            var message = $"{string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')))} (see resolver --help)";
+            var message = $"{string.Join("; ", parse.Errors.Select(e => Readable(e.Message)))} (see resolver --help)";
             await error.WriteLineAsync(json
                 ? CliJson.Error("INVALID_ARGUMENT", ExitCodes.InvalidInput, message, null, "usage")
                 : $"INVALID_ARGUMENT: {message}").ConfigureAwait(false);
@@ -35,5 +36,19 @@ internal static class ResolverCli
         }
 
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The parser names .NET types and lists suggestions on several lines; say it in the user's words, on one line.
+    private static string Readable(string message)
+    {
+        message = message
+            .Replace("'System.Nullable`1[System.Int64]'", "a whole number", StringComparison.Ordinal)
+            .Replace("'System.Nullable`1[System.Int32]'", "a whole number", StringComparison.Ordinal)
+            .Replace("'System.Int32'", "a whole number", StringComparison.Ordinal)
+            .Replace("'System.Int64'", "a whole number", StringComparison.Ordinal)
+            .Replace("'System.Double'", "a number", StringComparison.Ordinal)
+            .Replace("'Resolver.Cli.OutputFormat'", "table or json", StringComparison.Ordinal)
+            .Replace("expected type ", "", StringComparison.Ordinal);
+        return string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
     }
 }

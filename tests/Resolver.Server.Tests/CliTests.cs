@@ -196,4 +196,65 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Empty(output);
         Assert.Contains("frobnicate", Assert.Single(Lines(error)), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ResolveFile_Directory_ExitsOneWithOneLine()
+    {
+        var (exitCode, _, error) = await RunAsync("resolve", "--file", _server.DataDir);
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("INVALID_ARGUMENT: cannot read", Assert.Single(Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Table_DataWithControlCharacters_IsEscaped()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+        await RunAsync("register", "88.168.1/ESC", "--value", "A=\u001b[31mRED\nnext");
+
+        var (exitCode, output, _) = await RunAsync("resolve", "88.168.1/ESC");
+
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain('\u001b', output);
+        Assert.Contains("\\u001B[31mRED\\u000Anext", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("resolve", "88.168.1/A", "--index", "0")]
+    [InlineData("resolve", "88.168.1/A", "--type", "")]
+    [InlineData("--timeout", "0", "resolve", "88.168.1/A")]
+    [InlineData("update", "88.168.1/A", "--remove", "0")]
+    [InlineData("update", "88.168.1/A", "--value", "URL=x", "--expected-version", "0")]
+    [InlineData("register", "88.168.1/A", "--value", "-1:A=x")]
+    public async Task BadNumbersAndFilters_ExitOne(params string[] args)
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+        await RunAsync("register", "88.168.1/A", "--value", "URL=https://a");
+
+        var (exitCode, _, error) = await RunAsync(args);
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(Lines(error));
+    }
+
+    [Fact]
+    public async Task UsageError_SaysItInOneLineWithoutDotnetTypeNames()
+    {
+        var (exitCode, _, error) = await RunAsync("--output", "xml", "health");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(Lines(error));
+        Assert.DoesNotContain("Resolver.Cli", line, StringComparison.Ordinal);
+        Assert.Contains("table or json", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteError_InJson_NamesTheIdentifier()
+    {
+        var (exitCode, _, error) = await RunAsync("-o", "json", "register", "99.1/X", "--value", "URL=x");
+
+        Assert.Equal(3, exitCode);
+        var body = JsonDocument.Parse(Assert.Single(Lines(error))).RootElement.GetProperty("error");
+        Assert.Equal(("FAILED_PRECONDITION", "99.1/X"), (body.GetProperty("code").GetString(), body.GetProperty("identifier").GetString()));
+    }
 }

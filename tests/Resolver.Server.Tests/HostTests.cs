@@ -13,6 +13,8 @@ public sealed class HostTests
     [InlineData(new[] { "--max-batch-size", "0" }, "--max-batch-size 0 is out of range")]
     [InlineData(new[] { "--max-batch-size", "many" }, "--max-batch-size 'many' is not a whole number")]
     [InlineData(new[] { "--data-dir" }, "setting --data-dir needs a value")]
+    [InlineData(new[] { "--grpc-url", "http://127.0.0.1:7000", "--http-url", "http://127.0.0.1:7000" }, "need separate ports")]
+    [InlineData(new[] { "--store", "mysql:x" }, "--store must be sqlite:PATH or postgres:")]
     public async Task Run_InvalidSetting_StopsWithOneLineNamingIt(string[] args, string expected)
     {
         using var error = new StringWriter();

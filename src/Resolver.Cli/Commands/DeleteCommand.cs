@@ -31,7 +31,7 @@ internal static class DeleteCommand
             }
 
             return ExitCodes.Ok;
-        });
+        }, id);
         return command;
     }
 }

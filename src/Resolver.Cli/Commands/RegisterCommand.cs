@@ -27,7 +27,7 @@ internal static class RegisterCommand
             var record = await context.Registry.CreateRecordAsync(request, context.Call(cancellationToken)).ConfigureAwait(false);
             RecordOutput.Print(context, record);
             return ExitCodes.Ok;
-        });
+        }, id);
         return command;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text;
 using Grpc.Core;
 using Resolver.Protocol.V1;
 
@@ -37,9 +38,13 @@ internal static class ResolveCommand
                 {
                     identifiers = await ReadIdentifiersAsync(source, cancellationToken).ConfigureAwait(false);
                 }
-                catch (IOException exception)
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
                 {
-                    return context.InvalidInput($"cannot read {source.FullName}: {exception.Message}");
+                    return context.InvalidInput($"cannot read {source}: {exception.Message}");
+                }
+                catch (DecoderFallbackException)
+                {
+                    return context.InvalidInput($"{source} is not valid UTF-8 text; identifiers are read one per line as UTF-8");
                 }
             }
 
@@ -126,9 +131,11 @@ internal static class ResolveCommand
 
     private static async Task<string[]> ReadIdentifiersAsync(FileInfo source, CancellationToken cancellationToken)
     {
-        var text = source.Name == "-"
+        // Strict UTF-8: a broken file is an error, not identifiers full of U+FFFD.
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        var text = source.ToString() == "-"
             ? await Console.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false)
-            : await File.ReadAllTextAsync(source.FullName, cancellationToken).ConfigureAwait(false);
+            : await File.ReadAllTextAsync(source.FullName, strict, cancellationToken).ConfigureAwait(false);
 
         // The CLI trims input lines (the server never trims).
         return [.. text.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0)];

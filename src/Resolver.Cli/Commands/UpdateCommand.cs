@@ -37,13 +37,23 @@ internal static class UpdateCommand
             request.RemoveIndexes.AddRange(removals);
             if (parse.GetValue(expected) is { } version)
             {
+                if (version < 1)
+                {
+                    return context.InvalidInput($"--expected-version {version} is not a record version: versions start at 1");
+                }
+
                 request.ExpectedVersion = version;
+            }
+
+            if (removals.Where(index => index < 1).Select(index => (int?)index).FirstOrDefault() is { } bad)
+            {
+                return context.InvalidInput($"--remove {bad} is not a value index: indexes start at 1");
             }
 
             var record = await context.Registry.UpdateRecordAsync(request, context.Call(cancellationToken)).ConfigureAwait(false);
             RecordOutput.Print(context, record);
             return ExitCodes.Ok;
-        });
+        }, id);
         return command;
     }
 }

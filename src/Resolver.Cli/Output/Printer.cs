@@ -77,7 +77,8 @@ internal sealed class Printer(TextWriter output, OutputFormat format)
     private static char Bit(bool set) => set ? '1' : '0';
 
     // Text, not markup: identifiers and data may contain '[' and ']'.
-    private static IRenderable Cell(string text) => new Text(text);
+    // Control characters are escaped so that data can never move the cursor or recolour the terminal.
+    private static IRenderable Cell(string text) => new Text(Printable.Of(text));
 
     private static IAnsiConsole CreateConsole(TextWriter output)
     {

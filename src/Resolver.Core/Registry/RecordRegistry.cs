@@ -154,6 +154,11 @@ public sealed class RecordRegistry(
 
     private async ValueTask<HandleRecord> GetLiveAsync(Identifier id, long? expectedVersion, CancellationToken cancellationToken)
     {
+        if (expectedVersion is < 1)
+        {
+            throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.InvalidValue, $"expected version {expectedVersion} is not a record version: versions start at 1"));
+        }
+
         var current = await store.GetAsync(id.Key, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {

@@ -36,6 +36,11 @@ public sealed class ValueEditor(ResolverLimits limits)
         var values = current.ToDictionary(v => v.Index);
         foreach (var index in removeIndexes.Distinct())
         {
+            if (index < 1)
+            {
+                throw Invalid(Reasons.InvalidValue, $"cannot remove index {index}: indexes start at 1");
+            }
+
             if (!values.Remove(index))
             {
                 throw new ResolverException(new Problem(ErrorKind.NotFound, Reasons.ValueNotFound, $"there is no value at index {index} to remove"));

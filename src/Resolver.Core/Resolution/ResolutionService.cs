@@ -23,10 +23,16 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
 
         // 1 + 2. Grammar and authority: answer what can be answered without reading records.
-        var local = new List<(int Slot, Identifier Identifier)>(queries.Count);
+        var local = new List<(int Slot, Identifier Identifier, string Homed)>(queries.Count);
         for (var slot = 0; slot < queries.Count; slot++)
         {
             var asked = queries[slot].Identifier;
+            if (InvalidFilter(queries[slot].Filter) is { } filterProblem)
+            {
+                outcomes[slot] = ResolveOutcome.Failed(asked, filterProblem);
+                continue;
+            }
+
             if (!parser.TryParse(asked, out var identifier, out var error))
             {
                 outcomes[slot] = ResolveOutcome.Failed(asked, error.ToProblem("identifier", asked));
@@ -40,7 +46,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
                 continue;
             }
 
-            local.Add((slot, identifier));
+            local.Add((slot, identifier, authority.Prefix));
         }
 
         if (local.Count == 0)
@@ -58,7 +64,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         }
 
         // 4. Answer each query from its record.
-        foreach (var (slot, identifier) in local)
+        foreach (var (slot, identifier, homed) in local)
         {
             var query = queries[slot];
             var (record, stale, problem) = byKey[identifier.Key];
@@ -67,7 +73,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
                 null when problem is not null => ResolveOutcome.Failed(query.Identifier, problem),
                 null => ResolveOutcome.Failed(query.Identifier, new Problem(
                     ErrorKind.NotFound, Reasons.IdentifierNotFound,
-                    $"identifier {identifier} is not registered (its prefix {identifier.Prefix} is homed here)",
+                    $"identifier {identifier} is not registered (its prefix {identifier.Prefix} is served here, under homed prefix {homed})",
                     Prefix: identifier.Prefix)),
                 { IsDeleted: true } => ResolveOutcome.Failed(query.Identifier, new Problem(
                     ErrorKind.NotFound, Reasons.IdentifierDeleted,
@@ -86,6 +92,27 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
     // A stale answer is served only because the source is down: tell callers to come back soon.
     private static IReadOnlyList<Records.HandleValue> Answer(IReadOnlyList<Records.HandleValue> values, bool stale) =>
         stale ? [.. values.Select(v => v.Ttl > StaleAnswerTtl ? v with { Ttl = StaleAnswerTtl } : v)] : values;
+
+    private static Problem? InvalidFilter(Records.ValueFilter filter)
+    {
+        foreach (var index in filter.Indexes)
+        {
+            if (index < 1)
+            {
+                return new Problem(ErrorKind.InvalidArgument, "invalid-filter", $"index filter {index} is not a value index: indexes start at 1");
+            }
+        }
+
+        foreach (var type in filter.Types)
+        {
+            if (type.Length == 0 || type == "." || type.Length > 129 || type.EndsWith("..", StringComparison.Ordinal))
+            {
+                return new Problem(ErrorKind.InvalidArgument, "invalid-filter", $"type filter \"{type}\" is not a type: give e.g. URL, or URL. for URL and its subtypes");
+            }
+        }
+
+        return null;
+    }
 
     internal static Problem PrefixNotHomed(Identifier identifier) => new(
         ErrorKind.NotFound, Reasons.PrefixNotHomed,

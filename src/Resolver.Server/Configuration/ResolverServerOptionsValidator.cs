@@ -11,6 +11,16 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
         var failures = new List<string>();
         CheckUrl(failures, "--grpc-url", options.GrpcUrl);
         CheckUrl(failures, "--http-url", options.HttpUrl);
+        if (Uri.TryCreate(options.GrpcUrl, UriKind.Absolute, out var grpc) && Uri.TryCreate(options.HttpUrl, UriKind.Absolute, out var http) && grpc.Port == http.Port && grpc.Port != 0)
+        {
+            failures.Add($"--grpc-url and --http-url both use port {grpc.Port}; gRPC (HTTP/2) and HTTP/1.1 need separate ports");
+        }
+
+        if (File.Exists(options.DataDir))
+        {
+            failures.Add($"--data-dir '{options.DataDir}' is a file; give a directory for the database");
+        }
+
         if (string.IsNullOrWhiteSpace(options.DataDir))
         {
             failures.Add("--data-dir is empty; give a directory for the database, e.g. ./data");

@@ -12,7 +12,7 @@ internal static class ServerSettings
     public static readonly IReadOnlyList<Setting> All =
     [
         new("--grpc-url", nameof(ResolverServerOptions.GrpcUrl), "gRPC endpoint, HTTP/2 cleartext (default http://127.0.0.1:5280)"),
-        new("--http-url", nameof(ResolverServerOptions.HttpUrl), "HTTP/1.1 endpoint for health, REST and metrics (default http://127.0.0.1:5281)"),
+        new("--http-url", nameof(ResolverServerOptions.HttpUrl), "HTTP/1.1 endpoint: /healthz/live, /healthz/ready (default http://127.0.0.1:5281)"),
         new("--data-dir", nameof(ResolverServerOptions.DataDir), "directory of the embedded SQLite database (default ./data)"),
         new("--store", nameof(ResolverServerOptions.Store), "sqlite:PATH (default: resolver.db under --data-dir) or postgres:NPGSQL-CONNECTION-STRING"),
         new("--redis", nameof(ResolverServerOptions.Redis), "Redis (or Redis Cluster) configuration string for the shared cache, e.g. 127.0.0.1:6379 (default: none, L1 + store)"),
