@@ -51,6 +51,7 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
         if (!connectionString.Contains("timeout", StringComparison.OrdinalIgnoreCase))
         {
             builder.Timeout = 3;
+            builder.CommandTimeout = 10;
         }
 
         Description = $"postgres:Host={builder.Host};Port={builder.Port};Database={builder.Database};Username={builder.Username}";

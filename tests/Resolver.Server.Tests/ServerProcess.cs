@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text;
+using Grpc.Net.Client;
+using Resolver.Testing;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>The real server binary in a process of its own (as deployed), on free loopback ports.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly string _dataDir;
+
+    private ServerProcess(Process process, string dataDir, string grpcAddress, string httpAddress)
+    {
+        _process = process;
+        _dataDir = dataDir;
+        GrpcAddress = grpcAddress;
+        HttpAddress = httpAddress;
+        Channel = GrpcChannel.ForAddress(grpcAddress);
+    }
+
+    public string GrpcAddress { get; }
+
+    public string HttpAddress { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public Protocol.V1.Resolution.ResolutionClient Resolution => new(Channel);
+
+    public Protocol.V1.Registry.RegistryClient Registry => new(Channel);
+
+    public Protocol.V1.Admin.AdminClient Admin => new(Channel);
+
+    /// <summary>Starts <c>dotnet Resolver.Server.dll</c> and waits until /healthz/ready says Healthy.</summary>
+    public static async Task<ServerProcess> StartAsync(params string[] args)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("resolver-process-").FullName;
+        var grpc = $"http://127.0.0.1:{FreePort.Next()}";
+        var http = $"http://127.0.0.1:{FreePort.Next()}";
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Resolver.Server.dll"), "--grpc-url", grpc, "--http-url", http, "--data-dir", dataDir, .. args])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server process");
+        var server = new ServerProcess(process, dataDir, grpc, http);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var probe = new HttpClient { BaseAddress = new Uri(http), Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.TrueAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the server exited with {process.ExitCode}: {server.Output}");
+            }
+
+            try
+            {
+                return await probe.GetStringAsync(new Uri("/healthz/ready", UriKind.Relative)) == "Healthy";
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "the server process never became ready");
+        return server;
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    private void Append(string? line)
+    {
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
