@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Resolver.Core.Prefixes;
 using Resolver.Core.Records;
 using Resolver.Core.Storage;
 using StackExchange.Redis;
@@ -15,15 +14,17 @@ namespace Resolver.Caching;
 public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
 {
     private readonly CacheOptions _options;
-    private readonly PrefixDirectory _prefixes;
+    private readonly Action _reloadPrefixes;
+    private readonly Action _reloadAccess;
     private readonly TimeProvider _time;
     private readonly ILogger<CacheTiers> _logger;
     private volatile bool _subscribed;
 
-    private CacheTiers(CacheOptions options, RedisTier? redis, PrefixDirectory prefixes, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
+    private CacheTiers(CacheOptions options, RedisTier? redis, Action reloadPrefixes, Action reloadAccess, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
     {
         _options = options;
-        _prefixes = prefixes;
+        _reloadPrefixes = reloadPrefixes;
+        _reloadAccess = reloadAccess;
         _time = time;
         _logger = logger;
         Redis = redis;
@@ -43,10 +44,16 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
     public bool IsSynchronized => _subscribed && Redis is { IsConnected: true };
 
     /// <summary>Connects to Redis when configured (without waiting for it to be up) and subscribes to invalidations.</summary>
-    public static CacheTiers Start(CacheOptions options, PrefixDirectory prefixes, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
+    /// <param name="options">The cache settings.</param>
+    /// <param name="reloadPrefixes">Called when another replica announces a prefix change.</param>
+    /// <param name="reloadAccess">Called when another replica announces an enterprise, key or grant change.</param>
+    /// <param name="metrics">The read path's instruments.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">For connection changes.</param>
+    public static CacheTiers Start(CacheOptions options, Action reloadPrefixes, Action reloadAccess, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
     {
         var redis = options.Redis is { Length: > 0 } configuration ? RedisTier.Connect(configuration, metrics) : null;
-        var tiers = new CacheTiers(options, redis, prefixes, metrics, time, logger);
+        var tiers = new CacheTiers(options, redis, reloadPrefixes, reloadAccess, metrics, time, logger);
         if (redis is not null)
         {
             redis.Multiplexer.ConnectionFailed += tiers.OnConnectionFailed;
@@ -85,20 +92,9 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
         }
     }
 
-    public async ValueTask PrefixesChangedAsync(CancellationToken cancellationToken)
-    {
-        if (Redis is { IsConnected: true })
-        {
-            try
-            {
-                await Redis.AnnouncePrefixesAsync().ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
-            {
-                LogAnnounceFailed(_logger, "(prefixes)", exception);
-            }
-        }
-    }
+    public ValueTask PrefixesChangedAsync(CancellationToken cancellationToken) => AnnounceAsync(InvalidationMessage.Prefixes);
+
+    public ValueTask AccessChangedAsync(CancellationToken cancellationToken) => AnnounceAsync(InvalidationMessage.Access);
 
     public async ValueTask DisposeAsync()
     {
@@ -106,6 +102,22 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
         if (Redis is not null)
         {
             await Redis.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask AnnounceAsync(string message)
+    {
+        if (Redis is { IsConnected: true })
+        {
+            try
+            {
+                await Redis.AnnounceAsync(message).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+            {
+                // Other replicas reload within the directories' refresh interval anyway.
+                LogAnnounceFailed(_logger, $"({message})", exception);
+            }
         }
     }
 
@@ -138,7 +150,11 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
         }
         else if (message == InvalidationMessage.Prefixes)
         {
-            _prefixes.Invalidate();
+            _reloadPrefixes();
+        }
+        else if (message == InvalidationMessage.Access)
+        {
+            _reloadAccess();
         }
     }
 
@@ -155,7 +171,8 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
     {
         // Messages sent while we were away are lost: start L1 afresh.
         Memory.Clear();
-        _prefixes.Invalidate();
+        _reloadPrefixes();
+        _reloadAccess();
         if (!_subscribed)
         {
             Subscribe();

@@ -2,10 +2,12 @@ using System.Globalization;
 
 namespace Resolver.Caching;
 
-/// <summary>The invalidation channel's messages: "r VERSION KEY" for a record, "p" for the prefix table.</summary>
+/// <summary>The invalidation channel's messages: "r VERSION KEY" for a record, "p" for the prefix table, "a" for enterprises, keys and grants.</summary>
 internal static class InvalidationMessage
 {
     public const string Prefixes = "p";
+
+    public const string Access = "a";
 
     public static string ForRecord(string key, long version) => string.Create(CultureInfo.InvariantCulture, $"r {version} {key}");
 

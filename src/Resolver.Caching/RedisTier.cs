@@ -118,8 +118,8 @@ internal sealed class RedisTier : IAsyncDisposable
         await database.PublishAsync(Channel, InvalidationMessage.ForRecord(key, entry.Version)).ConfigureAwait(false);
     }
 
-    /// <summary>Tells every replica to reload its prefix table.</summary>
-    public Task AnnouncePrefixesAsync() => _multiplexer.GetDatabase().PublishAsync(Channel, InvalidationMessage.Prefixes);
+    /// <summary>Tells every replica to reload a directory (prefixes or access).</summary>
+    public Task AnnounceAsync(string message) => _multiplexer.GetDatabase().PublishAsync(Channel, message);
 
     public async ValueTask DisposeAsync() => await _multiplexer.DisposeAsync().ConfigureAwait(false);
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Resolver.Core.Prefixes;
+using Resolver.Core.Security;
 using Resolver.Core.Storage;
 using Resolver.Server.Configuration;
 using Resolver.Storage.Postgres;
@@ -29,6 +30,7 @@ internal sealed class ConfiguredStore : IAsyncDisposable
             Schema = _postgres;
             Records = new PostgresRecordStore(_postgres);
             Prefixes = new PostgresPrefixStore(_postgres);
+            Access = new PostgresAccessStore(_postgres);
         }
         else
         {
@@ -36,6 +38,7 @@ internal sealed class ConfiguredStore : IAsyncDisposable
             Schema = sqlite;
             Records = new SqliteRecordStore(sqlite);
             Prefixes = new SqlitePrefixStore(sqlite);
+            Access = new SqliteAccessStore(sqlite);
         }
     }
 
@@ -44,6 +47,8 @@ internal sealed class ConfiguredStore : IAsyncDisposable
     public IRecordStore Records { get; }
 
     public IPrefixStore Prefixes { get; }
+
+    public IAccessStore Access { get; }
 
     public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

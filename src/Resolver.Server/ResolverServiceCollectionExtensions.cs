@@ -10,6 +10,8 @@ using Resolver.Core.Storage;
 using Resolver.Server.Configuration;
 using Resolver.Server.Api;
 using Resolver.Server.Health;
+using Resolver.Server.Security;
+using Resolver.Core.Security;
 
 namespace Resolver.Server;
 
@@ -33,14 +35,24 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Schema);
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Records);
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Prefixes);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Access);
         services.AddHostedService<StoreMigration>();
+
+        // Security: who calls (admin token, enterprise API keys), what they may do, and the audit log.
+        services.TryAddSingleton<AdminCredential>();
+        services.AddHostedService(sp => sp.GetRequiredService<AdminCredential>());
+        services.TryAddSingleton<AccessDirectory>();
+        services.TryAddSingleton<AuditTrail>();
+        services.TryAddSingleton<AccessAdministration>();
+        services.TryAddSingleton<CallerAuthentication>();
 
         // The read path: L1 → Redis L2 (with --redis) → store; writes announce themselves to every replica's caches.
         services.AddMetrics();
         services.TryAddSingleton<CacheMetrics>();
         services.TryAddSingleton(sp => CacheTiers.Start(
             sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.ToCacheOptions(),
-            sp.GetRequiredService<PrefixDirectory>(),
+            sp.GetRequiredService<PrefixDirectory>().Invalidate,
+            sp.GetRequiredService<AccessDirectory>().Invalidate,
             sp.GetRequiredService<CacheMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CacheTiers>>()));

@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Resolver.Core.Errors;
-using Resolver.Core.Prefixes;
 using Resolver.Core.Records;
 using Resolver.Core.Storage;
 
@@ -37,7 +36,7 @@ internal sealed class TestStore : IRecordStore
 
     public async ValueTask<HandleRecord?> GetAsync(string key, CancellationToken cancellationToken) => (await GetManyAsync([key], cancellationToken))[0];
 
-    public ValueTask<bool> TryWriteAsync(HandleRecord record, long? expectedVersion, ChangeOperation operation, CancellationToken cancellationToken) =>
+    public ValueTask<bool> TryWriteAsync(HandleRecord record, long? expectedVersion, ChangeOperation operation, string actor, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
     public ValueTask<IReadOnlyList<HandleRecord>> ListAsync(string prefix, string? afterKey, int limit, CancellationToken cancellationToken) =>
@@ -67,14 +66,7 @@ internal static class CacheHarness
         new(key, key, version, [new HandleValue(1, "URL", ValueData.FromText(data), ttl, Start, ValuePermissions.Default, [])], Start, Start);
 
     public static CacheTiers Tiers(CacheOptions options, TimeProvider time, string? redis = null) =>
-        CacheTiers.Start(options with { Redis = redis }, new PrefixDirectory(new NoPrefixes(), time), new CacheMetrics(new TestMeterFactory()), time, NullLogger<CacheTiers>.Instance);
-
-    private sealed class NoPrefixes : IPrefixStore
-    {
-        public ValueTask<(PrefixEntry Entry, bool Created)> AddAsync(PrefixEntry entry, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<PrefixEntry>>([]);
-    }
+        CacheTiers.Start(options with { Redis = redis }, () => { }, () => { }, new CacheMetrics(new TestMeterFactory()), time, NullLogger<CacheTiers>.Instance);
 }
 
 /// <summary>A meter factory without DI.</summary>

@@ -18,7 +18,7 @@ public sealed class CliTests : IAsyncLifetime
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await ResolverCli.RunAsync(["--server", _server.GrpcAddress, .. args], output, error, TestContext.Current.CancellationToken);
+        var exitCode = await ResolverCli.RunAsync(["--server", _server.GrpcAddress, "--token", TestServer.AdminToken, .. args], output, error, TestContext.Current.CancellationToken);
         return (exitCode, output.ToString(), error.ToString());
     }
 

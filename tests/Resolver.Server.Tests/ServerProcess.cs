@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Resolver.Testing;
 
@@ -29,9 +31,15 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Protocol.V1.Resolution.ResolutionClient Resolution => new(Channel);
 
-    public Protocol.V1.Registry.RegistryClient Registry => new(Channel);
+    public Protocol.V1.Registry.RegistryClient Registry => new(AdminInvoker());
 
-    public Protocol.V1.Admin.AdminClient Admin => new(Channel);
+    public Protocol.V1.Admin.AdminClient Admin => new(AdminInvoker());
+
+    private CallInvoker AdminInvoker() => Channel.Intercept(metadata =>
+    {
+        metadata.Add("authorization", $"Bearer {TestServer.AdminToken}");
+        return metadata;
+    });
 
     /// <summary>Starts <c>dotnet Resolver.Server.dll</c> and waits until /healthz/ready says Healthy.</summary>
     public static async Task<ServerProcess> StartAsync(params string[] args)
@@ -40,7 +48,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var grpc = $"http://127.0.0.1:{FreePort.Next()}";
         var http = $"http://127.0.0.1:{FreePort.Next()}";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Resolver.Server.dll"), "--grpc-url", grpc, "--http-url", http, "--data-dir", dataDir, .. args])
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Resolver.Server.dll"), "--grpc-url", grpc, "--http-url", http, "--data-dir", dataDir, "--admin-token", TestServer.AdminToken, .. args])
         {
             start.ArgumentList.Add(argument);
         }

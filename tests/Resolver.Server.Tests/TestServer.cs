@@ -1,3 +1,5 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
@@ -20,6 +22,9 @@ public sealed class TestServer : IAsyncDisposable
         _extraArgs = extraArgs;
     }
 
+    /// <summary>The administrator's token every test server gets.</summary>
+    public const string AdminToken = "test-admin-token";
+
     public string DataDir { get; }
 
     public string GrpcAddress { get; private set; } = "";
@@ -31,11 +36,22 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>The running server's services (its cache metrics, for example).</summary>
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the server is not running");
 
+    /// <summary>Resolution as an anonymous caller.</summary>
     public Protocol.V1.Resolution.ResolutionClient Resolution => new(Channel);
 
-    public Protocol.V1.Registry.RegistryClient Registry => new(Channel);
+    /// <summary>The registry as the administrator.</summary>
+    public Protocol.V1.Registry.RegistryClient Registry => new(As(AdminToken));
 
-    public Protocol.V1.Admin.AdminClient Admin => new(Channel);
+    /// <summary>Administration as the administrator.</summary>
+    public Protocol.V1.Admin.AdminClient Admin => new(As(AdminToken));
+
+    /// <summary>Calls with <paramref name="token"/> as bearer credentials (null: anonymous).</summary>
+    public CallInvoker As(string? token) =>
+        token is null ? Channel.CreateCallInvoker() : Channel.Intercept(metadata =>
+        {
+            metadata.Add("authorization", $"Bearer {token}");
+            return metadata;
+        });
 
     /// <summary>A server on a PostgreSQL schema of its own.</summary>
     public static async Task<TestServer> StartOnPostgresAsync(PostgresServer postgres, params string[] extraArgs) =>
@@ -53,7 +69,7 @@ public sealed class TestServer : IAsyncDisposable
     {
         GrpcAddress = $"http://127.0.0.1:{FreePort.Next()}";
         HttpAddress = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, .. _extraArgs]);
+        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, "--admin-token", AdminToken, .. _extraArgs]);
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _channel = GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
     }

@@ -25,9 +25,9 @@ public sealed class PostgresRecordStoreTests(PostgresFixture postgres) : RecordS
     {
         var ct = TestContext.Current.CancellationToken;
         var store = await CreateStoreAsync();
-        await store.TryWriteAsync(Record("88.1/a", 1), null, ChangeOperation.Create, ct);
-        await store.TryWriteAsync(Record("88.1/a", 2), 1, ChangeOperation.Update, ct);
-        await store.TryWriteAsync(Record("88.1/a", 2), 1, ChangeOperation.Update, ct); // lost: not logged
+        await store.TryWriteAsync(Record("88.1/a", 1), null, ChangeOperation.Create, "test", ct);
+        await store.TryWriteAsync(Record("88.1/a", 2), 1, ChangeOperation.Update, "test", ct);
+        await store.TryWriteAsync(Record("88.1/a", 2), 1, ChangeOperation.Update, "test", ct); // lost: not logged
 
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync(ct);

@@ -32,7 +32,7 @@ public abstract class RecordStoreContract
             new HandleValue(2, "blob", ValueData.FromBytes([0, 1, 255]), 0, At.AddTicks(10), ValuePermissions.AdminRead | ValuePermissions.AdminWrite, [new ValueReference("88.1/b", 3)]),
             Text(3, "名称", "产品 ✓"));
 
-        Assert.True(await store.TryWriteAsync(record, null, ChangeOperation.Create, TestContext.Current.CancellationToken));
+        Assert.True(await store.TryWriteAsync(record, null, ChangeOperation.Create, "test", TestContext.Current.CancellationToken));
 
         var read = await store.GetAsync("88.1/a", TestContext.Current.CancellationToken);
         Assert.NotNull(read);
@@ -49,9 +49,9 @@ public abstract class RecordStoreContract
     {
         var store = await CreateStoreAsync();
         var ct = TestContext.Current.CancellationToken;
-        Assert.True(await store.TryWriteAsync(Record("88.1/a", 1, Text(1, "URL", "first")), null, ChangeOperation.Create, ct));
+        Assert.True(await store.TryWriteAsync(Record("88.1/a", 1, Text(1, "URL", "first")), null, ChangeOperation.Create, "test", ct));
 
-        Assert.False(await store.TryWriteAsync(Record("88.1/a", 1, Text(1, "URL", "second")), null, ChangeOperation.Create, ct));
+        Assert.False(await store.TryWriteAsync(Record("88.1/a", 1, Text(1, "URL", "second")), null, ChangeOperation.Create, "test", ct));
 
         Assert.Equal("first", (await store.GetAsync("88.1/a", ct))!.Values[0].Data.Text);
     }
@@ -61,10 +61,10 @@ public abstract class RecordStoreContract
     {
         var store = await CreateStoreAsync();
         var ct = TestContext.Current.CancellationToken;
-        await store.TryWriteAsync(Record("88.1/a", 1, Text(1, "URL", "v1")), null, ChangeOperation.Create, ct);
-        Assert.True(await store.TryWriteAsync(Record("88.1/a", 2, Text(1, "URL", "v2")), 1, ChangeOperation.Update, ct));
+        await store.TryWriteAsync(Record("88.1/a", 1, Text(1, "URL", "v1")), null, ChangeOperation.Create, "test", ct);
+        Assert.True(await store.TryWriteAsync(Record("88.1/a", 2, Text(1, "URL", "v2")), 1, ChangeOperation.Update, "test", ct));
 
-        Assert.False(await store.TryWriteAsync(Record("88.1/a", 2, Text(1, "URL", "lost")), 1, ChangeOperation.Update, ct));
+        Assert.False(await store.TryWriteAsync(Record("88.1/a", 2, Text(1, "URL", "lost")), 1, ChangeOperation.Update, "test", ct));
 
         var read = await store.GetAsync("88.1/a", ct);
         Assert.Equal(2, read!.Version);
@@ -76,10 +76,10 @@ public abstract class RecordStoreContract
     {
         var store = await CreateStoreAsync();
         var ct = TestContext.Current.CancellationToken;
-        await store.TryWriteAsync(Record("88.1/a", 1, Text(1, "URL", "v1")), null, ChangeOperation.Create, ct);
+        await store.TryWriteAsync(Record("88.1/a", 1, Text(1, "URL", "v1")), null, ChangeOperation.Create, "test", ct);
         var tombstone = Record("88.1/a", 2) with { DeletedAt = At.AddHours(1) };
 
-        Assert.True(await store.TryWriteAsync(tombstone, 1, ChangeOperation.Delete, ct));
+        Assert.True(await store.TryWriteAsync(tombstone, 1, ChangeOperation.Delete, "test", ct));
 
         var read = await store.GetAsync("88.1/a", ct);
         Assert.True(read!.IsDeleted);
@@ -92,8 +92,8 @@ public abstract class RecordStoreContract
     {
         var store = await CreateStoreAsync();
         var ct = TestContext.Current.CancellationToken;
-        await store.TryWriteAsync(Record("88.1/a"), null, ChangeOperation.Create, ct);
-        await store.TryWriteAsync(Record("88.1/b"), null, ChangeOperation.Create, ct);
+        await store.TryWriteAsync(Record("88.1/a"), null, ChangeOperation.Create, "test", ct);
+        await store.TryWriteAsync(Record("88.1/b"), null, ChangeOperation.Create, "test", ct);
 
         var found = await store.GetManyAsync(["88.1/b", "88.1/missing", "88.1/a", "88.1/b"], ct);
 
@@ -107,11 +107,11 @@ public abstract class RecordStoreContract
         var ct = TestContext.Current.CancellationToken;
         foreach (var key in new[] { "88.168/a", "88.168.1/b", "88.168.1.9/c", "88.1681/d", "88.16/e", "88.168_x/f" })
         {
-            await store.TryWriteAsync(Record(key), null, ChangeOperation.Create, ct);
+            await store.TryWriteAsync(Record(key), null, ChangeOperation.Create, "test", ct);
         }
 
-        await store.TryWriteAsync(Record("88.168/z", 1), null, ChangeOperation.Create, ct);
-        await store.TryWriteAsync(Record("88.168/z", 2) with { DeletedAt = At }, 1, ChangeOperation.Delete, ct);
+        await store.TryWriteAsync(Record("88.168/z", 1), null, ChangeOperation.Create, "test", ct);
+        await store.TryWriteAsync(Record("88.168/z", 2) with { DeletedAt = At }, 1, ChangeOperation.Delete, "test", ct);
 
         var listed = await store.ListAsync("88.168", null, 100, ct);
 
@@ -125,7 +125,7 @@ public abstract class RecordStoreContract
         var ct = TestContext.Current.CancellationToken;
         foreach (var i in Enumerable.Range(0, 5))
         {
-            await store.TryWriteAsync(Record($"88.1/{i}"), null, ChangeOperation.Create, ct);
+            await store.TryWriteAsync(Record($"88.1/{i}"), null, ChangeOperation.Create, "test", ct);
         }
 
         var first = await store.ListAsync("88.1", null, 2, ct);

@@ -20,9 +20,9 @@ public sealed class SqliteRecordStoreTests : RecordStoreContract, IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var store = await CreateStoreAsync();
-        await store.TryWriteAsync(Record("88.1/a", 1), null, ChangeOperation.Create, ct);
-        await store.TryWriteAsync(Record("88.1/a", 2), 1, ChangeOperation.Update, ct);
-        await store.TryWriteAsync(Record("88.1/a", 2), 1, ChangeOperation.Update, ct); // lost: not logged
+        await store.TryWriteAsync(Record("88.1/a", 1), null, ChangeOperation.Create, "test", ct);
+        await store.TryWriteAsync(Record("88.1/a", 2), 1, ChangeOperation.Update, "test", ct);
+        await store.TryWriteAsync(Record("88.1/a", 2), 1, ChangeOperation.Update, "test", ct); // lost: not logged
 
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "resolver.db")}");
         await connection.OpenAsync(ct);
@@ -43,7 +43,7 @@ public sealed class SqliteRecordStoreTests : RecordStoreContract, IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var store = await CreateStoreAsync();
-        await store.TryWriteAsync(Record("88.1/a"), null, ChangeOperation.Create, ct);
+        await store.TryWriteAsync(Record("88.1/a"), null, ChangeOperation.Create, "test", ct);
 
         var reopened = await CreateStoreAsync();
 

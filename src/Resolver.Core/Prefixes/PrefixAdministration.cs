@@ -1,14 +1,39 @@
 using Resolver.Core.Errors;
 using Resolver.Core.Identifiers;
+using Resolver.Core.Security;
 using Resolver.Core.Storage;
 
 namespace Resolver.Core.Prefixes;
 
 /// <summary>Changes which prefixes this node serves, and keeps the <see cref="PrefixDirectory"/> current.</summary>
-public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory directory, IChangeNotifier changes, TimeProvider time)
+public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory directory, IChangeNotifier changes, AuditTrail audit, TimeProvider time)
 {
-    /// <summary>Makes this node authoritative for <paramref name="prefix"/>; idempotent.</summary>
-    public async ValueTask<(PrefixEntry Entry, bool Created)> HomeAsync(string prefix, CancellationToken cancellationToken)
+    /// <summary>Makes this node authoritative for <paramref name="prefix"/> (admin only); idempotent.</summary>
+    public ValueTask<(PrefixEntry Entry, bool Created)> HomeAsync(Caller caller, string prefix, CancellationToken cancellationToken) =>
+        audit.RecordAsync(caller, "home-prefix", prefix, async () =>
+        {
+            AccessPolicy.RequireAdmin(caller, "homing a prefix");
+            var result = await HomeAsync(prefix, cancellationToken).ConfigureAwait(false);
+            await audit.LogAsync(caller, "home-prefix", result.Entry.Prefix, result.Created ? "OK" : "OK (already homed)", cancellationToken).ConfigureAwait(false);
+            return result;
+        }, cancellationToken);
+
+    /// <summary>Gives an (unowned) prefix to <paramref name="owner"/>, homing it first when needed; the caller has checked the right to.</summary>
+    internal async ValueTask<PrefixEntry> AssignAsync(string prefix, string owner, CancellationToken cancellationToken)
+    {
+        var (entry, _) = await HomeAsync(prefix, cancellationToken).ConfigureAwait(false);
+        if (!await store.SetOwnerAsync(entry.Prefix, owner, cancellationToken).ConfigureAwait(false))
+        {
+            var current = (await store.ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(e => e.Prefix == entry.Prefix);
+            throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "prefix-owned", $"prefix {entry.Prefix} already belongs to enterprise {current?.Owner}", Prefix: entry.Prefix));
+        }
+
+        directory.Invalidate();
+        await changes.PrefixesChangedAsync(cancellationToken).ConfigureAwait(false);
+        return entry with { Owner = owner };
+    }
+
+    private async ValueTask<(PrefixEntry Entry, bool Created)> HomeAsync(string prefix, CancellationToken cancellationToken)
     {
         if (!IdentifierParser.TryParsePrefix(prefix, out var canonical, out var error))
         {
@@ -31,6 +56,13 @@ public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory dir
     }
 
     /// <summary>Every prefix this node knows, in canonical order.</summary>
+    public async ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        AccessPolicy.RequireAuthenticated(caller, "listing prefixes");
+        return await ListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every prefix this node knows, in canonical order (for GetServerInfo).</summary>
     public async ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken) =>
         [.. (await store.ListAsync(cancellationToken).ConfigureAwait(false)).OrderBy(e => e.Prefix, StringComparer.Ordinal)];
 }

@@ -5,7 +5,8 @@ namespace Resolver.Core.Prefixes;
 /// <param name="Kind">Homed here or delegated elsewhere.</param>
 /// <param name="Endpoints">For delegations: the gRPC endpoints of the site serving it.</param>
 /// <param name="CreatedAt">When the entry was made.</param>
-public sealed record PrefixEntry(string Prefix, PrefixKind Kind, IReadOnlyList<string> Endpoints, DateTimeOffset CreatedAt);
+/// <param name="Owner">The enterprise that owns the prefix (and its sub-prefixes), if any.</param>
+public sealed record PrefixEntry(string Prefix, PrefixKind Kind, IReadOnlyList<string> Endpoints, DateTimeOffset CreatedAt, string? Owner = null);
 
 /// <summary>How a node serves a prefix.</summary>
 public enum PrefixKind

@@ -32,4 +32,18 @@ public sealed class PrefixTable
 
         return null;
     }
+
+    /// <summary>The owner of the longest owned prefix equal to or above <paramref name="prefix"/>, or null when nobody owns it.</summary>
+    public string? FindOwner(string prefix)
+    {
+        foreach (var candidate in PrefixPath.SelfAndAncestors(prefix))
+        {
+            if (_entries.TryGetValue(candidate, out var entry) && entry.Owner is { } owner)
+            {
+                return owner;
+            }
+        }
+
+        return null;
+    }
 }

@@ -3,6 +3,7 @@ using Resolver.Core.Identifiers;
 using Resolver.Core.Prefixes;
 using Resolver.Core.Records;
 using Resolver.Core.Resolution;
+using Resolver.Core.Security;
 using Resolver.Core.Storage;
 
 namespace Resolver.Core.Registry;
@@ -17,6 +18,8 @@ public sealed class RecordRegistry(
     IRecordStore store,
     ValueEditor editor,
     IChangeNotifier changes,
+    AccessDirectory access,
+    AuditTrail audit,
     TimeProvider time)
 {
     /// <summary>Page size when the caller gives none.</summary>
@@ -30,9 +33,12 @@ public sealed class RecordRegistry(
     private const int WriteAttempts = 20;
 
     /// <summary>Registers <paramref name="identifier"/>; a deleted one only with <paramref name="reuseDeleted"/>.</summary>
-    public async ValueTask<HandleRecord> CreateAsync(string identifier, IReadOnlyList<ValueDraft> values, bool reuseDeleted, CancellationToken cancellationToken)
+    public ValueTask<HandleRecord> CreateAsync(Caller caller, string identifier, IReadOnlyList<ValueDraft> values, bool reuseDeleted, CancellationToken cancellationToken) =>
+        audit.RecordAsync(caller, "create", identifier, () => CreateCoreAsync(caller, identifier, values, reuseDeleted, cancellationToken), cancellationToken);
+
+    private async ValueTask<HandleRecord> CreateCoreAsync(Caller caller, string identifier, IReadOnlyList<ValueDraft> values, bool reuseDeleted, CancellationToken cancellationToken)
     {
-        var id = await ParseHomedAsync(identifier, cancellationToken).ConfigureAwait(false);
+        var id = await ParseWritableAsync(caller, identifier, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < WriteAttempts; attempt++)
         {
             var current = await store.GetAsync(id.Key, cancellationToken).ConfigureAwait(false);
@@ -48,7 +54,7 @@ public sealed class RecordRegistry(
 
             var now = Now();
             var next = new HandleRecord(id.Key, id.Text, (current?.Version ?? 0) + 1, editor.Create(values, now), now, now);
-            if (await store.TryWriteAsync(next, current?.Version, ChangeOperation.Create, cancellationToken).ConfigureAwait(false))
+            if (await store.TryWriteAsync(next, current?.Version, ChangeOperation.Create, caller.ToString(), cancellationToken).ConfigureAwait(false))
             {
                 await changes.RecordCommittedAsync(next, cancellationToken).ConfigureAwait(false);
                 return next;
@@ -61,7 +67,17 @@ public sealed class RecordRegistry(
     }
 
     /// <summary>Changes the values of a live record; with <paramref name="expectedVersion"/>, only if it still has that version.</summary>
-    public async ValueTask<HandleRecord> UpdateAsync(
+    public ValueTask<HandleRecord> UpdateAsync(
+        Caller caller,
+        string identifier,
+        IReadOnlyList<ValueDraft> values,
+        IReadOnlyList<int> removeIndexes,
+        long? expectedVersion,
+        CancellationToken cancellationToken) =>
+        audit.RecordAsync(caller, "update", identifier, () => UpdateCoreAsync(caller, identifier, values, removeIndexes, expectedVersion, cancellationToken), cancellationToken);
+
+    private async ValueTask<HandleRecord> UpdateCoreAsync(
+        Caller caller,
         string identifier,
         IReadOnlyList<ValueDraft> values,
         IReadOnlyList<int> removeIndexes,
@@ -73,7 +89,7 @@ public sealed class RecordRegistry(
             throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.InvalidValue, "nothing to change: give values to add or replace, or indexes to remove"));
         }
 
-        var id = await ParseHomedAsync(identifier, cancellationToken).ConfigureAwait(false);
+        var id = await ParseWritableAsync(caller, identifier, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < WriteAttempts; attempt++)
         {
             var current = await GetLiveAsync(id, expectedVersion, cancellationToken).ConfigureAwait(false);
@@ -84,7 +100,7 @@ public sealed class RecordRegistry(
                 Values = editor.Update(current.Values, values, removeIndexes, now),
                 UpdatedAt = now,
             };
-            if (await store.TryWriteAsync(next, current.Version, ChangeOperation.Update, cancellationToken).ConfigureAwait(false))
+            if (await store.TryWriteAsync(next, current.Version, ChangeOperation.Update, caller.ToString(), cancellationToken).ConfigureAwait(false))
             {
                 await changes.RecordCommittedAsync(next, cancellationToken).ConfigureAwait(false);
                 return next;
@@ -97,15 +113,18 @@ public sealed class RecordRegistry(
     }
 
     /// <summary>Deletes a live record, leaving a tombstone; returns the tombstone.</summary>
-    public async ValueTask<HandleRecord> DeleteAsync(string identifier, long? expectedVersion, CancellationToken cancellationToken)
+    public ValueTask<HandleRecord> DeleteAsync(Caller caller, string identifier, long? expectedVersion, CancellationToken cancellationToken) =>
+        audit.RecordAsync(caller, "delete", identifier, () => DeleteCoreAsync(caller, identifier, expectedVersion, cancellationToken), cancellationToken);
+
+    private async ValueTask<HandleRecord> DeleteCoreAsync(Caller caller, string identifier, long? expectedVersion, CancellationToken cancellationToken)
     {
-        var id = await ParseHomedAsync(identifier, cancellationToken).ConfigureAwait(false);
+        var id = await ParseWritableAsync(caller, identifier, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < WriteAttempts; attempt++)
         {
             var current = await GetLiveAsync(id, expectedVersion, cancellationToken).ConfigureAwait(false);
             var now = Now();
             var tombstone = current with { Version = current.Version + 1, Values = [], UpdatedAt = now, DeletedAt = now };
-            if (await store.TryWriteAsync(tombstone, current.Version, ChangeOperation.Delete, cancellationToken).ConfigureAwait(false))
+            if (await store.TryWriteAsync(tombstone, current.Version, ChangeOperation.Delete, caller.ToString(), cancellationToken).ConfigureAwait(false))
             {
                 await changes.RecordCommittedAsync(tombstone, cancellationToken).ConfigureAwait(false);
                 return tombstone;
@@ -117,9 +136,10 @@ public sealed class RecordRegistry(
         throw Contention(id);
     }
 
-    /// <summary>The live record of <paramref name="identifier"/> with all its values.</summary>
-    public async ValueTask<HandleRecord> GetAsync(string identifier, CancellationToken cancellationToken)
+    /// <summary>The live record of <paramref name="identifier"/> with the values the caller may see.</summary>
+    public async ValueTask<HandleRecord> GetAsync(Caller caller, string identifier, CancellationToken cancellationToken)
     {
+        AccessPolicy.RequireAuthenticated(caller, "reading the registry");
         var id = Parse(identifier);
         var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
         if (table.FindAuthority(id.Prefix) is not { Kind: PrefixKind.Homed })
@@ -127,13 +147,15 @@ public sealed class RecordRegistry(
             throw new ResolverException(ResolutionService.PrefixNotHomed(id));
         }
 
-        return await GetLiveAsync(id, expectedVersion: null, cancellationToken).ConfigureAwait(false);
+        var record = await GetLiveAsync(id, expectedVersion: null, cancellationToken).ConfigureAwait(false);
+        return record with { Values = AccessPolicy.Visible(caller, record, record.Values, table, await access.GetAsync(cancellationToken).ConfigureAwait(false)) };
     }
 
     /// <summary>One page of live records under <paramref name="prefix"/>, and the token of the next page (null on the last).</summary>
     public async ValueTask<(IReadOnlyList<HandleRecord> Records, string? NextPageToken)> ListAsync(
-        string prefix, int pageSize, string? pageToken, CancellationToken cancellationToken)
+        Caller caller, string prefix, int pageSize, string? pageToken, CancellationToken cancellationToken)
     {
+        AccessPolicy.RequireAuthenticated(caller, "listing the registry");
         if (!IdentifierParser.TryParsePrefix(prefix, out var canonical, out var error))
         {
             throw new ResolverException(error.ToProblem("prefix", prefix));
@@ -147,9 +169,10 @@ public sealed class RecordRegistry(
         var size = pageSize == 0 ? DefaultPageSize : pageSize;
         var afterKey = PageToken.Decode(pageToken);
         var page = await store.ListAsync(canonical, afterKey, size + 1, cancellationToken).ConfigureAwait(false);
-        return page.Count > size
-            ? ([.. page.Take(size)], PageToken.Encode(page[size - 1].Key))
-            : (page, null);
+        var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        var snapshot = await access.GetAsync(cancellationToken).ConfigureAwait(false);
+        var visible = page.Take(size).Select(r => r with { Values = AccessPolicy.Visible(caller, r, r.Values, table, snapshot) }).ToList();
+        return (visible, page.Count > size ? PageToken.Encode(page[size - 1].Key) : null);
     }
 
     private async ValueTask<HandleRecord> GetLiveAsync(Identifier id, long? expectedVersion, CancellationToken cancellationToken)
@@ -199,7 +222,7 @@ public sealed class RecordRegistry(
             ? id
             : throw new ResolverException(error.ToProblem("identifier", identifier));
 
-    private async ValueTask<Identifier> ParseHomedAsync(string identifier, CancellationToken cancellationToken)
+    private async ValueTask<Identifier> ParseWritableAsync(Caller caller, string identifier, CancellationToken cancellationToken)
     {
         var id = Parse(identifier);
         var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
@@ -209,6 +232,7 @@ public sealed class RecordRegistry(
             throw Fail(ErrorKind.FailedPrecondition, Reasons.PrefixNotHomed, $"this node is not responsible for prefix {id.Prefix}: home it first (resolver prefix home {id.Prefix}) or write at the node that homes it", id);
         }
 
+        AccessPolicy.RequireWrite(caller, id.Prefix, table);
         return id;
     }
 

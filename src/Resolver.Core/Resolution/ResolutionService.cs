@@ -1,23 +1,24 @@
 using Resolver.Core.Errors;
 using Resolver.Core.Identifiers;
 using Resolver.Core.Prefixes;
+using Resolver.Core.Security;
 using Resolver.Core.Storage;
 
 namespace Resolver.Core.Resolution;
 
 /// <summary>
 /// The resolution path, top to bottom: grammar → authority (which node serves the prefix) →
-/// records (one batched read through the record source chain) → value filter. Unary, batch and
+/// records (one batched read through the record source chain) → value filter → what the caller may see. Unary, batch and
 /// stream calls all come through the batch <c>ResolveAsync</c>, so they cannot disagree.
 /// </summary>
-public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records)
+public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records, AccessDirectory access)
 {
-    /// <summary>Resolves one identifier.</summary>
-    public async ValueTask<ResolveOutcome> ResolveAsync(ResolveQuery query, CancellationToken cancellationToken) =>
-        (await ResolveAsync([query], cancellationToken).ConfigureAwait(false))[0];
+    /// <summary>Resolves one identifier for <paramref name="caller"/>.</summary>
+    public async ValueTask<ResolveOutcome> ResolveAsync(ResolveQuery query, Caller caller, CancellationToken cancellationToken) =>
+        (await ResolveAsync([query], caller, cancellationToken).ConfigureAwait(false))[0];
 
-    /// <summary>Resolves many identifiers; one outcome per query, in query order.</summary>
-    public async ValueTask<ResolveOutcome[]> ResolveAsync(IReadOnlyList<ResolveQuery> queries, CancellationToken cancellationToken)
+    /// <summary>Resolves many identifiers for <paramref name="caller"/>; one outcome per query, in query order.</summary>
+    public async ValueTask<ResolveOutcome[]> ResolveAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, CancellationToken cancellationToken)
     {
         var outcomes = new ResolveOutcome[queries.Count];
         var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
@@ -63,7 +64,8 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
             byKey[keys[i]] = found[i];
         }
 
-        // 4. Answer each query from its record.
+        // 4. Answer each query from its record, with the values this caller may see (the caches hold whole records).
+        var grants = caller.Kind == CallerKind.Enterprise ? await access.GetAsync(cancellationToken).ConfigureAwait(false) : AccessSnapshot.Empty;
         foreach (var (slot, identifier, homed) in local)
         {
             var query = queries[slot];
@@ -79,7 +81,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
                     ErrorKind.NotFound, Reasons.IdentifierDeleted,
                     $"identifier {record.Identifier} was deleted at {record.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}",
                     Prefix: identifier.Prefix, DeletedAt: record.DeletedAt)),
-                _ => new ResolveOutcome(query.Identifier, record with { Values = Answer(query.Filter.Apply(record.Values), stale) }, null, stale),
+                _ => new ResolveOutcome(query.Identifier, record with { Values = Answer(AccessPolicy.Visible(caller, record, query.Filter.Apply(record.Values), table, grants), stale) }, null, stale),
             };
         }
 

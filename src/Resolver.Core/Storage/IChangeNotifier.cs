@@ -10,6 +10,9 @@ public interface IChangeNotifier
 
     /// <summary>The prefix table changed; never throws.</summary>
     ValueTask PrefixesChangedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Enterprises, keys or grants changed; never throws.</summary>
+    ValueTask AccessChangedAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>For a node without caches: nothing to tell.</summary>
@@ -18,4 +21,6 @@ public sealed class NoChangeNotifier : IChangeNotifier
     public ValueTask RecordCommittedAsync(HandleRecord record, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask PrefixesChangedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask AccessChangedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

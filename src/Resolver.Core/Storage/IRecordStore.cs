@@ -13,10 +13,11 @@ public interface IRecordStore
 
     /// <summary>
     /// Stores <paramref name="record"/> if the stored version is still <paramref name="expectedVersion"/>
-    /// (null: nothing may be stored under the key yet), and appends the change to the change log in
-    /// the same transaction. Returns false, writing nothing, when another write got there first.
+    /// (null: nothing may be stored under the key yet), and appends the change to the change log and to
+    /// the audit log (by <paramref name="actor"/>) in the same transaction. Returns false, writing
+    /// nothing, when another write got there first.
     /// </summary>
-    ValueTask<bool> TryWriteAsync(HandleRecord record, long? expectedVersion, ChangeOperation operation, CancellationToken cancellationToken);
+    ValueTask<bool> TryWriteAsync(HandleRecord record, long? expectedVersion, ChangeOperation operation, string actor, CancellationToken cancellationToken);
 
     /// <summary>Live records whose prefix is <paramref name="prefix"/> or lies under it, with keys after <paramref name="afterKey"/>, in key order.</summary>
     ValueTask<IReadOnlyList<HandleRecord>> ListAsync(string prefix, string? afterKey, int limit, CancellationToken cancellationToken);

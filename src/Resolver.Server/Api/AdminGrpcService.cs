@@ -1,22 +1,124 @@
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Resolver.Core.Prefixes;
+using Resolver.Core.Security;
 using Resolver.Protocol.V1;
+using Resolver.Server.Security;
+using ReadGrant = Resolver.Protocol.V1.ReadGrant;
 
 namespace Resolver.Server.Api;
 
-/// <summary>The admin API: a thin adapter over <see cref="PrefixAdministration"/>.</summary>
-internal sealed class AdminGrpcService(PrefixAdministration prefixes) : Protocol.V1.Admin.AdminBase
+/// <summary>The admin API: a thin adapter over <see cref="PrefixAdministration"/> and <see cref="AccessAdministration"/>.</summary>
+internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdministration access, CallerAuthentication callers) : Protocol.V1.Admin.AdminBase
 {
     public override async Task<HomePrefixResponse> HomePrefix(HomePrefixRequest request, ServerCallContext context)
     {
-        var (entry, created) = await prefixes.HomeAsync(request.Prefix, context.CancellationToken).ConfigureAwait(false);
+        var (entry, created) = await prefixes.HomeAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), request.Prefix, context.CancellationToken).ConfigureAwait(false);
         return new HomePrefixResponse { Prefix = ProtoMapper.ToProto(entry), Created = created };
     }
 
     public override async Task<ListPrefixesResponse> ListPrefixes(ListPrefixesRequest request, ServerCallContext context)
     {
         var response = new ListPrefixesResponse();
-        response.Prefixes.AddRange((await prefixes.ListAsync(context.CancellationToken).ConfigureAwait(false)).Select(ProtoMapper.ToProto));
+        response.Prefixes.AddRange((await prefixes.ListAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), context.CancellationToken).ConfigureAwait(false)).Select(ProtoMapper.ToProto));
         return response;
+    }
+
+    public override async Task<CreateEnterpriseResponse> CreateEnterprise(CreateEnterpriseRequest request, ServerCallContext context)
+    {
+        var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
+        var (enterprise, key, keyId) = await access.CreateEnterpriseAsync(caller, request.Name, string.IsNullOrEmpty(request.Prefix) ? null : request.Prefix, context.CancellationToken).ConfigureAwait(false);
+        var info = new EnterpriseInfo { Name = enterprise.Name, CreatedAt = Timestamp.FromDateTimeOffset(enterprise.CreatedAt) };
+        if (!string.IsNullOrEmpty(request.Prefix))
+        {
+            info.Prefixes.Add(request.Prefix.ToLowerInvariant());
+        }
+
+        return new CreateEnterpriseResponse { Enterprise = info, ApiKey = key, KeyId = keyId };
+    }
+
+    public override async Task<ListEnterprisesResponse> ListEnterprises(ListEnterprisesRequest request, ServerCallContext context)
+    {
+        var response = new ListEnterprisesResponse();
+        foreach (var (enterprise, owned) in await access.ListEnterprisesAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), context.CancellationToken).ConfigureAwait(false))
+        {
+            var info = new EnterpriseInfo { Name = enterprise.Name, CreatedAt = Timestamp.FromDateTimeOffset(enterprise.CreatedAt) };
+            info.Prefixes.AddRange(owned);
+            response.Enterprises.Add(info);
+        }
+
+        return response;
+    }
+
+    public override async Task<CreateApiKeyResponse> CreateApiKey(CreateApiKeyRequest request, ServerCallContext context)
+    {
+        var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
+        var enterprise = string.IsNullOrEmpty(request.Enterprise) && caller.Enterprise is { } own ? own : request.Enterprise;
+        var (key, keyId) = await access.CreateKeyAsync(caller, enterprise, context.CancellationToken).ConfigureAwait(false);
+        return new CreateApiKeyResponse { Enterprise = AccessAdministration.CanonicalName(enterprise), ApiKey = key, KeyId = keyId };
+    }
+
+    public override async Task<RevokeApiKeyResponse> RevokeApiKey(RevokeApiKeyRequest request, ServerCallContext context)
+    {
+        await access.RevokeKeyAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), request.KeyId, context.CancellationToken).ConfigureAwait(false);
+        return new RevokeApiKeyResponse { KeyId = request.KeyId };
+    }
+
+    public override async Task<ReadGrant> GrantRead(GrantReadRequest request, ServerCallContext context) =>
+        ToProto(await access.GrantAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), request.Grantee, request.Prefix, [.. request.Types_], context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task<RevokeReadResponse> RevokeRead(RevokeReadRequest request, ServerCallContext context)
+    {
+        await access.RevokeGrantAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), request.Grantee, request.Prefix, context.CancellationToken).ConfigureAwait(false);
+        return new RevokeReadResponse();
+    }
+
+    public override async Task<ListGrantsResponse> ListGrants(ListGrantsRequest request, ServerCallContext context)
+    {
+        var response = new ListGrantsResponse();
+        response.Grants.AddRange((await access.ListGrantsAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), context.CancellationToken).ConfigureAwait(false)).Select(ToProto));
+        return response;
+    }
+
+    public override async Task<ListAuditResponse> ListAudit(ListAuditRequest request, ServerCallContext context)
+    {
+        var entries = await access.ListAuditAsync(
+            await callers.IdentifyAsync(context).ConfigureAwait(false),
+            request.BeforeSequence > 0 ? request.BeforeSequence : null,
+            request.Limit > 0 ? request.Limit : 100,
+            context.CancellationToken).ConfigureAwait(false);
+        var response = new ListAuditResponse();
+        foreach (var entry in entries)
+        {
+            var record = new AuditRecord
+            {
+                Sequence = entry.Sequence,
+                At = Timestamp.FromDateTimeOffset(entry.At),
+                Actor = entry.Actor,
+                Operation = entry.Operation,
+                Target = entry.Target,
+                Outcome = entry.Outcome,
+            };
+            if (entry.VersionBefore is { } before)
+            {
+                record.VersionBefore = before;
+            }
+
+            if (entry.VersionAfter is { } after)
+            {
+                record.VersionAfter = after;
+            }
+
+            response.Entries.Add(record);
+        }
+
+        return response;
+    }
+
+    private static ReadGrant ToProto(Core.Security.ReadGrant grant)
+    {
+        var message = new ReadGrant { Owner = grant.Owner, Grantee = grant.Grantee, Prefix = grant.Prefix, CreatedAt = Timestamp.FromDateTimeOffset(grant.CreatedAt) };
+        message.Types_.AddRange(grant.Types);
+        return message;
     }
 }

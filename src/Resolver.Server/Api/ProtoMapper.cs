@@ -112,6 +112,7 @@ internal static class ProtoMapper
             Prefix = entry.Prefix,
             Kind = entry.Kind == PrefixKind.Homed ? Proto.PrefixKind.Homed : Proto.PrefixKind.Delegated,
             CreatedAt = Timestamp.FromDateTimeOffset(entry.CreatedAt),
+            Owner = entry.Owner ?? "",
         };
         message.Endpoints.AddRange(entry.Endpoints);
         return message;

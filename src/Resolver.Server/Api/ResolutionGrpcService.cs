@@ -6,6 +6,7 @@ using Resolver.Core.Errors;
 using Resolver.Core.Prefixes;
 using Resolver.Core.Resolution;
 using Resolver.Server.Configuration;
+using Resolver.Server.Security;
 using Resolver.Protocol.V1;
 using Problem = Resolver.Core.Errors.Problem;
 using PrefixKind = Resolver.Core.Prefixes.PrefixKind;
@@ -15,6 +16,7 @@ namespace Resolver.Server.Api;
 /// <summary>The public resolution API: a thin adapter over <see cref="ResolutionService"/>.</summary>
 internal sealed class ResolutionGrpcService(
     ResolutionService resolution,
+    CallerAuthentication callers,
     PrefixAdministration prefixes,
     ResolverLimits limits,
     IOptions<ResolverServerOptions> options) : Protocol.V1.Resolution.ResolutionBase
@@ -24,7 +26,8 @@ internal sealed class ResolutionGrpcService(
 
     public override async Task<ResolveResult> Resolve(ResolveRequest request, ServerCallContext context)
     {
-        var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), context.CancellationToken).ConfigureAwait(false);
+        var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
+        var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);
         return outcome.Problem is { } problem ? throw new ResolverException(problem) : ProtoMapper.ToProto(outcome);
     }
 
@@ -37,7 +40,8 @@ internal sealed class ResolutionGrpcService(
                 $"a batch may hold at most {limits.MaxBatchSize} identifiers; this one has {request.Requests.Count}: split it"));
         }
 
-        var outcomes = await resolution.ResolveAsync([.. request.Requests.Select(ProtoMapper.ToQuery)], context.CancellationToken).ConfigureAwait(false);
+        var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
+        var outcomes = await resolution.ResolveAsync([.. request.Requests.Select(ProtoMapper.ToQuery)], caller, context.CancellationToken).ConfigureAwait(false);
         var response = new BatchResolveResponse();
         response.Results.AddRange(outcomes.Select(ProtoMapper.ToProto));
         return response;
@@ -46,9 +50,10 @@ internal sealed class ResolutionGrpcService(
     public override async Task ResolveStream(IAsyncStreamReader<ResolveRequest> requestStream, IServerStreamWriter<ResolveResult> responseStream, ServerCallContext context)
     {
         // One answer per request, in request order: each is resolved and written before the next is read.
+        var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), context.CancellationToken).ConfigureAwait(false);
+            var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);
             await responseStream.WriteAsync(ProtoMapper.ToProto(outcome), context.CancellationToken).ConfigureAwait(false);
         }
     }

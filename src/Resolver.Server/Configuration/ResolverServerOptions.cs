@@ -24,6 +24,12 @@ public sealed class ResolverServerOptions
     /// </summary>
     public string Store { get; set; } = "";
 
+    /// <summary>
+    /// The administrator's bearer token. Without it the embedded default generates one on first start
+    /// into &lt;data-dir&gt;/admin-token (mode 0600); with PostgreSQL it is required.
+    /// </summary>
+    public string AdminToken { get; set; } = "";
+
     /// <summary>StackExchange.Redis configuration string of the shared L2 cache and invalidation channel; empty runs L1 + store only.</summary>
     public string Redis { get; set; } = "";
 

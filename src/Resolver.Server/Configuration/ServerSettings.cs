@@ -15,6 +15,7 @@ internal static class ServerSettings
         new("--http-url", nameof(ResolverServerOptions.HttpUrl), "HTTP/1.1 endpoint: /healthz/live, /healthz/ready (default http://127.0.0.1:5281)"),
         new("--data-dir", nameof(ResolverServerOptions.DataDir), "directory of the embedded SQLite database (default ./data)"),
         new("--store", nameof(ResolverServerOptions.Store), "sqlite:PATH (default: resolver.db under --data-dir) or postgres:NPGSQL-CONNECTION-STRING"),
+        new("--admin-token", nameof(ResolverServerOptions.AdminToken), "the administrator's bearer token (default: generated into <data-dir>/admin-token on the embedded store; required with postgres)"),
         new("--redis", nameof(ResolverServerOptions.Redis), "Redis (or Redis Cluster) configuration string for the shared cache, e.g. 127.0.0.1:6379 (default: none, L1 + store)"),
         new("--cache-ttl-cap", nameof(ResolverServerOptions.CacheTtlCap), "seconds an entry is fresh at most (default 300)", SettingKind.Number),
         new("--cache-stale-window", nameof(ResolverServerOptions.CacheStaleWindow), "seconds a stale entry may be served while the store is down (default 3600)", SettingKind.Number),

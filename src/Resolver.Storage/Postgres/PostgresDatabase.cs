@@ -40,6 +40,39 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
             at         TIMESTAMPTZ NOT NULL
         );
         """,
+        """
+        ALTER TABLE prefixes ADD COLUMN IF NOT EXISTS owner TEXT NULL;
+        CREATE TABLE IF NOT EXISTS enterprises (
+            name       TEXT        NOT NULL PRIMARY KEY,
+            created_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS api_keys (
+            id         TEXT        NOT NULL PRIMARY KEY,
+            enterprise TEXT        NOT NULL,
+            salt       BYTEA       NOT NULL,
+            hash       BYTEA       NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            revoked_at TIMESTAMPTZ NULL
+        );
+        CREATE TABLE IF NOT EXISTS grants (
+            owner      TEXT        NOT NULL,
+            grantee    TEXT        NOT NULL,
+            prefix     TEXT        NOT NULL,
+            types      JSONB       NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (owner, grantee, prefix)
+        );
+        CREATE TABLE IF NOT EXISTS audit (
+            seq            BIGSERIAL   PRIMARY KEY,
+            at             TIMESTAMPTZ NOT NULL,
+            actor          TEXT        NOT NULL,
+            operation      TEXT        NOT NULL,
+            target         TEXT        NOT NULL,
+            version_before BIGINT      NULL,
+            version_after  BIGINT      NULL,
+            outcome        TEXT        NOT NULL
+        );
+        """,
     ];
 
     /// <summary>A database reached with an Npgsql connection string.</summary>
@@ -107,6 +140,19 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/>; database failures become UNAVAILABLE.</summary>
+    public async Task<T> RunAsync<T>(Func<NpgsqlDataSource, Task<T>> work)
+    {
+        try
+        {
+            return await work(DataSource).ConfigureAwait(false);
+        }
+        catch (NpgsqlException exception)
+        {
+            throw Unavailable(exception);
         }
     }
 

@@ -12,11 +12,12 @@ public sealed class PostgresPrefixStore(PostgresDatabase database) : IPrefixStor
         try
         {
             await using var insert = database.DataSource.CreateCommand(
-                "INSERT INTO prefixes (prefix, kind, endpoints, created_at) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (prefix) DO NOTHING");
+                "INSERT INTO prefixes (prefix, kind, endpoints, created_at, owner) VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (prefix) DO NOTHING");
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Prefix });
             insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = (int)entry.Kind });
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(entry.Endpoints, StorageJsonContext.Default.IReadOnlyListString) });
             insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = entry.CreatedAt });
+            insert.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.Owner ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
             {
                 return (entry, true);
@@ -31,11 +32,20 @@ public sealed class PostgresPrefixStore(PostgresDatabase database) : IPrefixStor
         }
     }
 
+    public async ValueTask<bool> SetOwnerAsync(string prefix, string owner, CancellationToken cancellationToken) =>
+        await database.RunAsync(async source =>
+        {
+            await using var update = source.CreateCommand("UPDATE prefixes SET owner = $2 WHERE prefix = $1 AND (owner IS NULL OR owner = $2)");
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }).ConfigureAwait(false);
+
     public async ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await using var command = database.DataSource.CreateCommand("SELECT prefix, kind, endpoints::text, created_at FROM prefixes ORDER BY prefix");
+            await using var command = database.DataSource.CreateCommand("SELECT prefix, kind, endpoints::text, created_at, owner FROM prefixes ORDER BY prefix");
             var entries = new List<PrefixEntry>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -44,7 +54,8 @@ public sealed class PostgresPrefixStore(PostgresDatabase database) : IPrefixStor
                     reader.GetString(0),
                     (PrefixKind)reader.GetInt32(1),
                     JsonSerializer.Deserialize(reader.GetString(2), StorageJsonContext.Default.IReadOnlyListString) ?? [],
-                    reader.GetFieldValue<DateTimeOffset>(3)));
+                    reader.GetFieldValue<DateTimeOffset>(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4)));
             }
 
             return entries;

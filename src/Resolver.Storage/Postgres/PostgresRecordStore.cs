@@ -48,7 +48,7 @@ public sealed class PostgresRecordStore(PostgresDatabase database) : IRecordStor
         }
     }
 
-    public async ValueTask<bool> TryWriteAsync(HandleRecord record, long? expectedVersion, ChangeOperation operation, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryWriteAsync(HandleRecord record, long? expectedVersion, ChangeOperation operation, string actor, CancellationToken cancellationToken)
     {
         try
         {
@@ -84,6 +84,17 @@ public sealed class PostgresRecordStore(PostgresDatabase database) : IRecordStor
                 log.Parameters.Add(new NpgsqlParameter<string> { TypedValue = operation.ToString().ToLowerInvariant() });
                 log.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.UpdatedAt });
                 await log.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using (var audit = new NpgsqlCommand("INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, 'OK')", connection, transaction))
+            {
+                audit.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.UpdatedAt });
+                audit.Parameters.Add(new NpgsqlParameter<string> { TypedValue = actor });
+                audit.Parameters.Add(new NpgsqlParameter<string> { TypedValue = operation.ToString().ToLowerInvariant() });
+                audit.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Identifier });
+                audit.Parameters.Add(new NpgsqlParameter { Value = expectedVersion is { } before ? before : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+                audit.Parameters.Add(new NpgsqlParameter<long> { TypedValue = record.Version });
+                await audit.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

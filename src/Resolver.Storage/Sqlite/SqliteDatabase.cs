@@ -37,6 +37,39 @@ public sealed class SqliteDatabase : IStoreSchema
             at         INTEGER NOT NULL
         );
         """,
+        """
+        ALTER TABLE prefixes ADD COLUMN owner TEXT NULL;
+        CREATE TABLE enterprises (
+            name       TEXT    NOT NULL PRIMARY KEY,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE api_keys (
+            id         TEXT    NOT NULL PRIMARY KEY,
+            enterprise TEXT    NOT NULL,
+            salt       BLOB    NOT NULL,
+            hash       BLOB    NOT NULL,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER NULL
+        );
+        CREATE TABLE grants (
+            owner      TEXT    NOT NULL,
+            grantee    TEXT    NOT NULL,
+            prefix     TEXT    NOT NULL,
+            types      TEXT    NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (owner, grantee, prefix)
+        );
+        CREATE TABLE audit (
+            seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+            at             INTEGER NOT NULL,
+            actor          TEXT    NOT NULL,
+            operation      TEXT    NOT NULL,
+            target         TEXT    NOT NULL,
+            version_before INTEGER NULL,
+            version_after  INTEGER NULL,
+            outcome        TEXT    NOT NULL
+        );
+        """,
     ];
 
     private readonly string _connectionString;
@@ -91,6 +124,20 @@ public sealed class SqliteDatabase : IStoreSchema
         catch (SqliteException exception)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            throw Unavailable(exception);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on an open connection; database failures become UNAVAILABLE.</summary>
+    public async Task<T> RunAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await work(connection).ConfigureAwait(false);
+        }
+        catch (SqliteException exception)
+        {
             throw Unavailable(exception);
         }
     }

@@ -13,7 +13,8 @@ public sealed class SqlitePrefixStore(SqliteDatabase database) : IPrefixStore
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO prefixes (prefix, kind, endpoints, created_at) VALUES ($prefix, $kind, $endpoints, $created_at) ON CONFLICT (prefix) DO NOTHING";
+            insert.CommandText = "INSERT INTO prefixes (prefix, kind, endpoints, created_at, owner) VALUES ($prefix, $kind, $endpoints, $created_at, $owner) ON CONFLICT (prefix) DO NOTHING";
+            insert.Parameters.AddWithValue("$owner", (object?)entry.Owner ?? DBNull.Value);
             insert.Parameters.AddWithValue("$prefix", entry.Prefix);
             insert.Parameters.AddWithValue("$kind", (int)entry.Kind);
             insert.Parameters.AddWithValue("$endpoints", JsonSerializer.Serialize(entry.Endpoints, StorageJsonContext.Default.IReadOnlyListString));
@@ -32,13 +33,30 @@ public sealed class SqlitePrefixStore(SqliteDatabase database) : IPrefixStore
         }
     }
 
+    public async ValueTask<bool> SetOwnerAsync(string prefix, string owner, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var update = connection.CreateCommand();
+            update.CommandText = "UPDATE prefixes SET owner = $owner WHERE prefix = $prefix AND (owner IS NULL OR owner = $owner)";
+            update.Parameters.AddWithValue("$prefix", prefix);
+            update.Parameters.AddWithValue("$owner", owner);
+            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }
+        catch (SqliteException exception)
+        {
+            throw SqliteDatabase.Unavailable(exception);
+        }
+    }
+
     public async ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken)
     {
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT prefix, kind, endpoints, created_at FROM prefixes ORDER BY prefix";
+            command.CommandText = "SELECT prefix, kind, endpoints, created_at, owner FROM prefixes ORDER BY prefix";
             var entries = new List<PrefixEntry>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -47,7 +65,8 @@ public sealed class SqlitePrefixStore(SqliteDatabase database) : IPrefixStore
                     reader.GetString(0),
                     (PrefixKind)reader.GetInt32(1),
                     JsonSerializer.Deserialize(reader.GetString(2), StorageJsonContext.Default.IReadOnlyListString) ?? [],
-                    new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero)));
+                    new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+                    reader.IsDBNull(4) ? null : reader.GetString(4)));
             }
 
             return entries;

@@ -52,7 +52,7 @@ public sealed class SqliteRecordStore(SqliteDatabase database) : IRecordStore
         }
     }
 
-    public async ValueTask<bool> TryWriteAsync(HandleRecord record, long? expectedVersion, ChangeOperation operation, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryWriteAsync(HandleRecord record, long? expectedVersion, ChangeOperation operation, string actor, CancellationToken cancellationToken)
     {
         try
         {
@@ -89,6 +89,17 @@ public sealed class SqliteRecordStore(SqliteDatabase database) : IRecordStore
             log.Parameters.AddWithValue("$operation", operation.ToString().ToLowerInvariant());
             log.Parameters.AddWithValue("$at", record.UpdatedAt.UtcTicks);
             await log.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+            await using var audit = connection.CreateCommand();
+            audit.Transaction = transaction;
+            audit.CommandText = "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($at, $actor, $operation, $target, $before, $after, 'OK')";
+            audit.Parameters.AddWithValue("$at", record.UpdatedAt.UtcTicks);
+            audit.Parameters.AddWithValue("$actor", actor);
+            audit.Parameters.AddWithValue("$operation", operation.ToString().ToLowerInvariant());
+            audit.Parameters.AddWithValue("$target", record.Identifier);
+            audit.Parameters.AddWithValue("$before", expectedVersion is { } before ? before : DBNull.Value);
+            audit.Parameters.AddWithValue("$after", record.Version);
+            await audit.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;

@@ -1,0 +1,172 @@
+using System.Text.RegularExpressions;
+using Resolver.Core.Errors;
+using Resolver.Core.Identifiers;
+using Resolver.Core.Prefixes;
+using Resolver.Core.Storage;
+
+namespace Resolver.Core.Security;
+
+/// <summary>Enterprises, their API keys, read grants between them, and reading the audit log; every change audited.</summary>
+public sealed partial class AccessAdministration(
+    IAccessStore store,
+    AccessDirectory directory,
+    PrefixDirectory prefixes,
+    PrefixAdministration prefixAdministration,
+    IChangeNotifier changes,
+    AuditTrail audit,
+    TimeProvider time)
+{
+    /// <summary>Creates an enterprise (admin only), gives it <paramref name="prefix"/> (homing it when needed) and issues its first API key.</summary>
+    public ValueTask<(Enterprise Enterprise, string ApiKey, string KeyId)> CreateEnterpriseAsync(Caller caller, string name, string? prefix, CancellationToken cancellationToken) =>
+        audit.RecordAsync(caller, "create-enterprise", name, async () =>
+        {
+            AccessPolicy.RequireAdmin(caller, "creating an enterprise");
+            var canonical = CanonicalName(name);
+            if (prefix is not null && !IdentifierParser.TryParsePrefix(prefix, out _, out var error))
+            {
+                throw new ResolverException(error.ToProblem("prefix", prefix));
+            }
+
+            var enterprise = new Enterprise(canonical, time.GetUtcNow());
+            if (!await store.AddEnterpriseAsync(enterprise, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "enterprise-exists", $"enterprise {canonical} exists already"));
+            }
+
+            if (prefix is not null)
+            {
+                await prefixAdministration.AssignAsync(prefix, canonical, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (stored, plain) = ApiKeys.Create(canonical, time.GetUtcNow());
+            await store.AddKeyAsync(stored, cancellationToken).ConfigureAwait(false);
+            await ChangedAsync(caller, "create-enterprise", prefix is null ? canonical : $"{canonical} {prefix}", cancellationToken).ConfigureAwait(false);
+            return (enterprise, plain, stored.Id);
+        }, cancellationToken);
+
+    /// <summary>Every enterprise with the prefixes it owns (admin only).</summary>
+    public async ValueTask<IReadOnlyList<(Enterprise Enterprise, IReadOnlyList<string> Prefixes)>> ListEnterprisesAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        AccessPolicy.RequireAdmin(caller, "listing enterprises");
+        var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        return [.. (await store.ListEnterprisesAsync(cancellationToken).ConfigureAwait(false))
+            .Select(e => (e, (IReadOnlyList<string>)[.. table.Entries.Where(p => p.Owner == e.Name).Select(p => p.Prefix)]))];
+    }
+
+    /// <summary>Issues another API key for <paramref name="enterprise"/> (that enterprise or the admin); the plain key is shown once.</summary>
+    public ValueTask<(string ApiKey, string KeyId)> CreateKeyAsync(Caller caller, string enterprise, CancellationToken cancellationToken) =>
+        audit.RecordAsync(caller, "create-key", enterprise, async () =>
+        {
+            var canonical = CanonicalName(enterprise);
+            AccessPolicy.RequireSelfOrAdmin(caller, canonical, "issuing an API key");
+            await RequireEnterpriseAsync(canonical, cancellationToken).ConfigureAwait(false);
+            var (stored, plain) = ApiKeys.Create(canonical, time.GetUtcNow());
+            await store.AddKeyAsync(stored, cancellationToken).ConfigureAwait(false);
+            await ChangedAsync(caller, "create-key", $"{canonical} {stored.Id}", cancellationToken).ConfigureAwait(false);
+            return (plain, stored.Id);
+        }, cancellationToken);
+
+    /// <summary>Revokes a key by id (its enterprise or the admin); effective on every replica within the access refresh bound.</summary>
+    public ValueTask<bool> RevokeKeyAsync(Caller caller, string keyId, CancellationToken cancellationToken) =>
+        audit.RecordAsync(caller, "revoke-key", keyId, async () =>
+        {
+            AccessPolicy.RequireAuthenticated(caller, "revoking an API key");
+            var key = (await store.ListKeysAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(k => k.Id == keyId && k.RevokedAt is null)
+                ?? throw new ResolverException(new Problem(ErrorKind.NotFound, "key-not-found", $"there is no live API key with id {keyId}"));
+            AccessPolicy.RequireSelfOrAdmin(caller, key.Enterprise, "revoking this API key");
+            await store.RevokeKeyAsync(keyId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await ChangedAsync(caller, "revoke-key", keyId, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Lets <paramref name="grantee"/> read the non-public values under <paramref name="prefix"/>, which the caller (or, for the admin, anyone) owns.</summary>
+    public ValueTask<ReadGrant> GrantAsync(Caller caller, string grantee, string prefix, IReadOnlyList<string> types, CancellationToken cancellationToken) =>
+        audit.RecordAsync(caller, "grant", $"{grantee} {prefix}", async () =>
+        {
+            var (owner, canonicalPrefix) = await OwnedPrefixAsync(caller, prefix, "granting read access", cancellationToken).ConfigureAwait(false);
+            var canonicalGrantee = CanonicalName(grantee);
+            await RequireEnterpriseAsync(canonicalGrantee, cancellationToken).ConfigureAwait(false);
+            if (types.Any(t => t.Length == 0 || t.Length > 129))
+            {
+                throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "invalid-filter", "a grant's types must be value types such as URL, or URL. for subtypes"));
+            }
+
+            var grant = new ReadGrant(owner, canonicalGrantee, canonicalPrefix, types, time.GetUtcNow());
+            await store.PutGrantAsync(grant, cancellationToken).ConfigureAwait(false);
+            await ChangedAsync(caller, "grant", $"{owner}→{canonicalGrantee} {canonicalPrefix} [{string.Join(',', types)}]", cancellationToken).ConfigureAwait(false);
+            return grant;
+        }, cancellationToken);
+
+    /// <summary>Withdraws a grant; NOT_FOUND when there was none.</summary>
+    public ValueTask<bool> RevokeGrantAsync(Caller caller, string grantee, string prefix, CancellationToken cancellationToken) =>
+        audit.RecordAsync(caller, "revoke-grant", $"{grantee} {prefix}", async () =>
+        {
+            var (owner, canonicalPrefix) = await OwnedPrefixAsync(caller, prefix, "revoking read access", cancellationToken).ConfigureAwait(false);
+            var canonicalGrantee = CanonicalName(grantee);
+            if (!await store.RemoveGrantAsync(owner, canonicalGrantee, canonicalPrefix, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ResolverException(new Problem(ErrorKind.NotFound, "grant-not-found", $"{owner} has granted {canonicalGrantee} nothing under {canonicalPrefix}"));
+            }
+
+            await ChangedAsync(caller, "revoke-grant", $"{owner}→{canonicalGrantee} {canonicalPrefix}", cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>The grants the caller gave or received (the admin sees all).</summary>
+    public async ValueTask<IReadOnlyList<ReadGrant>> ListGrantsAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        AccessPolicy.RequireAuthenticated(caller, "listing grants");
+        var grants = await store.ListGrantsAsync(cancellationToken).ConfigureAwait(false);
+        return caller.IsAdmin ? grants : [.. grants.Where(g => g.Owner == caller.Enterprise || g.Grantee == caller.Enterprise)];
+    }
+
+    /// <summary>The audit log, newest first (admin only).</summary>
+    public async ValueTask<IReadOnlyList<AuditEntry>> ListAuditAsync(Caller caller, long? beforeSequence, int limit, CancellationToken cancellationToken)
+    {
+        AccessPolicy.RequireAdmin(caller, "reading the audit log");
+        return await store.ListAuditAsync(beforeSequence, Math.Clamp(limit, 1, 10_000), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Enterprise names are case-insensitive: letters, digits, '-', '_' and '.', 1–64 characters.</summary>
+    public static string CanonicalName(string name) =>
+        NameSyntax().IsMatch(name ?? "")
+            ? name!.ToLowerInvariant()
+            : throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "invalid-enterprise-name", $"enterprise name \"{name}\" is not 1–64 letters, digits, '-', '_' or '.'"));
+
+    private async ValueTask<(string Owner, string Prefix)> OwnedPrefixAsync(Caller caller, string prefix, string what, CancellationToken cancellationToken)
+    {
+        AccessPolicy.RequireAuthenticated(caller, what);
+        if (!IdentifierParser.TryParsePrefix(prefix, out var canonical, out var error))
+        {
+            throw new ResolverException(error.ToProblem("prefix", prefix));
+        }
+
+        var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        var owner = table.FindOwner(canonical)
+            ?? throw new ResolverException(new Problem(ErrorKind.FailedPrecondition, "prefix-not-owned", $"no enterprise owns prefix {canonical}, so there is nothing to grant", Prefix: canonical));
+        if (!caller.IsAdmin && caller.Enterprise != owner)
+        {
+            throw new ResolverException(new Problem(ErrorKind.PermissionDenied, "permission-denied", $"{what} under {canonical} is for its owner ({owner}) or the administrator only", Prefix: canonical));
+        }
+
+        return (owner, canonical);
+    }
+
+    private async ValueTask RequireEnterpriseAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!(await store.ListEnterprisesAsync(cancellationToken).ConfigureAwait(false)).Any(e => e.Name == name))
+        {
+            throw new ResolverException(new Problem(ErrorKind.NotFound, "enterprise-not-found", $"there is no enterprise named {name}"));
+        }
+    }
+
+    private async ValueTask ChangedAsync(Caller caller, string operation, string target, CancellationToken cancellationToken)
+    {
+        directory.Invalidate();
+        await changes.AccessChangedAsync(cancellationToken).ConfigureAwait(false);
+        await audit.LogAsync(caller, operation, target, "OK", cancellationToken).ConfigureAwait(false);
+    }
+
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
+    private static partial Regex NameSyntax();
+}

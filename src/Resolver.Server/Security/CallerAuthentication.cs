@@ -1,0 +1,45 @@
+using Grpc.Core;
+using Resolver.Core.Errors;
+using Resolver.Core.Security;
+
+namespace Resolver.Server.Security;
+
+/// <summary>
+/// Who is calling, from the <c>authorization: Bearer …</c> metadata: nobody (no header), the administrator
+/// (the admin token), or an enterprise (one of its live API keys). Anything else is UNAUTHENTICATED —
+/// a wrong credential is never silently treated as anonymous.
+/// </summary>
+internal sealed class CallerAuthentication(AdminCredential admin, AccessDirectory access)
+{
+    public async ValueTask<Caller> IdentifyAsync(ServerCallContext context)
+    {
+        var header = context.RequestHeaders.GetValue("authorization");
+        if (header is null)
+        {
+            return Caller.Anonymous;
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            throw Unauthenticated("the authorization metadata must be 'Bearer <API key>'");
+        }
+
+        var token = header["Bearer ".Length..].Trim();
+        if (ApiKeys.TokensEqual(token, admin.Token))
+        {
+            return Caller.Admin;
+        }
+
+        if (ApiKeys.TryParse(token, out var id, out var secret) &&
+            (await access.GetAsync(context.CancellationToken).ConfigureAwait(false)).Keys.TryGetValue(id, out var key) &&
+            ApiKeys.Verify(key, secret))
+        {
+            return Caller.ForEnterprise(key.Enterprise);
+        }
+
+        throw Unauthenticated("the API key is not valid: unknown, revoked or mistyped");
+    }
+
+    private static ResolverException Unauthenticated(string message) =>
+        new(new Problem(ErrorKind.Unauthenticated, "invalid-credentials", message));
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Resolver.Core.Security;
+
+namespace Resolver.Storage.Sqlite;
+
+/// <summary>Enterprises, API keys, read grants and the audit log in the embedded SQLite file.</summary>
+public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
+{
+    public async ValueTask<bool> AddEnterpriseAsync(Enterprise enterprise, CancellationToken cancellationToken) =>
+        await database.RunAsync(async connection =>
+            await ExecuteAsync(connection, "INSERT INTO enterprises (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", cancellationToken,
+                enterprise.Name, enterprise.CreatedAt.UtcTicks) == 1, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<Enterprise>> ListEnterprisesAsync(CancellationToken cancellationToken) =>
+        await QueryAsync("SELECT name, created_at FROM enterprises ORDER BY name",
+            reader => new Enterprise(reader.GetString(0), Time(reader, 1)!.Value), cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
+        await database.RunAsync(connection =>
+            ExecuteAsync(connection, "INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", cancellationToken,
+                key.Id, key.Enterprise, key.Salt, key.Hash, key.CreatedAt.UtcTicks), cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await database.RunAsync(async connection =>
+            await ExecuteAsync(connection, "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", cancellationToken, id, at.UtcTicks) == 1,
+            cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) =>
+        await QueryAsync("SELECT id, enterprise, salt, hash, created_at, revoked_at FROM api_keys ORDER BY enterprise, created_at",
+            reader => new ApiKey(reader.GetString(0), reader.GetString(1), (byte[])reader[2], (byte[])reader[3], Time(reader, 4)!.Value, Time(reader, 5)),
+            cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask PutGrantAsync(ReadGrant grant, CancellationToken cancellationToken) =>
+        await database.RunAsync(connection =>
+            ExecuteAsync(connection, """
+                INSERT INTO grants (owner, grantee, prefix, types, created_at) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (owner, grantee, prefix) DO UPDATE SET types = excluded.types, created_at = excluded.created_at
+                """, cancellationToken,
+                grant.Owner, grant.Grantee, grant.Prefix, JsonSerializer.Serialize(grant.Types, StorageJsonContext.Default.IReadOnlyListString), grant.CreatedAt.UtcTicks),
+            cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, CancellationToken cancellationToken) =>
+        await database.RunAsync(async connection =>
+            await ExecuteAsync(connection, "DELETE FROM grants WHERE owner = $1 AND grantee = $2 AND prefix = $3", cancellationToken, owner, grantee, prefix) == 1,
+            cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<ReadGrant>> ListGrantsAsync(CancellationToken cancellationToken) =>
+        await QueryAsync("SELECT owner, grantee, prefix, types, created_at FROM grants ORDER BY owner, grantee, prefix",
+            reader => new ReadGrant(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                JsonSerializer.Deserialize(reader.GetString(3), StorageJsonContext.Default.IReadOnlyListString) ?? [], Time(reader, 4)!.Value),
+            cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+        await database.RunAsync(connection =>
+            ExecuteAsync(connection, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
+                entry.At.UtcTicks, entry.Actor, entry.Operation, entry.Target, entry.VersionBefore, entry.VersionAfter, entry.Outcome),
+            cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<AuditEntry>> ListAuditAsync(long? beforeSequence, int limit, CancellationToken cancellationToken) =>
+        await QueryAsync($"SELECT seq, at, actor, operation, target, version_before, version_after, outcome FROM audit WHERE seq < {beforeSequence ?? long.MaxValue} ORDER BY seq DESC LIMIT {limit}",
+            reader => new AuditEntry(reader.GetInt64(0), Time(reader, 1)!.Value, reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.GetString(7)),
+            cancellationToken).ConfigureAwait(false);
+
+    private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : new DateTimeOffset(reader.GetInt64(ordinal), TimeSpan.Zero);
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params object?[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters.AddWithValue($"${i + 1}", parameters[i] ?? DBNull.Value);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken) =>
+        database.RunAsync<IReadOnlyList<T>>(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            var rows = new List<T>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(read(reader));
+            }
+
+            return rows;
+        }, cancellationToken);
+}
