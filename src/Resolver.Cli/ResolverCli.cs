@@ -19,6 +19,10 @@ internal static class ResolverCli
             UpdateCommand.Create(runner),
             DeleteCommand.Create(runner),
             PrefixCommand.Create(runner),
+            EnterpriseCommand.Create(runner),
+            KeyCommand.Create(runner),
+            GrantCommand.Create(runner),
+            AuditCommand.Create(runner),
         };
         globals.AddTo(root);
 

@@ -38,12 +38,13 @@ internal static class PrefixCommand
             }
             else
             {
-                context.Printer.Table(["Prefix", "Kind", "Endpoints", "Since"], response.Prefixes.Select(p => (IReadOnlyList<string>)
+                context.Printer.Table(["Prefix", "Kind", "Owner", "Endpoints", "Since"], response.Prefixes.Select(p => (IReadOnlyList<string>)
                 [
                     p.Prefix,
                     p.Kind == PrefixKind.Homed ? "homed" : "delegated",
+                    p.Owner,
                     string.Join(", ", p.Endpoints),
-                    p.CreatedAt.ToDateTimeOffset().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+                    Output.Printer.Time(p.CreatedAt),
                 ]));
             }
 

@@ -11,6 +11,11 @@ internal sealed class ValueOptions
         Description = "a value as [INDEX:]TYPE=DATA, e.g. URL=https://example.com/p/1 or 2:EMAIL=ops@example.com (repeatable)",
     };
 
+    public Option<string[]> PrivateValues { get; } = new("--private-value")
+    {
+        Description = "a value without public_read, as [INDEX:]TYPE=DATA: only the owner, the admin and granted enterprises see it (repeatable)",
+    };
+
     public Option<int?> Ttl { get; } = new("--ttl")
     {
         Description = "seconds resolvers may cache the given values (default 86400; update keeps a replaced value's TTL)",
@@ -19,6 +24,7 @@ internal sealed class ValueOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Values);
+        command.Options.Add(PrivateValues);
         command.Options.Add(Ttl);
     }
 
@@ -32,7 +38,9 @@ internal sealed class ValueOptions
             return (values, $"--ttl {ttl} is negative; give seconds, 0 or more");
         }
 
-        foreach (var spec in parse.GetValue(Values) ?? [])
+        var specs = (parse.GetValue(Values) ?? []).Select(spec => (Spec: spec, Private: false))
+            .Concat((parse.GetValue(PrivateValues) ?? []).Select(spec => (Spec: spec, Private: true)));
+        foreach (var (spec, isPrivate) in specs)
         {
             if (!ValueSpec.TryParse(spec, out var value, out var error))
             {
@@ -42,6 +50,11 @@ internal sealed class ValueOptions
             if (ttl is { } seconds)
             {
                 value.Ttl = seconds;
+            }
+
+            if (isPrivate)
+            {
+                value.Permissions = new Permissions { AdminRead = true, AdminWrite = true };
             }
 
             values.Add(value);

@@ -74,6 +74,9 @@ internal sealed class Printer(TextWriter output, OutputFormat format)
 
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    public static string Time(Google.Protobuf.WellKnownTypes.Timestamp? time) =>
+        time is null ? "" : time.ToDateTimeOffset().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
     private static char Bit(bool set) => set ? '1' : '0';
 
     // Text, not markup: identifiers and data may contain '[' and ']'.

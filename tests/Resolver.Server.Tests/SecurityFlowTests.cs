@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Resolver.Cli;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>The security story through the CLI, as an integrator lives it.</summary>
+public sealed class SecurityFlowTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+
+    public async ValueTask InitializeAsync() => _server = await TestServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<(int ExitCode, string Out, string Error)> RunAsync(string? token, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] credentials = token is null ? [] : ["--token", token];
+        var exitCode = await ResolverCli.RunAsync(["--server", _server.GrpcAddress, .. credentials, .. args], output, error, TestContext.Current.CancellationToken);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    private async Task<string> CreateEnterpriseAsync(string name, string prefix)
+    {
+        var (exitCode, output, error) = await RunAsync(TestServer.AdminToken, "-o", "json", "enterprise", "create", name, "--prefix", prefix);
+        Assert.True(exitCode == 0, error);
+        return JsonDocument.Parse(output).RootElement.GetProperty("apiKey").GetString()!;
+    }
+
+    private async Task<string[]> TypesSeenAsync(string? token)
+    {
+        var (exitCode, output, error) = await RunAsync(token, "-o", "json", "resolve", "88.168.1/X");
+        Assert.True(exitCode == 0, error);
+        return [.. JsonDocument.Parse(output).RootElement.GetProperty("record").GetProperty("values").EnumerateArray().Select(v => v.GetProperty("type").GetString()!)];
+    }
+
+    [Fact]
+    public async Task PrivateValue_GrantThenRevoke_ControlsWhatAnotherEnterpriseSees()
+    {
+        var a = await CreateEnterpriseAsync("acme", "88.168.1");
+        var b = await CreateEnterpriseAsync("bolt", "88.170.1");
+        Assert.Equal(0, (await RunAsync(a, "register", "88.168.1/X", "--value", "URL=https://acme/x", "--private-value", "batch=B-2026-11")).ExitCode);
+
+        // The owner resolves first and fills the caches with the whole record; others still see only what they may.
+        Assert.Equal(["URL", "batch"], await TypesSeenAsync(a));
+        Assert.Equal(["URL"], await TypesSeenAsync(null));
+        Assert.Equal(["URL"], await TypesSeenAsync(b));
+
+        Assert.Equal(0, (await RunAsync(a, "grant", "add", "--to", "bolt", "--prefix", "88.168.1")).ExitCode);
+        Assert.Equal(["URL", "batch"], await TypesSeenAsync(b));
+
+        Assert.Equal(0, (await RunAsync(a, "grant", "remove", "--to", "bolt", "--prefix", "88.168.1")).ExitCode);
+        Assert.Equal(["URL"], await TypesSeenAsync(b));
+
+        var denied = await RunAsync(b, "update", "88.168.1/X", "--value", "URL=https://bolt/took-over");
+        Assert.Equal(5, denied.ExitCode);
+        Assert.StartsWith("PERMISSION_DENIED: ", denied.Error, StringComparison.Ordinal);
+
+        var (_, audit, _) = await RunAsync(TestServer.AdminToken, "-o", "json", "audit");
+        Assert.Contains(audit.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement),
+            e => e.GetProperty("actor").GetString() == "enterprise:bolt" && e.GetProperty("operation").GetString() == "update" && e.GetProperty("outcome").GetString() == "PERMISSION_DENIED");
+    }
+
+    [Fact]
+    public async Task Writes_WithoutOrWithWrongCredentials_ExitFive()
+    {
+        var anonymous = await RunAsync(null, "prefix", "home", "88.1");
+        var wrong = await RunAsync("rk_nope", "resolve", "88.1/x");
+
+        Assert.Equal((5, 5), (anonymous.ExitCode, wrong.ExitCode));
+        Assert.StartsWith("UNAUTHENTICATED: ", anonymous.Error, StringComparison.Ordinal);
+        Assert.StartsWith("UNAUTHENTICATED: ", wrong.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RevokedKey_IsRefused()
+    {
+        await CreateEnterpriseAsync("acme", "88.168.1");
+        var (_, created, _) = await RunAsync(TestServer.AdminToken, "-o", "json", "key", "create", "--enterprise", "acme");
+        var key = JsonDocument.Parse(created).RootElement;
+
+        var before = await RunAsync(key.GetProperty("apiKey").GetString(), "grant", "list");
+        await RunAsync(TestServer.AdminToken, "key", "revoke", key.GetProperty("keyId").GetString()!);
+        var after = await RunAsync(key.GetProperty("apiKey").GetString(), "grant", "list");
+
+        Assert.Equal((0, 5), (before.ExitCode, after.ExitCode));
+    }
+}
