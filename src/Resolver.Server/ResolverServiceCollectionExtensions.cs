@@ -76,6 +76,7 @@ public static class ResolverServiceCollectionExtensions
     /// <summary>Maps the gRPC services, reflection and health endpoints.</summary>
     public static WebApplication MapResolverEndpoints(this WebApplication app)
     {
+        app.UseMiddleware<MalformedRequestMiddleware>();
         app.MapGrpcService<ResolutionGrpcService>();
         app.MapGrpcService<RegistryGrpcService>();
         app.MapGrpcService<AdminGrpcService>();
