@@ -69,6 +69,7 @@ public static class ResolverServiceCollectionExtensions
         services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>());
         services.AddSingleton<IConfigureOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();
         services.AddGrpcReflection();
+        services.AddResolverRateLimiting();
         services.AddResolverHealthChecks();
         return services;
     }
@@ -76,6 +77,7 @@ public static class ResolverServiceCollectionExtensions
     /// <summary>Maps the gRPC services, reflection and health endpoints.</summary>
     public static WebApplication MapResolverEndpoints(this WebApplication app)
     {
+        app.UseRateLimiter();
         app.UseMiddleware<MalformedRequestMiddleware>();
         app.MapGrpcService<ResolutionGrpcService>();
         app.MapGrpcService<RegistryGrpcService>();

@@ -69,7 +69,7 @@ public sealed class TestServer : IAsyncDisposable
     {
         GrpcAddress = $"http://127.0.0.1:{FreePort.Next()}";
         HttpAddress = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, "--admin-token", AdminToken, .. _extraArgs]);
+        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, "--admin-token", AdminToken, "--rate-limit", "off", .. _extraArgs]);
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _channel = GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
     }

@@ -73,7 +73,7 @@ internal sealed class ResolutionGrpcService(
                 MaxIdentifierBytes = Core.Identifiers.IdentifierSyntax.MaxBytes,
                 MaxValuesPerRecord = limits.MaxValuesPerRecord,
                 MaxValueBytes = limits.MaxValueBytes,
-                RateLimitPerSecond = 0,
+                RateLimitPerSecond = settings.RateLimitPerSecond,
             },
         };
         var entries = await prefixes.ListAsync(context.CancellationToken).ConfigureAwait(false);

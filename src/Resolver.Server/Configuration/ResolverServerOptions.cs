@@ -63,6 +63,12 @@ public sealed class ResolverServerOptions
     /// <summary>Largest value payload in bytes.</summary>
     public int MaxValueBytes { get; set; } = ResolverLimits.Default.MaxValueBytes;
 
+    /// <summary>Requests per second each caller (API key, token, or client address when anonymous) may make to resolver.v1 services, as a token bucket of that size; "off" disables it.</summary>
+    public string RateLimit { get; set; } = "1000";
+
+    /// <summary>The rate limit in requests per second; 0 when off.</summary>
+    public int RateLimitPerSecond => RateLimit.Equals("off", StringComparison.OrdinalIgnoreCase) ? 0 : int.TryParse(RateLimit, System.Globalization.CultureInfo.InvariantCulture, out var rate) ? rate : -1;
+
     /// <summary>Largest gRPC request message in bytes.</summary>
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
 

@@ -31,6 +31,11 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
             failures.Add("--store must be sqlite:PATH or postgres:CONNECTION-STRING, e.g. postgres:Host=127.0.0.1;Username=resolver;Password=…;Database=resolver");
         }
 
+        if (options.RateLimitPerSecond < 0)
+        {
+            failures.Add($"--rate-limit '{options.RateLimit}' is not a number of requests per second or 'off'");
+        }
+
         CheckRange(failures, "--cache-ttl-cap", options.CacheTtlCap, 0, 7 * 86400);
         CheckRange(failures, "--cache-stale-window", options.CacheStaleWindow, 0, 7 * 86400);
         CheckRange(failures, "--cache-negative-ttl", options.CacheNegativeTtl, 0, 86400);
