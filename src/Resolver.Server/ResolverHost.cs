@@ -50,17 +50,33 @@ public static class ResolverHost
         return app;
     }
 
-    // Kestrel cannot offer HTTP/1.1 and HTTP/2 on one cleartext port, so each gets its own endpoint.
+    // Kestrel cannot offer HTTP/1.1 and HTTP/2 on one cleartext port, so each gets its own endpoint;
+    // with TLS, ALPN lets one port serve both.
     private static Dictionary<string, string?> KestrelEndpoints(ConfigurationManager configuration)
     {
         var options = configuration.GetSection(ResolverServerOptions.Section).Get<ResolverServerOptions>() ?? new ResolverServerOptions();
-        return new(StringComparer.OrdinalIgnoreCase)
+        var endpoints = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Kestrel:Endpoints:Grpc:Url"] = options.GrpcUrl,
             ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["Kestrel:Endpoints:Http:Url"] = options.HttpUrl,
             ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
         };
+        if (!string.IsNullOrEmpty(options.HttpsUrl))
+        {
+            endpoints["Kestrel:Endpoints:Https:Url"] = options.HttpsUrl;
+            endpoints["Kestrel:Endpoints:Https:Protocols"] = "Http1AndHttp2";
+            endpoints["Kestrel:Endpoints:Https:Certificate:Path"] = options.TlsCert;
+            endpoints["Kestrel:Endpoints:Https:Certificate:KeyPath"] = options.TlsKey;
+            endpoints["Kestrel:Endpoints:Https:ClientCertificateMode"] = options.TlsClientCertificates switch
+            {
+                "require" => "RequireCertificate",
+                "allow" => "AllowCertificate",
+                _ => "NoCertificate",
+            };
+        }
+
+        return endpoints;
     }
 
     // The reasons an operator can act on; anything else is a bug and keeps its stack trace.

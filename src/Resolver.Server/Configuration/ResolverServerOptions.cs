@@ -15,6 +15,18 @@ public sealed class ResolverServerOptions
     /// <summary>Where HTTP/1.1 is served: health now; REST and metrics later.</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:5281";
 
+    /// <summary>An optional TLS endpoint serving gRPC and HTTP on one port, e.g. https://0.0.0.0:5443; needs <see cref="TlsCert"/> and <see cref="TlsKey"/>.</summary>
+    public string HttpsUrl { get; set; } = "";
+
+    /// <summary>PEM certificate (chain) file for <see cref="HttpsUrl"/>, e.g. a mounted Kubernetes Secret.</summary>
+    public string TlsCert { get; set; } = "";
+
+    /// <summary>PEM private key file for <see cref="TlsCert"/>.</summary>
+    public string TlsKey { get; set; } = "";
+
+    /// <summary>Client certificates on <see cref="HttpsUrl"/>: none (default), allow, or require (mTLS).</summary>
+    public string TlsClientCertificates { get; set; } = "none";
+
     /// <summary>The directory holding the embedded database; relative to the working directory.</summary>
     public string DataDir { get; set; } = "./data";
 

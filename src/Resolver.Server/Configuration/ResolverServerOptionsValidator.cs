@@ -21,6 +21,24 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
             failures.Add($"--data-dir '{options.DataDir}' is a file; give a directory for the database");
         }
 
+        if (!string.IsNullOrEmpty(options.HttpsUrl))
+        {
+            if (!Uri.TryCreate(options.HttpsUrl, UriKind.Absolute, out var https) || https.Scheme != Uri.UriSchemeHttps)
+            {
+                failures.Add($"--https-url '{options.HttpsUrl}' is not an https://HOST:PORT address, e.g. https://0.0.0.0:5443");
+            }
+
+            if (!File.Exists(options.TlsCert) || !File.Exists(options.TlsKey))
+            {
+                failures.Add($"--https-url needs --tls-cert and --tls-key naming readable PEM files (got '{options.TlsCert}' and '{options.TlsKey}')");
+            }
+
+            if (options.TlsClientCertificates is not ("none" or "allow" or "require"))
+            {
+                failures.Add($"--tls-client-certificates '{options.TlsClientCertificates}' must be none, allow or require");
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(options.DataDir))
         {
             failures.Add("--data-dir is empty; give a directory for the database, e.g. ./data");

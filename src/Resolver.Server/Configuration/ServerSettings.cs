@@ -13,6 +13,10 @@ internal static class ServerSettings
     [
         new("--grpc-url", nameof(ResolverServerOptions.GrpcUrl), "gRPC endpoint, HTTP/2 cleartext (default http://127.0.0.1:5280)"),
         new("--http-url", nameof(ResolverServerOptions.HttpUrl), "HTTP/1.1 endpoint: /healthz/live, /healthz/ready (default http://127.0.0.1:5281)"),
+        new("--https-url", nameof(ResolverServerOptions.HttpsUrl), "TLS endpoint serving gRPC and HTTP on one port, e.g. https://0.0.0.0:5443 (default: none)"),
+        new("--tls-cert", nameof(ResolverServerOptions.TlsCert), "PEM certificate file for --https-url (e.g. from a Kubernetes Secret)"),
+        new("--tls-key", nameof(ResolverServerOptions.TlsKey), "PEM private key file for --tls-cert"),
+        new("--tls-client-certificates", nameof(ResolverServerOptions.TlsClientCertificates), "none (default), allow or require (mTLS) on --https-url"),
         new("--data-dir", nameof(ResolverServerOptions.DataDir), "directory of the embedded SQLite database (default ./data)"),
         new("--store", nameof(ResolverServerOptions.Store), "sqlite:PATH (default: resolver.db under --data-dir) or postgres:NPGSQL-CONNECTION-STRING"),
         new("--admin-token", nameof(ResolverServerOptions.AdminToken), "the administrator's bearer token (default: generated into <data-dir>/admin-token on the embedded store; required with postgres)"),

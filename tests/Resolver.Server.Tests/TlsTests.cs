@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Net.Client;
+using Resolver.Protocol.V1;
+using Resolver.Testing;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>The HTTPS endpoint: one port serving gRPC and HTTP with a certificate from PEM files.</summary>
+public sealed class TlsTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("resolver-tls-").FullName;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task HttpsEndpoint_ServesGrpcAndHealthOnOnePort_WithTheConfiguredCertificate()
+    {
+        using var certificate = SelfSigned();
+        var certFile = Path.Combine(_directory, "tls.crt");
+        var keyFile = Path.Combine(_directory, "tls.key");
+        await File.WriteAllTextAsync(certFile, certificate.ExportCertificatePem(), Ct);
+        await File.WriteAllTextAsync(keyFile, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem(), Ct);
+        var https = $"https://127.0.0.1:{FreePort.Next()}";
+        await using var server = await TestServer.StartAsync("--https-url", https, "--tls-cert", certFile, "--tls-key", keyFile);
+
+        using var handler = new HttpClientHandler
+        {
+            // Trust exactly the certificate the server was given.
+            ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
+        };
+        using var channel = GrpcChannel.ForAddress(https, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = false });
+        var info = await new Resolution.ResolutionClient(channel).GetServerInfoAsync(new GetServerInfoRequest(), cancellationToken: Ct);
+        using var http = new HttpClient(handler, disposeHandler: false);
+        var ready = await http.GetStringAsync(new Uri($"{https}/healthz/ready"), Ct);
+
+        Assert.False(string.IsNullOrEmpty(info.Version));
+        Assert.Equal("Healthy", ready);
+    }
+
+    [Fact]
+    public async Task HttpsUrl_WithoutCertificateFiles_StopsWithOneLine()
+    {
+        using var error = new StringWriter();
+
+        var exitCode = await ResolverHost.RunAsync(["--https-url", "https://127.0.0.1:0", "--data-dir", _directory], error);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("--https-url needs --tls-cert and --tls-key", error.ToString(), StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static X509Certificate2 SelfSigned()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=resolver-test", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+    }
+}
