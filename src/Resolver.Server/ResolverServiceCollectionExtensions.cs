@@ -44,6 +44,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<AccessDirectory>();
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<AccessAdministration>();
+        services.TryAddSingleton<JwtValidator>();
         services.TryAddSingleton<CallerAuthentication>();
 
         // The read path: L1 → Redis L2 (with --redis) → store; writes announce themselves to every replica's caches.

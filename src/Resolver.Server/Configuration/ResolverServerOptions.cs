@@ -42,6 +42,18 @@ public sealed class ResolverServerOptions
     /// </summary>
     public string AdminToken { get; set; } = "";
 
+    /// <summary>
+    /// HMAC-SHA256 key (at least 32 bytes of text) that signs accepted JWT bearer tokens; empty disables JWTs.
+    /// A token's "sub" names the enterprise, or "role": "admin" makes it the administrator's.
+    /// </summary>
+    public string JwtSigningKey { get; set; } = "";
+
+    /// <summary>The "iss" JWTs must carry; empty accepts any issuer.</summary>
+    public string JwtIssuer { get; set; } = "";
+
+    /// <summary>The "aud" JWTs must carry; empty accepts any audience.</summary>
+    public string JwtAudience { get; set; } = "";
+
     /// <summary>StackExchange.Redis configuration string of the shared L2 cache and invalidation channel; empty runs L1 + store only.</summary>
     public string Redis { get; set; } = "";
 

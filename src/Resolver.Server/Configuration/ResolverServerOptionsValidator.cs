@@ -49,6 +49,11 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
             failures.Add("--store must be sqlite:PATH or postgres:CONNECTION-STRING, e.g. postgres:Host=127.0.0.1;Username=resolver;Password=…;Database=resolver");
         }
 
+        if (options.JwtSigningKey.Length is > 0 and < 32)
+        {
+            failures.Add("--jwt-signing-key must be at least 32 characters (256 bits) for HMAC-SHA256");
+        }
+
         if (options.RateLimitPerSecond < 0)
         {
             failures.Add($"--rate-limit '{options.RateLimit}' is not a number of requests per second or 'off'");

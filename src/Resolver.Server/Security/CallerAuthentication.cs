@@ -6,10 +6,11 @@ namespace Resolver.Server.Security;
 
 /// <summary>
 /// Who is calling, from the <c>authorization: Bearer …</c> metadata: nobody (no header), the administrator
-/// (the admin token), or an enterprise (one of its live API keys). Anything else is UNAUTHENTICATED —
+/// (the admin token), or an enterprise (one of its live API keys, or a JWT signed with the configured key).
+/// Anything else is UNAUTHENTICATED —
 /// a wrong credential is never silently treated as anonymous.
 /// </summary>
-internal sealed class CallerAuthentication(AdminCredential admin, AccessDirectory access)
+internal sealed class CallerAuthentication(AdminCredential admin, AccessDirectory access, JwtValidator jwt)
 {
     public async ValueTask<Caller> IdentifyAsync(ServerCallContext context)
     {
@@ -30,11 +31,18 @@ internal sealed class CallerAuthentication(AdminCredential admin, AccessDirector
             return Caller.Admin;
         }
 
-        if (ApiKeys.TryParse(token, out var id, out var secret) &&
-            (await access.GetAsync(context.CancellationToken).ConfigureAwait(false)).Keys.TryGetValue(id, out var key) &&
-            ApiKeys.Verify(key, secret))
+        var snapshot = await access.GetAsync(context.CancellationToken).ConfigureAwait(false);
+        if (ApiKeys.TryParse(token, out var id, out var secret))
         {
-            return Caller.ForEnterprise(key.Enterprise);
+            return snapshot.Keys.TryGetValue(id, out var key) && ApiKeys.Verify(key, secret)
+                ? Caller.ForEnterprise(key.Enterprise)
+                : throw Unauthenticated("the API key is not valid: unknown, revoked or mistyped");
+        }
+
+        if (jwt.Enabled)
+        {
+            return await jwt.ValidateAsync(token, snapshot).ConfigureAwait(false)
+                ?? throw Unauthenticated("the bearer token is neither a valid API key nor a valid JWT (signature, expiry, issuer, audience, and a 'sub' naming a known enterprise)");
         }
 
         throw Unauthenticated("the API key is not valid: unknown, revoked or mistyped");
