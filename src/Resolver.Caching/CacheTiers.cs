@@ -20,6 +20,9 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
     private readonly ILogger<CacheTiers> _logger;
     private volatile bool _subscribed;
 
+    // Writes this replica could not announce (Redis unreachable): the newest entry per key, replayed on reconnection.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CacheEntry> _unannounced = new(StringComparer.Ordinal);
+
     private CacheTiers(CacheOptions options, RedisTier? redis, Action reloadPrefixes, Action reloadAccess, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
     {
         _options = options;
@@ -76,8 +79,14 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
         var now = _time.GetUtcNow();
         var entry = CacheEntry.For(record, now, _options);
         OfferToMemory(record.Key, entry, now);
-        if (Redis is not { IsConnected: true })
+        if (Redis is null)
         {
+            return;
+        }
+
+        if (!Redis.IsConnected)
+        {
+            Remember(record.Key, entry);
             return;
         }
 
@@ -87,8 +96,34 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
         }
         catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
-            // The write is committed; other replicas' L1 copies expire within the unsynced bound at worst.
+            // The write is committed; Redis and the other replicas learn of it when this replica reconnects.
+            Remember(record.Key, entry);
             LogAnnounceFailed(_logger, record.Key, exception);
+        }
+    }
+
+    private void Remember(string key, CacheEntry entry) =>
+        _unannounced.AddOrUpdate(key, entry, (_, held) => held.Version >= entry.Version ? held : entry);
+
+    // Publish what could not be announced while Redis was unreachable, so that Redis and every other replica
+    // drop the older copies they may still hold.
+    private async Task ReplayUnannouncedAsync()
+    {
+        foreach (var key in _unannounced.Keys)
+        {
+            if (_unannounced.TryRemove(key, out var entry))
+            {
+                try
+                {
+                    await Redis!.AnnounceAsync(key, entry, _time.GetUtcNow()).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+                {
+                    Remember(key, entry);
+                    LogAnnounceFailed(_logger, key, exception);
+                    return;
+                }
+            }
         }
     }
 
@@ -169,7 +204,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        // Messages sent while we were away are lost: start L1 afresh.
+        // Messages sent while we were away are lost: start L1 afresh, and tell the others what we wrote meanwhile.
         Memory.Clear();
         _reloadPrefixes();
         _reloadAccess();
@@ -178,6 +213,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
             Subscribe();
         }
 
+        _ = ReplayUnannouncedAsync();
         LogChannelUp(_logger);
     }
 

@@ -39,9 +39,9 @@ internal sealed class MemoryTier : IDisposable
     {
         lock (Stripe(key))
         {
-            if (_cache.TryGetValue(key, out Slot? current) && (current!.Entry?.Version ?? -1) >= version)
+            if (_cache.TryGetValue(key, out Slot? current) && ((current!.Entry?.Version ?? -1) >= version || current.Watermark >= version))
             {
-                return;
+                return; // announcements from several writers may arrive out of order: the floor only rises
             }
 
             _cache.Set(key, new Slot(null, version), new MemoryCacheEntryOptions { Size = 1 });

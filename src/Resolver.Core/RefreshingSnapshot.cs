@@ -3,6 +3,7 @@ namespace Resolver.Core;
 /// <summary>
 /// A value loaded from the store and served from memory: reloaded when invalidated (after a local change
 /// or another replica's announcement) or when older than <see cref="RefreshInterval"/>, one load at a time.
+/// While the store is unavailable the last value loaded is served, and reloading is retried once per interval.
 /// </summary>
 public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> load, TimeProvider time) : IDisposable
     where T : class
@@ -12,6 +13,7 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
 
     private readonly SemaphoreSlim _reload = new(1, 1);
     private volatile Loaded? _loaded;
+    private volatile Loaded? _lastGood;
     private long _generation;
 
     /// <summary>The current value.</summary>
@@ -33,7 +35,18 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
 
             var generation = Interlocked.Read(ref _generation);
             var loadedAt = time.GetUtcNow();
-            var loaded = await load(cancellationToken).ConfigureAwait(false);
+            T loaded;
+            try
+            {
+                loaded = await load(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Errors.ResolverException exception) when (exception.Problem.Kind == Errors.ErrorKind.Unavailable && _lastGood is { } lastGood)
+            {
+                // The store is down: keep serving what we last knew (resolution must outlive a store outage),
+                // and try again only after another interval rather than on every call.
+                _loaded = new Loaded(lastGood.Value, loadedAt);
+                return lastGood.Value;
+            }
 
             // A change that landed while we read may be missing from what we read: use it once, don't keep it.
             if (Interlocked.Read(ref _generation) == generation)
@@ -41,6 +54,7 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
                 _loaded = new Loaded(loaded, loadedAt);
             }
 
+            _lastGood = new Loaded(loaded, loadedAt);
             return loaded;
         }
         finally

@@ -36,11 +36,12 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Records);
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Prefixes);
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Access);
-        services.AddHostedService<StoreMigration>();
 
         // Security: who calls (admin token, enterprise API keys), what they may do, and the audit log.
+        // The admin credential is checked first, so that a bad one stops the server before it touches the store.
         services.TryAddSingleton<AdminCredential>();
         services.AddHostedService(sp => sp.GetRequiredService<AdminCredential>());
+        services.AddHostedService<StoreMigration>();
         services.TryAddSingleton<AccessDirectory>();
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<AccessAdministration>();

@@ -53,4 +53,16 @@ public sealed class MemoryTierTests
 
         Assert.Equal(1, tier.Get("88.1/a")!.Version);
     }
+
+    [Fact]
+    public void Invalidate_OutOfOrderAnnouncements_NeverLowerTheFloor()
+    {
+        using var tier = new MemoryTier(100);
+
+        tier.Invalidate("88.1/a", 5);
+        tier.Invalidate("88.1/a", 4);
+        tier.Offer("88.1/a", Entry(4));
+
+        Assert.Null(tier.Get("88.1/a"));
+    }
 }

@@ -18,9 +18,10 @@ internal static class PageToken
 
         try
         {
-            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+            var key = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Base64Url.DecodeFromChars(token));
+            return key.Contains('\0', StringComparison.Ordinal) ? throw new FormatException("not a key") : key;
         }
-        catch (FormatException)
+        catch (Exception exception) when (exception is FormatException or ArgumentException)
         {
             throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.InvalidPageToken, "the page token is not one this server issued; pass next_page_token from the previous page unchanged"));
         }

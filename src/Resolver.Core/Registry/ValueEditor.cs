@@ -132,6 +132,16 @@ public sealed class ValueEditor(ResolverLimits limits)
             throw Invalid(Reasons.ValueTooLarge, $"the {draft.Type} value has {draft.Data.ByteCount} bytes; at most {limits.MaxValueBytes} are allowed");
         }
 
+        if (draft.Data.Text is { } nul && nul.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Invalid(Reasons.InvalidValue, $"the {draft.Type} value contains U+0000; text values may not (send it as binary data instead)");
+        }
+
+        if (draft.References?.FirstOrDefault(r => r.Identifier.Any(char.IsControl) || r.Index < 0) is { } reference)
+        {
+            throw Invalid(Reasons.InvalidValue, $"reference to \"{reference.Identifier.Replace('\0', '?')}\" index {reference.Index} is not a valid reference (no control characters, index 0 or more)");
+        }
+
         if (draft.Data.Text is { } text && !IsValidUnicode(text))
         {
             throw Invalid(Reasons.InvalidValue, $"the {draft.Type} value contains a lone UTF-16 surrogate; text must be valid Unicode");

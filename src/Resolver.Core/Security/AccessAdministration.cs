@@ -22,9 +22,19 @@ public sealed partial class AccessAdministration(
         {
             AccessPolicy.RequireAdmin(caller, "creating an enterprise");
             var canonical = CanonicalName(name);
-            if (prefix is not null && !IdentifierParser.TryParsePrefix(prefix, out _, out var error))
+            if (prefix is not null)
             {
-                throw new ResolverException(error.ToProblem("prefix", prefix));
+                if (!IdentifierParser.TryParsePrefix(prefix, out var canonicalPrefix, out var error))
+                {
+                    throw new ResolverException(error.ToProblem("prefix", prefix));
+                }
+
+                // Refuse before creating anything, so that a taken prefix leaves no half-made enterprise.
+                var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+                if (table.FindOwner(canonicalPrefix) is { } taken)
+                {
+                    throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "prefix-owned", $"prefix {canonicalPrefix} already belongs to enterprise {taken} (an enterprise owns its sub-prefixes too)", Prefix: canonicalPrefix));
+                }
             }
 
             var enterprise = new Enterprise(canonical, time.GetUtcNow());
@@ -86,7 +96,7 @@ public sealed partial class AccessAdministration(
             var (owner, canonicalPrefix) = await OwnedPrefixAsync(caller, prefix, "granting read access", cancellationToken).ConfigureAwait(false);
             var canonicalGrantee = CanonicalName(grantee);
             await RequireEnterpriseAsync(canonicalGrantee, cancellationToken).ConfigureAwait(false);
-            if (types.Any(t => t.Length == 0 || t.Length > 129))
+            if (types.Any(t => t.Length == 0 || t.Length > 129 || t.Any(char.IsControl)))
             {
                 throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "invalid-filter", "a grant's types must be value types such as URL, or URL. for subtypes"));
             }

@@ -44,7 +44,7 @@ public static class AccessPolicy
     {
         if (caller.Kind == CallerKind.Anonymous)
         {
-            throw new ResolverException(new Problem(ErrorKind.Unauthenticated, "credentials-required", $"{what} needs credentials: pass an API key (CLI: --token or RESOLVER_TOKEN)"));
+            throw new ResolverException(new Problem(ErrorKind.Unauthenticated, "credentials-required", $"{what} needs credentials: an enterprise API key or the admin token (CLI: --token or RESOLVER_TOKEN)"));
         }
     }
 

@@ -49,10 +49,13 @@ internal static class RateLimiting
             };
         }
 
-        // The credential itself is only a dictionary key in memory; it is never logged.
-        private static string CallerKey(HttpContext context) =>
-            context.Request.Headers.Authorization.ToString() is { Length: > 0 } credential
-                ? "auth:" + credential
-                : "addr:" + context.Connection.RemoteIpAddress;
+        // The credential as authentication reads it (scheme and spacing ignored), so that one credential is one
+        // bucket however it is spelled; only a dictionary key in memory, never logged.
+        private static string CallerKey(HttpContext context)
+        {
+            var header = context.Request.Headers.Authorization.ToString().Trim();
+            var credential = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : header;
+            return credential.Length > 0 ? "auth:" + credential : "addr:" + context.Connection.RemoteIpAddress;
+        }
     }
 }

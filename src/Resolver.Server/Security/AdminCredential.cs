@@ -20,8 +20,10 @@ internal sealed partial class AdminCredential(IOptions<ResolverServerOptions> op
         var settings = options.Value;
         if (!string.IsNullOrEmpty(settings.AdminToken))
         {
-            _token = settings.AdminToken;
-            return Task.CompletedTask;
+            _token = settings.AdminToken.Trim();
+            return _token.Length >= 16
+                ? Task.CompletedTask
+                : throw new SettingsException("--admin-token must be at least 16 characters; a long random string is best");
         }
 
         if (!settings.EffectiveStore.StartsWith("sqlite:", StringComparison.Ordinal))
@@ -33,7 +35,9 @@ internal sealed partial class AdminCredential(IOptions<ResolverServerOptions> op
         if (File.Exists(path))
         {
             _token = File.ReadAllText(path).Trim();
-            return Task.CompletedTask;
+            return _token.Length >= 16
+                ? Task.CompletedTask
+                : throw new SettingsException($"{path} holds no usable admin token: delete it to have a new one generated, or pass --admin-token");
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

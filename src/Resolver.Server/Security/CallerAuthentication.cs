@@ -26,6 +26,11 @@ internal sealed class CallerAuthentication(AdminCredential admin, AccessDirector
         }
 
         var token = header["Bearer ".Length..].Trim();
+        if (token.Length == 0)
+        {
+            throw Unauthenticated("the authorization metadata carries an empty credential");
+        }
+
         if (ApiKeys.TokensEqual(token, admin.Token))
         {
             return Caller.Admin;

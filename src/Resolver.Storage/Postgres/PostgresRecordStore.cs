@@ -100,6 +100,11 @@ public sealed class PostgresRecordStore(PostgresDatabase database) : IRecordStor
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
+        catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected)
+        {
+            // Routine on CockroachDB and YugabyteDB under contention: a lost race, which the registry retries.
+            return false;
+        }
         catch (NpgsqlException exception)
         {
             throw PostgresDatabase.Unavailable(exception);
