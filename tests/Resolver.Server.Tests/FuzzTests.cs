@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using Grpc.Core;
 using Resolver.Protocol.V1;
@@ -119,25 +116,6 @@ public sealed class FuzzTests : IAsyncLifetime
 
     private string Text(int min, int max) => new([.. Enumerable.Range(0, _random.Next(min, max)).Select(_ => Alphabet[_random.Next(Alphabet.Length)])]);
 
-    private async Task<(string? Status, string Message)> PostRawAsync(HttpClient http, string method, byte[] message)
-    {
-        var frame = new byte[5 + message.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1, 4), (uint)message.Length);
-        message.CopyTo(frame, 5);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_server.GrpcAddress}{method}")
-        {
-            Content = new ByteArrayContent(frame),
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
-        request.Headers.TryAddWithoutValidation("te", "trailers");
-        request.Headers.TryAddWithoutValidation("authorization", $"Bearer {TestServer.AdminToken}");
-        using var response = await http.SendAsync(request, Ct);
-        await response.Content.ReadAsByteArrayAsync(Ct);
-        string? Find(string name) =>
-            response.Headers.TryGetValues(name, out var values) ? values.First()
-            : response.TrailingHeaders.TryGetValues(name, out var trailing) ? trailing.First() : null;
-        return (Find("grpc-status"), Uri.UnescapeDataString(Find("grpc-message") ?? ""));
-    }
+    private Task<(string? Status, string Message)> PostRawAsync(HttpClient http, string method, byte[] message) =>
+        RawGrpc.PostAsync(http, _server.GrpcAddress, method, message, TestServer.AdminToken, Ct);
 }

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Net;
-using System.Net.Http.Headers;
 using Google.Protobuf;
 using Grpc.Core;
 using Resolver.Protocol.V1;
@@ -22,27 +19,10 @@ public sealed class HostileInputTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
-    /// <summary>Posts one raw gRPC frame and returns grpc-status and grpc-message.</summary>
-    private async Task<(string? Status, string? Message)> PostRawAsync(string method, byte[] message)
+    private async Task<(string? Status, string Message)> PostRawAsync(string method, byte[] message)
     {
         using var http = new HttpClient();
-        var frame = new byte[5 + message.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1, 4), (uint)message.Length);
-        message.CopyTo(frame, 5);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_server.GrpcAddress}{method}")
-        {
-            Content = new ByteArrayContent(frame),
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
-        request.Headers.TryAddWithoutValidation("te", "trailers");
-        using var response = await http.SendAsync(request, Ct);
-        await response.Content.ReadAsByteArrayAsync(Ct);
-        string? Find(string name) =>
-            response.Headers.TryGetValues(name, out var values) ? values.First()
-            : response.TrailingHeaders.TryGetValues(name, out var trailing) ? trailing.First() : null;
-        return (Find("grpc-status"), Uri.UnescapeDataString(Find("grpc-message") ?? ""));
+        return await RawGrpc.PostAsync(http, _server.GrpcAddress, method, message, token: null, Ct);
     }
 
     [Fact]

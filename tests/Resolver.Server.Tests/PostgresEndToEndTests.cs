@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Resolver.Protocol.V1;
+using Resolver.Testing;
 
 namespace Resolver.Server.Tests;
 
