@@ -83,3 +83,32 @@ public sealed class OutageTests : IAsyncLifetime
         Assert.Equal((3L, "https://p/3"), (afterRestart.Version, afterRestart.Values[0].Data.Text)); // the refused write left no trace
     }
 }
+
+/// <summary>A stalled (not dead) database: calls end at the server's own limit instead of hanging.</summary>
+public sealed class StalledStoreTests(PostgresFixture postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Resolve_StoreFrozen_IsDeadlineExceededAtTheServersLimitEvenWithoutACallerDeadline()
+    {
+        await using var frozenPostgres = await PostgresServer.StartAsync(Ct);
+        await using var server = await TestServer.StartAsync("--store", "postgres:" + frozenPostgres.ConnectionString.Replace(";Pooling=false", "", StringComparison.Ordinal), "--max-request-seconds", "1");
+        await server.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+
+        await frozenPostgres.FreezeAsync(Ct);
+        RpcException exception;
+        try
+        {
+            exception = await Assert.ThrowsAsync<RpcException>(() => server.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/NEVER-SEEN" }, cancellationToken: Ct).ResponseAsync);
+        }
+        finally
+        {
+            await frozenPostgres.ThawAsync(Ct);
+        }
+
+        Assert.Equal(StatusCode.DeadlineExceeded, exception.StatusCode);
+        Assert.Contains("--max-request-seconds", exception.Status.Detail, StringComparison.Ordinal);
+        _ = postgres; // the shared cluster is not touched: this test freezes its own
+    }
+}

@@ -56,6 +56,26 @@ public sealed class PostgresServer : IAsyncDisposable
     public Task StopAsync(CancellationToken cancellationToken = default) =>
         RunAsync("pg_ctl", ["-D", DataDirectory, "-w", "-m", "immediate", "stop"], cancellationToken);
 
+    /// <summary>Freezes the server and all its backends (SIGSTOP): connections hang instead of failing, as with a stalled database.</summary>
+    public Task FreezeAsync(CancellationToken cancellationToken = default) => SignalAsync("STOP", cancellationToken);
+
+    /// <summary>Lets a frozen server run again (SIGCONT).</summary>
+    public Task ThawAsync(CancellationToken cancellationToken = default) => SignalAsync("CONT", cancellationToken);
+
+    private async Task SignalAsync(string signal, CancellationToken cancellationToken)
+    {
+        var postmaster = (await File.ReadAllLinesAsync(Path.Combine(DataDirectory, "postmaster.pid"), cancellationToken))[0].Trim();
+        await ExternalProcess.RunAsync("kill", [$"-{signal}", postmaster], cancellationToken);
+        try
+        {
+            await ExternalProcess.RunAsync("pkill", [$"-{signal}", "-P", postmaster], cancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+            // pkill exits 1 when there is no backend to signal.
+        }
+    }
+
     /// <summary>A connection string to a new, empty schema of its own (one per test).</summary>
     public async Task<string> CreateSchemaAsync(CancellationToken cancellationToken = default)
     {

@@ -1,7 +1,9 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Options;
 using Resolver.Core.Errors;
+using Resolver.Server.Configuration;
 
 namespace Resolver.Server.Api;
 
@@ -10,14 +12,14 @@ namespace Resolver.Server.Api;
 /// Problem trailer; anything unexpected is logged once with an id and answered INTERNAL with that id, never
 /// with the exception's text.
 /// </summary>
-internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger) : Interceptor
+internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger, IOptions<ResolverServerOptions> options) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         try
         {
-            return await continuation(request, context).ConfigureAwait(false);
+            return await WithinServerLimitAsync(continuation(request, context), context).ConfigureAwait(false);
         }
         catch (Exception exception) when (Translate(exception, context) is { } translated)
         {
@@ -62,6 +64,23 @@ internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger) : I
         {
             throw translated;
         }
+    }
+
+    // A unary call is answered within --max-request-seconds whatever deadline (or none) the caller set; the
+    // abandoned work still ends by itself within the store's own timeouts.
+    private async Task<TResponse> WithinServerLimitAsync<TResponse>(Task<TResponse> call, ServerCallContext context)
+    {
+        var limit = TimeSpan.FromSeconds(options.Value.MaxRequestSeconds);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var finished = await Task.WhenAny(call, Task.Delay(limit, timer.Token)).ConfigureAwait(false);
+        if (finished == call || context.CancellationToken.IsCancellationRequested)
+        {
+            await timer.CancelAsync().ConfigureAwait(false);
+            return await call.ConfigureAwait(false);
+        }
+
+        _ = call.ContinueWith(static abandoned => _ = abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"the call took longer than this server allows ({limit.TotalSeconds:0.#} s, --max-request-seconds); retry later"));
     }
 
     /// <summary>The RpcException to answer with, or null to let the exception through (it already is one, or the caller went away).</summary>

@@ -93,6 +93,9 @@ public sealed class ResolverServerOptions
     /// <summary>The rate limit in requests per second; 0 when off.</summary>
     public int RateLimitPerSecond => RateLimit.Equals("off", StringComparison.OrdinalIgnoreCase) ? 0 : int.TryParse(RateLimit, System.Globalization.CultureInfo.InvariantCulture, out var rate) ? rate : -1;
 
+    /// <summary>Longest a unary call may run, in seconds, whatever deadline the caller set (streams are not limited).</summary>
+    public int MaxRequestSeconds { get; set; } = 30;
+
     /// <summary>Largest gRPC request message in bytes.</summary>
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
 

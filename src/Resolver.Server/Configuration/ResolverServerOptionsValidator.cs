@@ -68,6 +68,7 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
         CheckRange(failures, "--max-batch-size", options.MaxBatchSize, 1, 100_000);
         CheckRange(failures, "--max-values-per-record", options.MaxValuesPerRecord, 1, 100_000);
         CheckRange(failures, "--max-value-bytes", options.MaxValueBytes, 1, 16 * 1024 * 1024);
+        CheckRange(failures, "--max-request-seconds", options.MaxRequestSeconds, 1, 3600);
         CheckRange(failures, "--max-message-bytes", options.MaxMessageBytes, 64 * 1024, 256 * 1024 * 1024);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -34,6 +34,7 @@ internal static class ServerSettings
         new("--max-batch-size", nameof(ResolverServerOptions.MaxBatchSize), "most identifiers in one BatchResolve (default 2000)", SettingKind.Number),
         new("--max-values-per-record", nameof(ResolverServerOptions.MaxValuesPerRecord), "most values in one record (default 1000)", SettingKind.Number),
         new("--max-value-bytes", nameof(ResolverServerOptions.MaxValueBytes), "largest value payload in bytes (default 65536)", SettingKind.Number),
+        new("--max-request-seconds", nameof(ResolverServerOptions.MaxRequestSeconds), "longest a unary call may run, whatever the caller's deadline (default 30)", SettingKind.Number),
         new("--rate-limit", nameof(ResolverServerOptions.RateLimit), "requests per second per caller to resolver.v1 services, or 'off' (default 1000)"),
         new("--max-message-bytes", nameof(ResolverServerOptions.MaxMessageBytes), "largest gRPC request in bytes (default 4194304)", SettingKind.Number),
     ];
