@@ -86,4 +86,30 @@ public sealed class SecurityFlowTests : IAsyncLifetime
 
         Assert.Equal((0, 5), (before.ExitCode, after.ExitCode));
     }
+
+    [Fact]
+    public async Task Mistakes_GetTheExitCodeAScriptCanActOn()
+    {
+        var acme = await CreateEnterpriseAsync("acme", "88.168.1");
+        await CreateEnterpriseAsync("bolt", "88.170.1");
+
+        Assert.Equal(1, (await RunAsync(acme, "grant", "add", "--to", "acme", "--prefix", "88.168.1")).ExitCode);       // to itself
+        Assert.Equal(5, (await RunAsync(acme, "grant", "add", "--to", "bolt", "--prefix", "99.1")).ExitCode);           // not its prefix
+        Assert.Equal(4, (await RunAsync(TestServer.AdminToken, "enterprise", "create", "big", "--prefix", "88")).ExitCode); // would contain acme's
+        Assert.Equal(1, (await RunAsync(TestServer.AdminToken, "enterprise", "create", "admin")).ExitCode);            // reserved name
+        var keyless = await RunAsync(TestServer.AdminToken, "key", "create");
+        Assert.Equal(1, keyless.ExitCode);
+        Assert.Contains("--enterprise", keyless.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteWithABadCredential_IsInTheAuditLog()
+    {
+        await RunAsync("rk_not-a-real-key", "register", "88.168.1/X", "--value", "URL=x");
+
+        var (_, audit, _) = await RunAsync(TestServer.AdminToken, "-o", "json", "audit");
+
+        Assert.Contains(audit.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement),
+            e => e.GetProperty("operation").GetString() == "resolver.v1.Registry/CreateRecord" && e.GetProperty("outcome").GetString() == "UNAUTHENTICATED");
+    }
 }

@@ -14,6 +14,11 @@ internal static class AuditCommand
         var command = new Command("audit", "show who tried to change what, and the outcome (administrator)") { limit, before };
         runner.SetAction(command, async (context, parse, cancellationToken) =>
         {
+            if (parse.GetValue(limit) is < 1 or > 10_000)
+            {
+                return context.InvalidInput($"--limit {parse.GetValue(limit)} is out of range: give 1 to 10000");
+            }
+
             var response = await context.Admin.ListAuditAsync(new ListAuditRequest { Limit = parse.GetValue(limit), BeforeSequence = parse.GetValue(before) }, context.Call(cancellationToken)).ConfigureAwait(false);
             if (context.Format == OutputFormat.Json)
             {

@@ -35,6 +35,16 @@ public sealed partial class AccessAdministration(
                 {
                     throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "prefix-owned", $"prefix {canonicalPrefix} already belongs to enterprise {taken} (an enterprise owns its sub-prefixes too)", Prefix: canonicalPrefix));
                 }
+
+                if (table.Entries.FirstOrDefault(e => e.Owner is not null && PrefixPath.IsSelfOrDescendant(e.Prefix, canonicalPrefix)) is { } nested)
+                {
+                    throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "prefix-owned", $"prefix {canonicalPrefix} contains {nested.Prefix}, which belongs to enterprise {nested.Owner}; prefixes of different owners may not nest", Prefix: canonicalPrefix));
+                }
+            }
+
+            if ((await store.ListEnterprisesAsync(cancellationToken).ConfigureAwait(false)).Any(e => e.Name == canonical))
+            {
+                throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "enterprise-exists", $"enterprise {canonical} exists already"));
             }
 
             var enterprise = new Enterprise(canonical, time.GetUtcNow());
@@ -81,9 +91,10 @@ public sealed partial class AccessAdministration(
         audit.RecordAsync(caller, "revoke-key", keyId, async () =>
         {
             AccessPolicy.RequireAuthenticated(caller, "revoking an API key");
-            var key = (await store.ListKeysAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(k => k.Id == keyId && k.RevokedAt is null)
-                ?? throw new ResolverException(new Problem(ErrorKind.NotFound, "key-not-found", $"there is no live API key with id {keyId}"));
-            AccessPolicy.RequireSelfOrAdmin(caller, key.Enterprise, "revoking this API key");
+            // Another enterprise's key answers like an unknown one: key ids must not reveal their owners.
+            var key = (await store.ListKeysAsync(cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(k => k.Id == keyId && k.RevokedAt is null && (caller.IsAdmin || k.Enterprise == caller.Enterprise))
+                ?? throw new ResolverException(new Problem(ErrorKind.NotFound, "key-not-found", $"you have no live API key with id {keyId}"));
             await store.RevokeKeyAsync(keyId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             await ChangedAsync(caller, "revoke-key", keyId, cancellationToken).ConfigureAwait(false);
             return true;
@@ -95,6 +106,11 @@ public sealed partial class AccessAdministration(
         {
             var (owner, canonicalPrefix) = await OwnedPrefixAsync(caller, prefix, "granting read access", cancellationToken).ConfigureAwait(false);
             var canonicalGrantee = CanonicalName(grantee);
+            if (canonicalGrantee == owner)
+            {
+                throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "self-grant", $"{owner} owns {canonicalPrefix} and reads it already; grant to another enterprise"));
+            }
+
             await RequireEnterpriseAsync(canonicalGrantee, cancellationToken).ConfigureAwait(false);
             if (types.Any(t => t.Length == 0 || t.Length > 129 || t.Any(char.IsControl)))
             {
@@ -138,10 +154,18 @@ public sealed partial class AccessAdministration(
     }
 
     /// <summary>Enterprise names are case-insensitive: letters, digits, '-', '_' and '.', 1–64 characters.</summary>
-    public static string CanonicalName(string name) =>
-        NameSyntax().IsMatch(name ?? "")
-            ? name!.ToLowerInvariant()
-            : throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "invalid-enterprise-name", $"enterprise name \"{name}\" is not 1–64 letters, digits, '-', '_' or '.'"));
+    public static string CanonicalName(string name)
+    {
+        if (!NameSyntax().IsMatch(name ?? ""))
+        {
+            throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "invalid-enterprise-name", $"enterprise name \"{name}\" is not 1–64 letters, digits, '-', '_' or '.'"));
+        }
+
+        var canonical = name!.ToLowerInvariant();
+        return canonical is "admin" or "anonymous" or "system"
+            ? throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "invalid-enterprise-name", $"enterprise name \"{name}\" is reserved (it would read like a built-in caller in the audit log)"))
+            : canonical;
+    }
 
     private async ValueTask<(string Owner, string Prefix)> OwnedPrefixAsync(Caller caller, string prefix, string what, CancellationToken cancellationToken)
     {
@@ -152,8 +176,14 @@ public sealed partial class AccessAdministration(
         }
 
         var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
-        var owner = table.FindOwner(canonical)
-            ?? throw new ResolverException(new Problem(ErrorKind.FailedPrecondition, "prefix-not-owned", $"no enterprise owns prefix {canonical}, so there is nothing to grant", Prefix: canonical));
+        var owner = table.FindOwner(canonical);
+        if (owner is null)
+        {
+            throw caller.IsAdmin
+                ? new ResolverException(new Problem(ErrorKind.FailedPrecondition, "prefix-not-owned", $"no enterprise owns prefix {canonical}, so there is nothing to grant", Prefix: canonical))
+                : new ResolverException(new Problem(ErrorKind.PermissionDenied, "permission-denied", $"{what} under {canonical} is for its owner only, and you do not own it", Prefix: canonical));
+        }
+
         if (!caller.IsAdmin && caller.Enterprise != owner)
         {
             throw new ResolverException(new Problem(ErrorKind.PermissionDenied, "permission-denied", $"{what} under {canonical} is for its owner ({owner}) or the administrator only", Prefix: canonical));

@@ -54,6 +54,11 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
     {
         var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
         var enterprise = string.IsNullOrEmpty(request.Enterprise) && caller.Enterprise is { } own ? own : request.Enterprise;
+        if (string.IsNullOrEmpty(enterprise) && caller.IsAdmin)
+        {
+            throw new Core.Errors.ResolverException(new Core.Errors.Problem(Core.Errors.ErrorKind.InvalidArgument, "enterprise-required", "name the enterprise the key is for (CLI: key create --enterprise NAME): the admin token belongs to no enterprise"));
+        }
+
         var (key, keyId) = await access.CreateKeyAsync(caller, enterprise, context.CancellationToken).ConfigureAwait(false);
         return new CreateApiKeyResponse { Enterprise = AccessAdministration.CanonicalName(enterprise), ApiKey = key, KeyId = keyId };
     }

@@ -10,9 +10,23 @@ namespace Resolver.Server.Security;
 /// Anything else is UNAUTHENTICATED —
 /// a wrong credential is never silently treated as anonymous.
 /// </summary>
-internal sealed class CallerAuthentication(AdminCredential admin, AccessDirectory access, JwtValidator jwt)
+internal sealed class CallerAuthentication(AdminCredential admin, AccessDirectory access, JwtValidator jwt, AuditTrail audit)
 {
     public async ValueTask<Caller> IdentifyAsync(ServerCallContext context)
+    {
+        try
+        {
+            return await IdentifyCoreAsync(context).ConfigureAwait(false);
+        }
+        catch (ResolverException refused) when (!context.Method.StartsWith("/resolver.v1.Resolution/", StringComparison.Ordinal))
+        {
+            // A write or admin attempt with a bad credential is exactly what an audit log is for.
+            await audit.LogAsync(Caller.Anonymous, context.Method.TrimStart('/'), "(invalid credential)", AuditTrail.StatusName(refused.Problem.Kind), context.CancellationToken).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async ValueTask<Caller> IdentifyCoreAsync(ServerCallContext context)
     {
         var header = context.RequestHeaders.GetValue("authorization");
         if (header is null)

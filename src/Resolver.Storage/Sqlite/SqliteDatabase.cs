@@ -98,6 +98,13 @@ public sealed class SqliteDatabase : IStoreSchema
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
 
+        // The file holds private values and key hashes: this user only (SQLite gives its -wal/-shm files the same mode).
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+
         // WAL lets readers run while a write commits; the setting is stored in the file.
         await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
         await using var read = connection.CreateCommand();
