@@ -10,8 +10,30 @@ public sealed class PostgresServer : IAsyncDisposable
 {
     private const string HowToInstall = "PostgreSQL server binaries were not found (looked for /usr/lib/postgresql/*/bin/initdb): run ./test.sh, which installs them, or apt-get install -y postgresql";
 
+    // Clusters still running when the test process ends (a test whose set-up failed never disposes its
+    // fixture) are stopped then: pg_ctl runs the postmaster detached, so it would outlive the tests.
+    private static readonly List<PostgresServer> Running = [];
+
     private readonly string _bin;
     private readonly string _directory;
+
+    static PostgresServer() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        lock (Running)
+        {
+            foreach (var server in Running)
+            {
+                try
+                {
+                    server.StopAsync().Wait(TimeSpan.FromSeconds(10));
+                }
+                catch (AggregateException)
+                {
+                    // Stopped already (an outage test), or gone: nothing to clean up.
+                }
+            }
+        }
+    };
 
     private PostgresServer(string bin, string directory, int port)
     {
@@ -39,6 +61,11 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         await server.RunAsync("initdb", ["-D", server.DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"], cancellationToken);
+        lock (Running)
+        {
+            Running.Add(server);
+        }
+
         await server.StartAgainAsync(cancellationToken);
         return server;
     }
@@ -89,6 +116,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        lock (Running)
+        {
+            Running.Remove(this);
+        }
+
         try
         {
             await StopAsync();

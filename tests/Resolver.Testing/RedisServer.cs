@@ -12,9 +12,24 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private const string HowToInstall = "redis-server was not found on PATH: run ./test.sh, which installs it, or apt-get install -y redis-server";
 
+    // Servers still running when the test process ends (a test whose set-up failed never disposes its
+    // fixture) are killed then, so that no run leaves a redis-server behind.
+    private static readonly List<RedisServer> Running = [];
+
     private readonly string _directory;
     private readonly string _config;
     private Process? _process;
+
+    static RedisServer() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        lock (Running)
+        {
+            foreach (var server in Running)
+            {
+                server.KillNow();
+            }
+        }
+    };
 
     private RedisServer(string directory, int port, string extraConfig)
     {
@@ -50,6 +65,11 @@ public sealed class RedisServer : IAsyncDisposable
     {
         var start = new ProcessStartInfo(Find() ?? throw new InvalidOperationException(HowToInstall), _config) { UseShellExecute = false };
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server");
+        lock (Running)
+        {
+            Running.Add(this);
+        }
+
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!await PingAsync(cancellationToken))
         {
@@ -93,6 +113,22 @@ public sealed class RedisServer : IAsyncDisposable
 
         _process?.Dispose();
         _process = null;
+        lock (Running)
+        {
+            Running.Remove(this);
+        }
+    }
+
+    private void KillNow()
+    {
+        try
+        {
+            _process?.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
     }
 
     /// <summary>Sends one command in the inline protocol and returns the first reply line (for tests' own checks).</summary>
