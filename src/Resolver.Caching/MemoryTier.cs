@@ -15,9 +15,6 @@ internal sealed class MemoryTier : IDisposable
     public MemoryTier(int maxEntries) =>
         _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = maxEntries, CompactionPercentage = 0.1 });
 
-    /// <summary>Entries held now (for metrics and tests).</summary>
-    public long Count => _cache.Count;
-
     public CacheEntry? Get(string key) => _cache.TryGetValue(key, out Slot? slot) ? slot!.Entry : null;
 
     /// <summary>Stores <paramref name="entry"/> unless L1 already knows a newer version of the key.</summary>

@@ -28,6 +28,7 @@ internal sealed class RedisTier : IAsyncDisposable
 
     private readonly ConnectionMultiplexer _multiplexer;
     private readonly CacheMetrics _metrics;
+    private bool? _isCluster;
 
     private RedisTier(ConnectionMultiplexer multiplexer, CacheMetrics metrics)
     {
@@ -123,7 +124,8 @@ internal sealed class RedisTier : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _multiplexer.DisposeAsync().ConfigureAwait(false);
 
-    private bool IsCluster => _multiplexer.GetServers().Any(server => server.ServerType == ServerType.Cluster);
+    // Known once connected; asked only then, so that the read path does not list the servers on every call.
+    private bool IsCluster => _isCluster ??= _multiplexer.GetServers().Any(server => server.ServerType == ServerType.Cluster);
 
     private static Task<RedisResult> FillAsync(IDatabaseAsync database, string key, CacheEntry entry, DateTimeOffset now)
     {

@@ -70,16 +70,11 @@ public sealed class RedisServer : IAsyncDisposable
             Running.Add(this);
         }
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!await PingAsync(cancellationToken))
-        {
-            if (_process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"redis-server did not start on port {Port}: {ReadLog()}");
-            }
-
-            await Task.Delay(20, cancellationToken);
-        }
+        var process = _process;
+        await Eventually.TrueAsync(
+            async () => process.HasExited ? throw new InvalidOperationException($"redis-server exited on port {Port}: {ReadLog()}") : await PingAsync(cancellationToken),
+            TimeSpan.FromSeconds(20),
+            $"redis-server did not answer PING on port {Port}");
     }
 
     /// <summary>Joins cluster-enabled servers into one cluster of masters (no replicas) and waits until it serves.</summary>
@@ -87,19 +82,10 @@ public sealed class RedisServer : IAsyncDisposable
     {
         var cli = Path.Combine(Path.GetDirectoryName(Find()!)!, "redis-cli");
         await ExternalProcess.RunAsync(cli, ["--cluster", "create", .. nodes.Select(n => n.Configuration), "--cluster-replicas", "0", "--cluster-yes"], cancellationToken);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        foreach (var node in nodes)
-        {
-            while (!(await node.CommandAsync("CLUSTER INFO", cancellationToken)).Contains("cluster_state:ok", StringComparison.Ordinal))
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new InvalidOperationException($"the cluster never reached cluster_state:ok on port {node.Port}");
-                }
-
-                await Task.Delay(50, cancellationToken);
-            }
-        }
+        await Eventually.TrueAsync(
+            async () => (await Task.WhenAll(nodes.Select(n => n.CommandAsync("CLUSTER INFO", cancellationToken)))).All(info => info.Contains("cluster_state:ok", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            "the cluster never reached cluster_state:ok on every node");
     }
 
     /// <summary>Kills the server at once, as a crash would.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Resolver.Core.Errors;
 
 namespace Resolver.Core.Identifiers;
@@ -16,29 +15,6 @@ public sealed record IdentifierError(string Rule, int Position, string Detail)
     public Problem ToProblem(string what, string? input) =>
         new(ErrorKind.InvalidArgument, Rule, $"invalid {what} {Quote(input)}: {Message}", Position);
 
-    private static string Quote(string? input)
-    {
-        if (string.IsNullOrEmpty(input))
-        {
-            return "\"\"";
-        }
-
-        // Never echo megabytes or raw control characters back into a message or a log line.
-        const int shown = 80;
-        var text = input.Length > shown ? input[..shown] + "…" : input;
-        var builder = new System.Text.StringBuilder(text.Length + 2).Append('"');
-        foreach (var c in text)
-        {
-            if (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format || char.IsSurrogate(c))
-            {
-                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.Append('"').ToString();
-    }
+    // Never echo megabytes or raw control characters back into a message or a log line.
+    private static string Quote(string? input) => $"\"{EscapedText.Of(input ?? "", maxLength: 80)}\"";
 }

@@ -9,6 +9,6 @@ public interface IPrefixStore
     /// <summary>Makes <paramref name="owner"/> the owner of a known prefix that has no owner (or already has this one); false otherwise.</summary>
     ValueTask<bool> SetOwnerAsync(string prefix, string owner, CancellationToken cancellationToken);
 
-    /// <summary>Every entry.</summary>
+    /// <summary>Every entry, in canonical (byte) order of prefix.</summary>
     ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken);
 }

@@ -63,6 +63,5 @@ public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory dir
     }
 
     /// <summary>Every prefix this node knows, in canonical order (for GetServerInfo).</summary>
-    public async ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken) =>
-        [.. (await store.ListAsync(cancellationToken).ConfigureAwait(false)).OrderBy(e => e.Prefix, StringComparer.Ordinal)];
+    public ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
 }

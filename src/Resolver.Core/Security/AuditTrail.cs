@@ -25,34 +25,9 @@ public sealed class AuditTrail(IAccessStore store, TimeProvider time)
         }
     }
 
-    /// <summary>Logs an administrative change or attempt.</summary>
+    /// <summary>Logs an administrative change or attempt; the target is escaped and cut (no database takes U+0000, PostgreSQL no broken UTF-16).</summary>
     public ValueTask LogAsync(Caller caller, string operation, string target, string outcome, CancellationToken cancellationToken) =>
-        store.AppendAuditAsync(new AuditEntry(0, time.GetUtcNow(), caller.ToString(), operation, Storable(target), null, null, outcome), cancellationToken);
-
-    // A refused target may be anything a client sent: keep it short, cut between code points, and spell
-    // out control characters and lone surrogates (no database takes U+0000, PostgreSQL no broken UTF-16).
-    private static string Storable(string target)
-    {
-        var builder = new System.Text.StringBuilder(Math.Min(target.Length, MaxTarget) + 8);
-        for (var i = 0; i < target.Length && builder.Length < MaxTarget; i++)
-        {
-            var c = target[i];
-            if (char.IsHighSurrogate(c) && i + 1 < target.Length && char.IsLowSurrogate(target[i + 1]))
-            {
-                builder.Append(c).Append(target[++i]);
-            }
-            else if (char.IsControl(c) || char.IsSurrogate(c))
-            {
-                builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
-    }
+        store.AppendAuditAsync(new AuditEntry(0, time.GetUtcNow(), caller.ToString(), operation, EscapedText.Of(target, MaxTarget), null, null, outcome), cancellationToken);
 
     /// <summary>The gRPC name of a failure, e.g. PERMISSION_DENIED.</summary>
     public static string StatusName(ErrorKind kind) =>

@@ -15,32 +15,23 @@ public sealed class PostgresRecordStore(PostgresDatabase database) : IRecordStor
 
     public async ValueTask<IReadOnlyList<HandleRecord?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        var results = new HandleRecord?[keys.Count];
         if (keys.Count == 0)
         {
-            return results;
+            return [];
         }
 
         try
         {
             await using var command = database.DataSource.CreateCommand($"SELECT {Columns} FROM records WHERE key = ANY($1)");
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys] });
-            var found = new Dictionary<string, HandleRecord>(keys.Count, StringComparer.Ordinal);
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            var rows = new List<HandleRecord>(keys.Count);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var record = Read(reader);
-                    found[record.Key] = record;
-                }
+                rows.Add(Read(reader));
             }
 
-            for (var i = 0; i < keys.Count; i++)
-            {
-                results[i] = found.GetValueOrDefault(keys[i]);
-            }
-
-            return results;
+            return RecordRows.AlignTo(keys, rows);
         }
         catch (NpgsqlException exception)
         {

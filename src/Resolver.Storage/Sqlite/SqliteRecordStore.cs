@@ -15,10 +15,9 @@ public sealed class SqliteRecordStore(SqliteDatabase database) : IRecordStore
 
     public async ValueTask<IReadOnlyList<HandleRecord?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        var results = new HandleRecord?[keys.Count];
         if (keys.Count == 0)
         {
-            return results;
+            return [];
         }
 
         try
@@ -29,22 +28,14 @@ public sealed class SqliteRecordStore(SqliteDatabase database) : IRecordStore
             // One statement for the whole batch: the keys travel as one JSON array parameter.
             command.CommandText = $"SELECT {Columns} FROM records WHERE key IN (SELECT value FROM json_each($keys))";
             command.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(keys, StorageJsonContext.Default.IReadOnlyListString));
-            var found = new Dictionary<string, HandleRecord>(keys.Count, StringComparer.Ordinal);
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            var rows = new List<HandleRecord>(keys.Count);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var record = Read(reader);
-                    found[record.Key] = record;
-                }
+                rows.Add(Read(reader));
             }
 
-            for (var i = 0; i < keys.Count; i++)
-            {
-                results[i] = found.GetValueOrDefault(keys[i]);
-            }
-
-            return results;
+            return RecordRows.AlignTo(keys, rows);
         }
         catch (SqliteException exception)
         {
