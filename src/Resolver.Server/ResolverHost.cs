@@ -32,7 +32,9 @@ public static class ResolverHost
     }
 
     /// <summary>The configured application, not yet started; tests start it on free ports.</summary>
-    public static WebApplication Build(string[] args)
+    /// <param name="args">Server flags, as on the command line.</param>
+    /// <param name="overrideServices">Runs after the node's own registrations, so a test can swap a clock or inject a fault (the last registration wins).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? overrideServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -44,6 +46,7 @@ public static class ResolverHost
         builder.Configuration.AddInMemoryCollection(KestrelEndpoints(builder.Configuration));
 
         builder.Services.AddResolverServer(builder.Configuration);
+        overrideServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapResolverEndpoints();

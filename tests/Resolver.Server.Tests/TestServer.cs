@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
 using Resolver.Testing;
 using Resolver.Protocol.V1;
@@ -13,13 +14,15 @@ namespace Resolver.Server.Tests;
 public sealed class TestServer : IAsyncDisposable
 {
     private readonly string[] _extraArgs;
+    private readonly Action<IServiceCollection>? _overrideServices;
     private WebApplication? _app;
     private GrpcChannel? _channel;
 
-    private TestServer(string dataDir, string[] extraArgs)
+    private TestServer(string dataDir, string[] extraArgs, Action<IServiceCollection>? overrideServices)
     {
         DataDir = dataDir;
         _extraArgs = extraArgs;
+        _overrideServices = overrideServices;
     }
 
     /// <summary>The administrator's token every test server gets.</summary>
@@ -57,9 +60,12 @@ public sealed class TestServer : IAsyncDisposable
     public static async Task<TestServer> StartOnPostgresAsync(PostgresServer postgres, params string[] extraArgs) =>
         await StartAsync(["--store", "postgres:" + await postgres.CreateSchemaAsync(TestContext.Current.CancellationToken), .. extraArgs]);
 
-    public static async Task<TestServer> StartAsync(params string[] extraArgs)
+    public static Task<TestServer> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
+
+    /// <summary>A server whose services <paramref name="overrideServices"/> may replace (a fake clock, a failing dependency, an extra stage).</summary>
+    public static async Task<TestServer> StartAsync(Action<IServiceCollection>? overrideServices, params string[] extraArgs)
     {
-        var server = new TestServer(Directory.CreateTempSubdirectory("resolver-server-").FullName, extraArgs);
+        var server = new TestServer(Directory.CreateTempSubdirectory("resolver-server-").FullName, extraArgs, overrideServices);
         await server.StartAgainAsync();
         return server;
     }
@@ -69,7 +75,7 @@ public sealed class TestServer : IAsyncDisposable
     {
         GrpcAddress = $"http://127.0.0.1:{FreePort.Next()}";
         HttpAddress = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, "--admin-token", AdminToken, "--rate-limit", "off", .. _extraArgs]);
+        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, "--admin-token", AdminToken, "--rate-limit", "off", .. _extraArgs], _overrideServices);
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _channel = GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
     }
