@@ -5,19 +5,17 @@ using Resolver.Core.Storage;
 namespace Resolver.Caching;
 
 /// <summary>
-/// The read path through the cache tiers, top to bottom: L1 (in-process) → L2 (Redis, one MGET for the
-/// batch) → store (one coalesced query for what is left). An entry is fresh for min(values' TTL, cap);
-/// past that it is kept for the stale window and served, marked stale, only when the store is down.
+/// The cache stage of the resolution chain: L1 (in-process) → L2 (Redis, one MGET for the batch) → the next
+/// stage for what is left. An entry is fresh for min(values' TTL, cap); past that it is kept for the stale
+/// window and served, marked stale, only when the next stage cannot answer (RFC 8767).
 /// </summary>
-public sealed class CachedRecordSource(CacheTiers tiers, IRecordStore store, TimeProvider time) : IRecordSource
+public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, TimeProvider time) : IRecordSource
 {
-    private readonly StoreReadCoalescer _store = new(store, tiers.Metrics);
-
     public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var results = new RecordLookup[keys.Count];
-        var fallback = new CacheEntry?[keys.Count];   // stale entries, for when the store is down
+        var fallback = new CacheEntry?[keys.Count];   // stale entries, for when the next stage cannot answer
 
         // 1. L1.
         var missing = new List<int>(keys.Count);
@@ -61,43 +59,41 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordStore store, Tim
             return results;
         }
 
-        // 3. The store, for what no tier could answer fresh.
-        try
+        // 3. The next stage, for what no tier could answer fresh; what it answers fills both tiers.
+        var answers = await next.GetManyAsync([.. missing.Select(i => keys[i])], cancellationToken).ConfigureAwait(false);
+        var fills = new List<(string Key, CacheEntry Entry)>(missing.Count);
+        var staleServed = 0;
+        for (var m = 0; m < missing.Count; m++)
         {
-            started = Stopwatch.GetTimestamp();
-            var records = await _store.GetManyAsync([.. missing.Select(i => keys[i])], cancellationToken).ConfigureAwait(false);
-            tiers.Metrics.Duration("store", started);
-            var fills = new List<(string Key, CacheEntry Entry)>(missing.Count);
-            for (var m = 0; m < missing.Count; m++)
+            var i = missing[m];
+            var answer = answers[m];
+            if (answer.Problem is { Kind: ErrorKind.Unavailable } && fallback[i] is { } stale)
             {
-                var i = missing[m];
-                var entry = CacheEntry.For(records[m], now, tiers.Options);
-                results[i] = new RecordLookup(records[m]);
+                // RFC 8767: an answer past its freshness beats no answer while the source is down.
+                results[i] = new RecordLookup(stale.Record, Stale: true);
+                staleServed++;
+                continue;
+            }
+
+            results[i] = answer;
+            if (answer is { Problem: null, Stale: false })
+            {
+                var entry = CacheEntry.For(answer.Record, now, tiers.Options);
                 tiers.OfferToMemory(keys[i], entry, now);
                 fills.Add((keys[i], entry));
             }
-
-            tiers.Redis?.FillInBackground(fills, now);
         }
-        catch (ResolverException exception) when (exception.Problem.Kind == ErrorKind.Unavailable)
-        {
-            // RFC 8767: an answer past its freshness beats no answer while the source is down.
-            var served = 0;
-            foreach (var i in missing)
-            {
-                results[i] = fallback[i] is { } stale
-                    ? new RecordLookup(stale.Record, Stale: true)
-                    : new RecordLookup(null, Problem: exception.Problem);
-                served += fallback[i] is null ? 0 : 1;
-            }
 
-            tiers.Metrics.StaleServed(served);
+        tiers.Metrics.StaleServed(staleServed);
+        if (fills.Count > 0)
+        {
+            tiers.Redis?.FillInBackground(fills, now);
         }
 
         return results;
     }
 
-    // A fresh entry answers; a stale one is kept (the newest seen) in case the store is down.
+    // A fresh entry answers; a stale one is kept (the newest seen) in case the next stage cannot answer.
     private static bool TryAnswer(CacheEntry? entry, DateTimeOffset now, out RecordLookup result, ref CacheEntry? fallback)
     {
         result = default;

@@ -48,7 +48,16 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<JwtValidator>();
         services.TryAddSingleton<CallerAuthentication>();
 
-        // The read path: L1 → Redis L2 (with --redis) → store; writes announce themselves to every replica's caches.
+        // The resolution chain, first stage to last; each stage knows only the next (docs/architecture.md).
+        // A stage joins with one line here (or, in a test, services.Configure<RecordSourceChain>(c => c.InsertBefore<…>())).
+        services.Configure<RecordSourceChain>(chain => chain
+            .Then<CachedRecordSource>()     // L1 → Redis L2 (with --redis); stale answers while the next stage is down
+            .Then<MissCoalescer>()          // concurrent misses of one key become one read
+            .Then<StoreRecordSource>());    // this node's store, one batched query
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RecordSourceChain>>().Value.Build((stage, next) =>
+            (IRecordSource)(next is null ? ActivatorUtilities.CreateInstance(sp, stage) : ActivatorUtilities.CreateInstance(sp, stage, next))));
+
+        // The cache tiers behind the chain's first stage; writes announce themselves to every replica's caches.
         services.AddMetrics();
         services.TryAddSingleton<CacheMetrics>();
         services.TryAddSingleton(sp => CacheTiers.Start(
@@ -59,7 +68,6 @@ public static class ResolverServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CacheTiers>>()));
         services.TryAddSingleton<IChangeNotifier>(sp => sp.GetRequiredService<CacheTiers>());
-        services.TryAddSingleton<IRecordSource, CachedRecordSource>();
         services.TryAddSingleton<PrefixDirectory>();
         services.TryAddSingleton<ResolutionService>();
 

@@ -10,7 +10,12 @@ public sealed class CachedRecordSourceTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private CachedRecordSource Source(CacheOptions? options = null) => new(CacheHarness.Tiers(options ?? Options, _time), _store, _time);
+    // The chain as the server declares it: cache → miss coalescer → store.
+    private CachedRecordSource Source(CacheOptions? options = null)
+    {
+        var tiers = CacheHarness.Tiers(options ?? Options, _time);
+        return new CachedRecordSource(tiers, new MissCoalescer(new StoreRecordSource(_store, tiers.Metrics)), _time);
+    }
 
     [Fact]
     public async Task Get_WithinTtl_IsServedFromL1WithoutTheStore()
@@ -129,5 +134,41 @@ public sealed class CachedRecordSourceTests
         var result = await source.GetManyAsync(["88.1/a"], Ct);
 
         Assert.Equal(2, result[0].Record!.Version);
+    }
+
+    [Fact]
+    public async Task StoreStage_StoreDown_AnswersEachKeyUnavailableInsteadOfThrowing()
+    {
+        _store.Down = true;
+        var stage = new StoreRecordSource(_store, new CacheMetrics(new TestMeterFactory()));
+
+        var result = await stage.GetManyAsync(["88.1/a", "88.1/b"], Ct);
+
+        Assert.All(result, r => Assert.Equal(Core.Errors.ErrorKind.Unavailable, r.Problem!.Kind));
+    }
+
+    [Fact]
+    public async Task Get_NextStageAnswersStale_IsPassedOnButNotCachedAsFresh()
+    {
+        var next = new StaleStage(CacheHarness.Record("88.1/a", 1));
+        var source = new CachedRecordSource(CacheHarness.Tiers(Options, _time), next, _time);
+
+        var first = await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], Ct);
+
+        Assert.True(first[0].Stale);
+        Assert.Equal(2, next.Calls);
+    }
+
+    // A next stage (e.g. another node) that can only answer stale.
+    private sealed class StaleStage(Core.Records.HandleRecord record) : Core.Storage.IRecordSource
+    {
+        public int Calls { get; private set; }
+
+        public ValueTask<IReadOnlyList<Core.Storage.RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+        {
+            Calls++;
+            return ValueTask.FromResult<IReadOnlyList<Core.Storage.RecordLookup>>([.. keys.Select(_ => new Core.Storage.RecordLookup(record, Stale: true))]);
+        }
     }
 }

@@ -59,9 +59,6 @@ public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory dir
     public async ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(Caller caller, CancellationToken cancellationToken)
     {
         AccessPolicy.RequireAuthenticated(caller, "listing prefixes");
-        return await ListAsync(cancellationToken).ConfigureAwait(false);
+        return await store.ListAsync(cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>Every prefix this node knows, in canonical order (for GetServerInfo).</summary>
-    public ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
 }

@@ -33,6 +33,14 @@ public sealed class PrefixTable
         return null;
     }
 
+    /// <summary>The authority step: where an identifier under <paramref name="prefix"/> is answered (longest match wins).</summary>
+    public PrefixRoute Route(string prefix) => FindAuthority(prefix) switch
+    {
+        { Kind: PrefixKind.Homed } homed => new PrefixRoute(RouteKind.Local, homed),
+        { Kind: PrefixKind.Delegated } delegated => new PrefixRoute(RouteKind.Delegated, delegated),
+        _ => PrefixRoute.Unknown,
+    };
+
     /// <summary>The owner of the longest owned prefix equal to or above <paramref name="prefix"/>, or null when nobody owns it.</summary>
     public string? FindOwner(string prefix)
     {

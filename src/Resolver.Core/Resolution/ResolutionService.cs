@@ -7,9 +7,9 @@ using Resolver.Core.Storage;
 namespace Resolver.Core.Resolution;
 
 /// <summary>
-/// The resolution path, top to bottom: grammar → authority (which node serves the prefix) →
-/// records (one batched read through the record source chain) → value filter → what the caller may see. Unary, batch and
-/// stream calls all come through the batch <c>ResolveAsync</c>, so they cannot disagree.
+/// The resolution path, top to bottom: grammar → authority (a route: local, delegated to a site, or unknown) →
+/// records (one batched read through the resolution chain, <see cref="RecordSourceChain"/>) → value filter → what the
+/// caller may see. Unary, batch and stream calls all come through the batch <c>ResolveAsync</c>, so they cannot disagree.
 /// </summary>
 public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records, AccessDirectory access)
 {
@@ -40,14 +40,19 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
                 continue;
             }
 
-            var authority = table.FindAuthority(identifier.Prefix);
-            if (authority is not { Kind: PrefixKind.Homed })
+            switch (table.Route(identifier.Prefix))
             {
-                outcomes[slot] = ResolveOutcome.Failed(asked, PrefixNotHomed(identifier));
-                continue;
+                case { Kind: RouteKind.Local, Authority: { } homed }:
+                    local.Add((slot, identifier, homed.Prefix));
+                    break;
+                case { Kind: RouteKind.Delegated, Authority: { } delegation }:
+                    // This node does not recurse: the caller (or the CLI) follows the referral to the site.
+                    outcomes[slot] = ResolveOutcome.Referred(asked, new Referral(delegation.Prefix, delegation.Endpoints, ReferralTtl));
+                    break;
+                default:
+                    outcomes[slot] = ResolveOutcome.Failed(asked, PrefixNotHomed(identifier));
+                    break;
             }
-
-            local.Add((slot, identifier, authority.Prefix));
         }
 
         if (local.Count == 0)
@@ -87,6 +92,9 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
 
         return outcomes;
     }
+
+    /// <summary>Seconds a referral may be cached: delegations change rarely (Handle's default value TTL is a day; an hour keeps moves quick).</summary>
+    public const int ReferralTtl = 3600;
 
     /// <summary>How long a stale answer may be cached by the caller (RFC 8767 recommends 30 s).</summary>
     public const int StaleAnswerTtl = 30;

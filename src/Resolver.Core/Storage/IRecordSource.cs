@@ -1,11 +1,16 @@
 namespace Resolver.Core.Storage;
 
 /// <summary>
-/// Where the resolution path reads records: the store itself, or the cache tiers in front of it.
-/// Batch-first so that every tier can answer many keys in one round trip.
+/// A stage of the resolution chain (<see cref="Resolution.RecordSourceChain"/>): answers record lookups itself
+/// or asks the next stage, which it knows only through this contract — a cache fronts whatever comes after it,
+/// the local store or, later, another node. Batch-first so that every stage can answer many keys in one round trip.
 /// </summary>
 public interface IRecordSource
 {
-    /// <summary>One lookup per key, aligned with <paramref name="keys"/>; never throws for an unreachable store (that is a per-key problem).</summary>
+    /// <summary>
+    /// One lookup per key, aligned with <paramref name="keys"/> (canonical identifier keys). Never throws for an
+    /// unreachable source: that is a per-key <see cref="RecordLookup.Problem"/> (UNAVAILABLE), so a stage in
+    /// front can answer stale instead.
+    /// </summary>
     ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
 }

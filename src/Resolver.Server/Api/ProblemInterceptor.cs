@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
@@ -102,8 +101,7 @@ internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger, IOp
                     Log.Refused(logger, context.Method, problem.Reason);
                 }
 
-                var trailers = new Metadata { { ProblemMetadata.TrailerKey, ProtoMapper.ToProto(problem).ToByteArray() } };
-                return new RpcException(new Status((StatusCode)(int)problem.Kind, problem.Message), trailers);
+                return ProblemMapping.ToRpcException(problem);
             default:
                 var errorId = Guid.NewGuid().ToString("N")[..12];
                 Log.UnexpectedFailure(logger, context.Method, errorId, exception);

@@ -85,6 +85,12 @@ internal static class ProtoMapper
         {
             result.Status = new Proto.ItemStatus { Code = (int)problem.Kind, Message = problem.Message, Problem = ToProto(problem) };
         }
+        else if (outcome.Referral is { } referral)
+        {
+            result.Status = new Proto.ItemStatus();
+            result.Referral = new Proto.Referral { Prefix = referral.Prefix, Ttl = referral.Ttl };
+            result.Referral.Endpoints.AddRange(referral.Endpoints);
+        }
         else
         {
             result.Status = new Proto.ItemStatus();

@@ -17,7 +17,7 @@ namespace Resolver.Server.Api;
 internal sealed class ResolutionGrpcService(
     ResolutionService resolution,
     CallerAuthentication callers,
-    PrefixAdministration prefixes,
+    PrefixDirectory prefixes,
     ResolverLimits limits,
     IOptions<ResolverServerOptions> options) : Protocol.V1.Resolution.ResolutionBase
 {
@@ -28,7 +28,8 @@ internal sealed class ResolutionGrpcService(
     {
         var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
         var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);
-        return outcome.Problem is { } problem ? throw new ResolverException(problem) : ProtoMapper.ToProto(outcome);
+        // The expected failures of a unary resolve (not found, invalid) are thrown once, already as the status they are.
+        return outcome.Problem is { } problem ? throw ProblemMapping.ToRpcException(problem) : ProtoMapper.ToProto(outcome);
     }
 
     public override async Task<BatchResolveResponse> BatchResolve(BatchResolveRequest request, ServerCallContext context)
@@ -76,8 +77,9 @@ internal sealed class ResolutionGrpcService(
                 RateLimitPerSecond = settings.RateLimitPerSecond,
             },
         };
-        var entries = await prefixes.ListAsync(context.CancellationToken).ConfigureAwait(false);
-        info.HomedPrefixes.AddRange(entries.Where(e => e.Kind == PrefixKind.Homed).Select(e => e.Prefix));
+        // The prefix table in memory, not a store query per call.
+        var table = await prefixes.GetTableAsync(context.CancellationToken).ConfigureAwait(false);
+        info.HomedPrefixes.AddRange(table.Entries.Where(e => e.Kind == PrefixKind.Homed).Select(e => e.Prefix));
         return info;
     }
 }

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using Resolver.Core.Errors;
+using Resolver.Core.Storage;
+
+namespace Resolver.Caching;
+
+/// <summary>
+/// The last stage of the resolution chain on an authoritative node: one batched query of this node's store.
+/// An unreachable store is a per-key UNAVAILABLE problem, so the stages in front can answer stale.
+/// </summary>
+public sealed class StoreRecordSource(IRecordStore store, CacheMetrics metrics) : IRecordSource
+{
+    public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        metrics.StoreRead();
+        try
+        {
+            var records = await store.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
+            metrics.Duration("store", started);
+            var lookups = new RecordLookup[records.Count];
+            for (var i = 0; i < records.Count; i++)
+            {
+                lookups[i] = new RecordLookup(records[i]);
+            }
+
+            return lookups;
+        }
+        catch (ResolverException exception) when (exception.Problem.Kind == ErrorKind.Unavailable)
+        {
+            var unavailable = new RecordLookup(null, Problem: exception.Problem);
+            return [.. keys.Select(_ => unavailable)];
+        }
+    }
+}

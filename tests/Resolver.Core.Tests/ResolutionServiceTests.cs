@@ -1,0 +1,133 @@
+using Resolver.Core.Errors;
+using Resolver.Core.Identifiers;
+using Resolver.Core.Prefixes;
+using Resolver.Core.Records;
+using Resolver.Core.Resolution;
+using Resolver.Core.Security;
+using Resolver.Core.Storage;
+
+namespace Resolver.Core.Tests;
+
+/// <summary>The resolution path over in-memory prefixes and a fake last stage: routes, and what reaches the chain.</summary>
+public sealed class ResolutionServiceTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
+    private readonly CountingStage _records = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private ResolutionService Service(params PrefixEntry[] prefixes) => new(
+        IdentifierParser.Default,
+        new PrefixDirectory(new FixedPrefixes(prefixes), TimeProvider.System),
+        _records,
+        new AccessDirectory(new NoAccess(), TimeProvider.System));
+
+    [Fact]
+    public async Task Resolve_UnderADelegatedPrefix_AnswersAReferralWithoutReadingRecords()
+    {
+        var service = Service(
+            new PrefixEntry("88", PrefixKind.Homed, [], At),
+            new PrefixEntry("88.168", PrefixKind.Delegated, ["https://secondary.example:5443"], At));
+
+        var outcome = await service.ResolveAsync(ResolveQuery.For("88.168.1/X"), Caller.Anonymous, Ct);
+
+        Assert.Null(outcome.Problem);
+        Assert.Equal("88.168", outcome.Referral!.Prefix);
+        Assert.Equal(["https://secondary.example:5443"], outcome.Referral.Endpoints);
+        Assert.Equal(ResolutionService.ReferralTtl, outcome.Referral.Ttl);
+        Assert.Empty(_records.Asked);
+    }
+
+    [Fact]
+    public async Task Resolve_HomedPrefixUnderADelegation_LongestMatchIsLocal()
+    {
+        var service = Service(
+            new PrefixEntry("88.168", PrefixKind.Delegated, ["https://secondary.example:5443"], At),
+            new PrefixEntry("88.168.1", PrefixKind.Homed, [], At));
+
+        var outcome = await service.ResolveAsync(ResolveQuery.For("88.168.1/X"), Caller.Anonymous, Ct);
+
+        Assert.Null(outcome.Referral);
+        Assert.Equal(Reasons.IdentifierNotFound, outcome.Problem!.Reason);
+        Assert.Equal(["88.168.1/x"], _records.Asked);
+    }
+
+    [Fact]
+    public async Task Resolve_UnknownPrefix_IsPrefixNotHomedAndReadsNothing()
+    {
+        var service = Service(new PrefixEntry("88.168", PrefixKind.Homed, [], At));
+
+        var outcome = await service.ResolveAsync(ResolveQuery.For("89.1/X"), Caller.Anonymous, Ct);
+
+        Assert.Equal(Reasons.PrefixNotHomed, outcome.Problem!.Reason);
+        Assert.Empty(_records.Asked);
+    }
+
+    [Fact]
+    public async Task Resolve_BatchWithDuplicates_AsksTheChainOncePerDistinctKey()
+    {
+        var service = Service(new PrefixEntry("88.168", PrefixKind.Homed, [], At));
+
+        var outcomes = await service.ResolveAsync([ResolveQuery.For("88.168/A"), ResolveQuery.For("88.168/a"), ResolveQuery.For("88.168/B")], Caller.Anonymous, Ct);
+
+        Assert.Equal(3, outcomes.Length);
+        Assert.Equal(["88.168/a", "88.168/b"], _records.Asked);
+    }
+
+    [Fact]
+    public async Task Resolve_ChainAnswersUnavailable_IsThatItemsProblem()
+    {
+        var service = Service(new PrefixEntry("88.168", PrefixKind.Homed, [], At));
+        _records.Answer = new RecordLookup(null, Problem: new Problem(ErrorKind.Unavailable, Reasons.StoreUnavailable, "down"));
+
+        var outcome = await service.ResolveAsync(ResolveQuery.For("88.168/A"), Caller.Anonymous, Ct);
+
+        Assert.Equal(ErrorKind.Unavailable, outcome.Problem!.Kind);
+    }
+
+    /// <summary>A last stage that records which keys reached it and answers "not found" (or <see cref="Answer"/>).</summary>
+    private sealed class CountingStage : IRecordSource
+    {
+        public List<string> Asked { get; } = [];
+
+        public RecordLookup Answer { get; set; }
+
+        public ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+        {
+            Asked.AddRange(keys);
+            return ValueTask.FromResult<IReadOnlyList<RecordLookup>>([.. keys.Select(_ => Answer)]);
+        }
+    }
+
+    private sealed class FixedPrefixes(IReadOnlyList<PrefixEntry> entries) : IPrefixStore
+    {
+        public ValueTask<(PrefixEntry Entry, bool Created)> AddAsync(PrefixEntry entry, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<bool> SetOwnerAsync(string prefix, string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken) => ValueTask.FromResult(entries);
+    }
+
+    private sealed class NoAccess : IAccessStore
+    {
+        public ValueTask<bool> AddEnterpriseAsync(Enterprise enterprise, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<IReadOnlyList<Enterprise>> ListEnterprisesAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<Enterprise>>([]);
+
+        public ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<ApiKey>>([]);
+
+        public ValueTask PutGrantAsync(ReadGrant grant, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<IReadOnlyList<ReadGrant>> ListGrantsAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<ReadGrant>>([]);
+
+        public ValueTask AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<IReadOnlyList<AuditEntry>> ListAuditAsync(long? beforeSequence, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
