@@ -46,7 +46,12 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<AccessAdministration>();
         services.TryAddSingleton<JwtValidator>();
-        services.TryAddSingleton<CallerAuthentication>();
+        services.TryAddSingleton<RefusedCredentialAudit>();
+        services.AddHostedService(sp => sp.GetRequiredService<RefusedCredentialAudit>());
+
+        // One authentication for every transport: the bearer credential becomes the request's principal once.
+        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, configureOptions: null);
 
         // The resolution chain, first stage to last; each stage knows only the next (docs/architecture.md).
         // A stage joins with one line here (or, in a test, services.Configure<RecordSourceChain>(c => c.InsertBefore<…>())).
@@ -87,6 +92,9 @@ public static class ResolverServiceCollectionExtensions
     /// <summary>Maps the gRPC services, reflection and health endpoints.</summary>
     public static WebApplication MapResolverEndpoints(this WebApplication app)
     {
+        // Routing first, so that authentication, the rate limit and the frame check see the endpoint, not the path's spelling.
+        app.UseRouting();
+        app.UseAuthentication();
         app.UseRateLimiter();
         app.UseMiddleware<MalformedRequestMiddleware>();
         app.MapGrpcService<ResolutionGrpcService>();

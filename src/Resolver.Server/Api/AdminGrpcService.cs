@@ -9,24 +9,24 @@ using ReadGrant = Resolver.Protocol.V1.ReadGrant;
 namespace Resolver.Server.Api;
 
 /// <summary>The admin API: a thin adapter over <see cref="PrefixAdministration"/> and <see cref="AccessAdministration"/>.</summary>
-internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdministration access, CallerAuthentication callers) : Protocol.V1.Admin.AdminBase
+internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdministration access, RefusedCredentialAudit refusals) : Protocol.V1.Admin.AdminBase
 {
     public override async Task<HomePrefixResponse> HomePrefix(HomePrefixRequest request, ServerCallContext context)
     {
-        var (entry, created) = await prefixes.HomeAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), request.Prefix, context.CancellationToken).ConfigureAwait(false);
+        var (entry, created) = await prefixes.HomeAsync(context.GetCaller(), request.Prefix, context.CancellationToken).ConfigureAwait(false);
         return new HomePrefixResponse { Prefix = ProtoMapper.ToProto(entry), Created = created };
     }
 
     public override async Task<ListPrefixesResponse> ListPrefixes(ListPrefixesRequest request, ServerCallContext context)
     {
         var response = new ListPrefixesResponse();
-        response.Prefixes.AddRange((await prefixes.ListAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), context.CancellationToken).ConfigureAwait(false)).Select(ProtoMapper.ToProto));
+        response.Prefixes.AddRange((await prefixes.ListAsync(context.GetCaller(), context.CancellationToken).ConfigureAwait(false)).Select(ProtoMapper.ToProto));
         return response;
     }
 
     public override async Task<CreateEnterpriseResponse> CreateEnterprise(CreateEnterpriseRequest request, ServerCallContext context)
     {
-        var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
+        var caller = context.GetCaller();
         var (enterprise, key, keyId) = await access.CreateEnterpriseAsync(caller, request.Name, string.IsNullOrEmpty(request.Prefix) ? null : request.Prefix, context.CancellationToken).ConfigureAwait(false);
         var info = new EnterpriseInfo { Name = enterprise.Name, CreatedAt = Timestamp.FromDateTimeOffset(enterprise.CreatedAt) };
         if (!string.IsNullOrEmpty(request.Prefix))
@@ -40,7 +40,7 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
     public override async Task<ListEnterprisesResponse> ListEnterprises(ListEnterprisesRequest request, ServerCallContext context)
     {
         var response = new ListEnterprisesResponse();
-        foreach (var (enterprise, owned) in await access.ListEnterprisesAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), context.CancellationToken).ConfigureAwait(false))
+        foreach (var (enterprise, owned) in await access.ListEnterprisesAsync(context.GetCaller(), context.CancellationToken).ConfigureAwait(false))
         {
             var info = new EnterpriseInfo { Name = enterprise.Name, CreatedAt = Timestamp.FromDateTimeOffset(enterprise.CreatedAt) };
             info.Prefixes.AddRange(owned);
@@ -52,7 +52,7 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
 
     public override async Task<CreateApiKeyResponse> CreateApiKey(CreateApiKeyRequest request, ServerCallContext context)
     {
-        var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
+        var caller = context.GetCaller();
         var enterprise = string.IsNullOrEmpty(request.Enterprise) && caller.Enterprise is { } own ? own : request.Enterprise;
         if (string.IsNullOrEmpty(enterprise) && caller.IsAdmin)
         {
@@ -65,30 +65,36 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
 
     public override async Task<RevokeApiKeyResponse> RevokeApiKey(RevokeApiKeyRequest request, ServerCallContext context)
     {
-        await access.RevokeKeyAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), request.KeyId, context.CancellationToken).ConfigureAwait(false);
+        await access.RevokeKeyAsync(context.GetCaller(), request.KeyId, context.CancellationToken).ConfigureAwait(false);
         return new RevokeApiKeyResponse { KeyId = request.KeyId };
     }
 
     public override async Task<ReadGrant> GrantRead(GrantReadRequest request, ServerCallContext context) =>
-        ToProto(await access.GrantAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), request.Grantee, request.Prefix, [.. request.Types_], context.CancellationToken).ConfigureAwait(false));
+        ToProto(await access.GrantAsync(context.GetCaller(), request.Grantee, request.Prefix, [.. request.Types_], context.CancellationToken).ConfigureAwait(false));
 
     public override async Task<RevokeReadResponse> RevokeRead(RevokeReadRequest request, ServerCallContext context)
     {
-        await access.RevokeGrantAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), request.Grantee, request.Prefix, context.CancellationToken).ConfigureAwait(false);
+        await access.RevokeGrantAsync(context.GetCaller(), request.Grantee, request.Prefix, context.CancellationToken).ConfigureAwait(false);
         return new RevokeReadResponse();
     }
 
     public override async Task<ListGrantsResponse> ListGrants(ListGrantsRequest request, ServerCallContext context)
     {
         var response = new ListGrantsResponse();
-        response.Grants.AddRange((await access.ListGrantsAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), context.CancellationToken).ConfigureAwait(false)).Select(ToProto));
+        response.Grants.AddRange((await access.ListGrantsAsync(context.GetCaller(), context.CancellationToken).ConfigureAwait(false)).Select(ToProto));
         return response;
     }
 
     public override async Task<ListAuditResponse> ListAudit(ListAuditRequest request, ServerCallContext context)
     {
+        // Refused credentials are counted in memory between flushes; the reader sees them all.
+        if (context.GetCaller().IsAdmin)
+        {
+            await refusals.FlushAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+
         var entries = await access.ListAuditAsync(
-            await callers.IdentifyAsync(context).ConfigureAwait(false),
+            context.GetCaller(),
             request.BeforeSequence > 0 ? request.BeforeSequence : null,
             request.Limit > 0 ? request.Limit : 100,
             context.CancellationToken).ConfigureAwait(false);

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Collections.Frozen;
-using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Microsoft.Extensions.Options;
@@ -12,7 +11,8 @@ namespace Resolver.Server.Api;
 /// grpc-dotnet deserializes a request before any interceptor runs and answers a malformed message
 /// (garbage bytes, invalid UTF-8 in a string field) with UNKNOWN "Exception was thrown by handler.".
 /// For unary calls this middleware parses the message first and answers INVALID_ARGUMENT naming the
-/// expected message type; well-formed requests pass on untouched.
+/// expected message type; well-formed requests pass on untouched. It runs after routing and finds the method by
+/// the endpoint routing matched, so a path spelled in another case is checked like the canonical one.
 /// </summary>
 internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<ResolverServerOptions> options)
 {
@@ -25,7 +25,8 @@ internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!UnaryRequestTypes.TryGetValue(context.Request.Path.Value ?? "", out var requestType) ||
+        if (context.GetEndpoint()?.Metadata.GetMetadata<global::Grpc.AspNetCore.Server.GrpcMethodMetadata>() is not { } grpc ||
+            !UnaryRequestTypes.TryGetValue(grpc.Method.FullName, out var requestType) ||
             context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
         {
             await next(context).ConfigureAwait(false);
@@ -51,10 +52,7 @@ internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<
         context.Request.Body.Position = 0;
         if (Problem(body.GetBuffer().AsSpan(0, (int)body.Length), requestType) is { } problem)
         {
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "application/grpc";
-            context.Response.Headers["grpc-status"] = "3";
-            context.Response.Headers["grpc-message"] = PercentEncode(problem);
+            ProblemMapping.WriteGrpcStatus(context.Response, global::Grpc.Core.StatusCode.InvalidArgument, problem);
             return;
         }
 
@@ -83,17 +81,5 @@ internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<
         {
             return $"the request is not a valid {requestType.FullName} message ({exception.Message.TrimEnd('.')}); check the client's protobuf definitions";
         }
-    }
-
-    // grpc-message is percent-encoded: bytes outside printable ASCII, and '%' itself.
-    private static string PercentEncode(string message)
-    {
-        var builder = new StringBuilder();
-        foreach (var b in Encoding.UTF8.GetBytes(message))
-        {
-            builder.Append(b is >= 0x20 and <= 0x7E and not (byte)'%' ? ((char)b).ToString() : $"%{b:X2}");
-        }
-
-        return builder.ToString();
     }
 }

@@ -2,21 +2,20 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Resolver.Core.Registry;
 using Resolver.Protocol.V1;
-using Resolver.Server.Security;
 
 namespace Resolver.Server.Api;
 
 /// <summary>The registry API: a thin adapter over <see cref="RecordRegistry"/>.</summary>
-internal sealed class RegistryGrpcService(RecordRegistry registry, CallerAuthentication callers) : Protocol.V1.Registry.RegistryBase
+internal sealed class RegistryGrpcService(RecordRegistry registry) : Protocol.V1.Registry.RegistryBase
 {
     public override async Task<Record> CreateRecord(CreateRecordRequest request, ServerCallContext context) =>
         ProtoMapper.ToProto(await registry.CreateAsync(
-            await callers.IdentifyAsync(context).ConfigureAwait(false),
+            context.GetCaller(),
             request.Identifier, ProtoMapper.ToDrafts(request.Values), request.ReuseDeleted, context.CancellationToken).ConfigureAwait(false));
 
     public override async Task<Record> UpdateRecord(UpdateRecordRequest request, ServerCallContext context) =>
         ProtoMapper.ToProto(await registry.UpdateAsync(
-            await callers.IdentifyAsync(context).ConfigureAwait(false),
+            context.GetCaller(),
             request.Identifier,
             ProtoMapper.ToDrafts(request.Values),
             [.. request.RemoveIndexes],
@@ -26,7 +25,7 @@ internal sealed class RegistryGrpcService(RecordRegistry registry, CallerAuthent
     public override async Task<DeleteRecordResponse> DeleteRecord(DeleteRecordRequest request, ServerCallContext context)
     {
         var tombstone = await registry.DeleteAsync(
-            await callers.IdentifyAsync(context).ConfigureAwait(false),
+            context.GetCaller(),
             request.Identifier, request.HasExpectedVersion ? request.ExpectedVersion : null, context.CancellationToken).ConfigureAwait(false);
         return new DeleteRecordResponse
         {
@@ -37,11 +36,11 @@ internal sealed class RegistryGrpcService(RecordRegistry registry, CallerAuthent
     }
 
     public override async Task<Record> GetRecord(GetRecordRequest request, ServerCallContext context) =>
-        ProtoMapper.ToProto(await registry.GetAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), request.Identifier, context.CancellationToken).ConfigureAwait(false));
+        ProtoMapper.ToProto(await registry.GetAsync(context.GetCaller(), request.Identifier, context.CancellationToken).ConfigureAwait(false));
 
     public override async Task<ListRecordsResponse> ListRecords(ListRecordsRequest request, ServerCallContext context)
     {
-        var (records, next) = await registry.ListAsync(await callers.IdentifyAsync(context).ConfigureAwait(false), request.Prefix, request.PageSize, request.PageToken, context.CancellationToken).ConfigureAwait(false);
+        var (records, next) = await registry.ListAsync(context.GetCaller(), request.Prefix, request.PageSize, request.PageToken, context.CancellationToken).ConfigureAwait(false);
         var response = new ListRecordsResponse { NextPageToken = next ?? "" };
         response.Records.AddRange(records.Select(ProtoMapper.ToProto));
         return response;

@@ -6,7 +6,6 @@ using Resolver.Core.Errors;
 using Resolver.Core.Prefixes;
 using Resolver.Core.Resolution;
 using Resolver.Server.Configuration;
-using Resolver.Server.Security;
 using Resolver.Protocol.V1;
 using Problem = Resolver.Core.Errors.Problem;
 using PrefixKind = Resolver.Core.Prefixes.PrefixKind;
@@ -16,7 +15,6 @@ namespace Resolver.Server.Api;
 /// <summary>The public resolution API: a thin adapter over <see cref="ResolutionService"/>.</summary>
 internal sealed class ResolutionGrpcService(
     ResolutionService resolution,
-    CallerAuthentication callers,
     PrefixDirectory prefixes,
     ResolverLimits limits,
     IOptions<ResolverServerOptions> options) : Protocol.V1.Resolution.ResolutionBase
@@ -26,7 +24,7 @@ internal sealed class ResolutionGrpcService(
 
     public override async Task<ResolveResult> Resolve(ResolveRequest request, ServerCallContext context)
     {
-        var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
+        var caller = context.GetCaller();
         var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);
         // The expected failures of a unary resolve (not found, invalid) are thrown once, already as the status they are.
         return outcome.Problem is { } problem ? throw ProblemMapping.ToRpcException(problem) : ProtoMapper.ToProto(outcome);
@@ -41,7 +39,7 @@ internal sealed class ResolutionGrpcService(
                 $"a batch may hold at most {limits.MaxBatchSize} identifiers; this one has {request.Requests.Count}: split it"));
         }
 
-        var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
+        var caller = context.GetCaller();
         var outcomes = await resolution.ResolveAsync([.. request.Requests.Select(ProtoMapper.ToQuery)], caller, context.CancellationToken).ConfigureAwait(false);
         var response = new BatchResolveResponse();
         response.Results.AddRange(outcomes.Select(ProtoMapper.ToProto));
@@ -51,7 +49,7 @@ internal sealed class ResolutionGrpcService(
     public override async Task ResolveStream(IAsyncStreamReader<ResolveRequest> requestStream, IServerStreamWriter<ResolveResult> responseStream, ServerCallContext context)
     {
         // One answer per request, in request order: each is resolved and written before the next is read.
-        var caller = await callers.IdentifyAsync(context).ConfigureAwait(false);
+        var caller = context.GetCaller();
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
             var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);

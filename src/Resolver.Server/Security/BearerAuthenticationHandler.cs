@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Resolver.Core.Security;
+
+namespace Resolver.Server.Security;
+
+/// <summary>
+/// ASP.NET Core authentication for every transport (gRPC now, HTTP later): reads <c>Authorization: Bearer …</c>
+/// once per request and turns it into the principal <see cref="CallerClaims"/> maps to a <see cref="Caller"/> —
+/// the admin token, an enterprise's API key <c>rk_ID_SECRET</c>, or a JWT signed with the configured key.
+/// No header is no result (anonymous); anything else that is not a valid credential fails, and a failed
+/// credential is never treated as anonymous (docs/security.md).
+/// </summary>
+internal sealed class BearerAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    AdminCredential admin,
+    AccessDirectory access,
+    JwtValidator jwt,
+    RefusedCredentialAudit refusals) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    /// <summary>The scheme's name.</summary>
+    public const string SchemeName = "ResolverBearer";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var result = await AuthenticateBearerAsync().ConfigureAwait(false);
+        if (result.Failure is { } failure)
+        {
+            Context.Features.Set(new RefusedCredentialFeature(failure.Message));
+
+            // Counted, not written per attempt: bogus tokens must not be a way to flood the store.
+            refusals.Note(Operation(), Context.Connection.RemoteIpAddress?.ToString() ?? "(unknown address)");
+        }
+
+        return result;
+    }
+
+    private async Task<AuthenticateResult> AuthenticateBearerAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("the authorization metadata must be 'Bearer <API key>'");
+        }
+
+        var token = header["Bearer ".Length..].Trim();
+        if (token.Length == 0)
+        {
+            return AuthenticateResult.Fail("the authorization metadata carries an empty credential");
+        }
+
+        if (ApiKeys.TokensEqual(token, admin.Token))
+        {
+            return Success(Caller.Admin, "admin-token");
+        }
+
+        var snapshot = await access.GetAsync(Context.RequestAborted).ConfigureAwait(false);
+        if (ApiKeys.TryParse(token, out var id, out var secret))
+        {
+            return snapshot.Keys.TryGetValue(id, out var key) && ApiKeys.Verify(key, secret)
+                ? Success(Caller.ForEnterprise(key.Enterprise), "api-key")
+                : AuthenticateResult.Fail("the API key is not valid: unknown, revoked or mistyped");
+        }
+
+        if (jwt.Enabled)
+        {
+            return await jwt.ValidateAsync(token, snapshot).ConfigureAwait(false) is { } caller
+                ? Success(caller, "jwt")
+                : AuthenticateResult.Fail("the bearer token is neither a valid API key nor a valid JWT (signature, expiry, issuer, audience, and a 'sub' naming a known enterprise)");
+        }
+
+        return AuthenticateResult.Fail("the API key is not valid: unknown, revoked or mistyped");
+    }
+
+    // The gRPC method as routing matched it (whatever the case of the path), else the path.
+    private string Operation() =>
+        Context.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is { } grpc
+            ? grpc.Method.FullName.TrimStart('/')
+            : Request.Path.Value ?? "";
+
+    private static AuthenticateResult Success(Caller caller, string method) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(CallerClaims.ToIdentity(caller, method)), SchemeName));
+}
