@@ -85,6 +85,7 @@ public static class ResolverServiceCollectionExtensions
         services.AddSingleton<IConfigureOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();
         services.AddGrpcReflection();
         services.AddResolverRateLimiting();
+        services.AddUnaryCallTimeouts();
         services.AddResolverHealthChecks();
         return services;
     }
@@ -96,10 +97,11 @@ public static class ResolverServiceCollectionExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseRateLimiter();
+        app.UseRequestTimeouts();
         app.UseMiddleware<MalformedRequestMiddleware>();
-        app.MapGrpcService<ResolutionGrpcService>();
-        app.MapGrpcService<RegistryGrpcService>();
-        app.MapGrpcService<AdminGrpcService>();
+        app.MapGrpcService<ResolutionGrpcService>().WithUnaryCallTimeouts();
+        app.MapGrpcService<RegistryGrpcService>().WithUnaryCallTimeouts();
+        app.MapGrpcService<AdminGrpcService>().WithUnaryCallTimeouts();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapResolverHealthProbes();

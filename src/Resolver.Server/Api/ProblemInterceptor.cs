@@ -18,7 +18,7 @@ internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger, IOp
     {
         try
         {
-            return await WithinServerLimitAsync(continuation(request, context), context).ConfigureAwait(false);
+            return await continuation(request, context).ConfigureAwait(false);
         }
         catch (Exception exception) when (Translate(exception, context) is { } translated)
         {
@@ -65,23 +65,6 @@ internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger, IOp
         }
     }
 
-    // A unary call is answered within --max-request-seconds whatever deadline (or none) the caller set; the
-    // abandoned work still ends by itself within the store's own timeouts.
-    private async Task<TResponse> WithinServerLimitAsync<TResponse>(Task<TResponse> call, ServerCallContext context)
-    {
-        var limit = TimeSpan.FromSeconds(options.Value.MaxRequestSeconds);
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        var finished = await Task.WhenAny(call, Task.Delay(limit, timer.Token)).ConfigureAwait(false);
-        if (finished == call || context.CancellationToken.IsCancellationRequested)
-        {
-            await timer.CancelAsync().ConfigureAwait(false);
-            return await call.ConfigureAwait(false);
-        }
-
-        _ = call.ContinueWith(static abandoned => _ = abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"the call took longer than this server allows ({limit.TotalSeconds:0.#} s, --max-request-seconds); retry later"));
-    }
-
     /// <summary>The RpcException to answer with, or null to let the exception through (it already is one, or the caller went away).</summary>
     private RpcException? Translate(Exception exception, ServerCallContext context)
     {
@@ -89,6 +72,8 @@ internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger, IOp
         {
             case RpcException:
                 return null;
+            case OperationCanceledException when UnaryCallTimeouts.TimedOut(context):
+                return new RpcException(new Status(StatusCode.DeadlineExceeded, $"the call took longer than this server allows ({options.Value.MaxRequestSeconds} s, --max-request-seconds); retry later"));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled or its deadline passed"));
             case ResolverException { Problem: var problem } resolverException:
