@@ -13,7 +13,7 @@ internal sealed class ConfiguredStore : IAsyncDisposable
 {
     private readonly PostgresDatabase? _postgres;
 
-    public ConfiguredStore(IOptions<ResolverServerOptions> options)
+    public ConfiguredStore(IOptions<StoreOptions> options)
     {
         var setting = options.Value.EffectiveStore;
         if (setting.StartsWith("postgres:", StringComparison.Ordinal))

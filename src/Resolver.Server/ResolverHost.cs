@@ -14,7 +14,7 @@ public static class ResolverHost
         error ??= Console.Error;
         if (args.Contains("--help") || args.Contains("-h"))
         {
-            Console.WriteLine(ServerSettings.Help());
+            ServerSettings.WriteHelp(Console.Out);
             return 0;
         }
 
@@ -45,7 +45,7 @@ public static class ResolverHost
         builder.Configuration.AddInMemoryCollection(ServerSettings.FromArguments(args));
         builder.Configuration.AddInMemoryCollection(KestrelEndpoints(builder.Configuration));
 
-        builder.Services.AddResolverServer(builder.Configuration);
+        builder.Services.AddResolverServer();
         overrideServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -57,7 +57,7 @@ public static class ResolverHost
     // with TLS, ALPN lets one port serve both.
     private static Dictionary<string, string?> KestrelEndpoints(ConfigurationManager configuration)
     {
-        var options = configuration.GetSection(ResolverServerOptions.Section).Get<ResolverServerOptions>() ?? new ResolverServerOptions();
+        var options = configuration.GetSection(ServerSettings.Section).Get<EndpointOptions>() ?? new EndpointOptions();
         var endpoints = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Kestrel:Endpoints:Grpc:Url"] = options.GrpcUrl,
@@ -87,6 +87,8 @@ public static class ResolverHost
     {
         SettingsException settings => settings.Message,
         OptionsValidationException validation => string.Join("; ", validation.Failures),
+        AggregateException { InnerExceptions: var all } when all.All(e => e is OptionsValidationException) =>
+            string.Join("; ", all.Cast<OptionsValidationException>().SelectMany(e => e.Failures)),
         InvalidOperationException { InnerException: FormatException or InvalidOperationException } binding => binding.Message,
         IOException { InnerException: SocketException socket } => $"{exception.Message} ({socket.SocketErrorCode})",
         IOException io => io.Message,

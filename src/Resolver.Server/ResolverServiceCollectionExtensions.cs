@@ -19,16 +19,21 @@ namespace Resolver.Server;
 public static class ResolverServiceCollectionExtensions
 {
     /// <summary>Adds everything the node runs on.</summary>
-    public static IServiceCollection AddResolverServer(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddResolverServer(this IServiceCollection services)
     {
-        services.AddOptions<ResolverServerOptions>()
-            .Bind(configuration.GetSection(ResolverServerOptions.Section))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResolverServerOptions>, ResolverServerOptionsValidator>());
+        // Each component's settings, bound from the "Resolver" section and checked before the server takes calls.
+        services.AddSettings<EndpointOptions>();
+        services.AddSettings<StoreOptions>();
+        services.AddSettings<SecurityOptions>();
+        services.AddSettings<CacheTierOptions>();
+        services.AddSettings<LimitOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EndpointOptions>, SettingsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, SettingsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SettingsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.ToLimits());
-        services.TryAddSingleton(sp => new IdentifierParser(sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.ToSyntax()));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LimitOptions>>().Value.ToLimits());
+        services.TryAddSingleton(sp => new IdentifierParser(sp.GetRequiredService<IOptions<LimitOptions>>().Value.ToSyntax()));
 
         // The store --store names (SQLite by default), behind the same interfaces.
         services.TryAddSingleton<ConfiguredStore>();
@@ -66,7 +71,7 @@ public static class ResolverServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<CacheMetrics>();
         services.TryAddSingleton(sp => CacheTiers.Start(
-            sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.ToCacheOptions(),
+            sp.GetRequiredService<IOptions<CacheTierOptions>>().Value.ToCacheOptions(),
             sp.GetRequiredService<PrefixDirectory>().Invalidate,
             sp.GetRequiredService<AccessDirectory>().Invalidate,
             sp.GetRequiredService<CacheMetrics>(),
@@ -88,6 +93,14 @@ public static class ResolverServiceCollectionExtensions
         services.AddUnaryCallTimeouts();
         services.AddResolverHealthChecks();
         return services;
+    }
+
+    // Binds one component's options from the "Resolver" section, with their validation attributes checked at start.
+    private static void AddSettings<TOptions>(this IServiceCollection services)
+        where TOptions : class
+    {
+        services.AddOptions<TOptions>().BindConfiguration(ServerSettings.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, SettingAttributesValidator<TOptions>>());
     }
 
     /// <summary>Maps the gRPC services, reflection and health endpoints.</summary>

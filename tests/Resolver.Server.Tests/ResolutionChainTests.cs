@@ -4,6 +4,7 @@ using Resolver.Caching;
 using Resolver.Core.Resolution;
 using Resolver.Core.Storage;
 using Resolver.Protocol.V1;
+using Resolver.Testing;
 
 namespace Resolver.Server.Tests;
 
@@ -20,7 +21,7 @@ public sealed class ResolutionChainTests
         var declared = server.Services.GetRequiredService<IOptions<RecordSourceChain>>().Value.ToString();
 
         Assert.Equal("CachedRecordSource → MissCoalescer → StoreRecordSource", declared);
-        Assert.Contains(declared, await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "architecture.md"), Ct), StringComparison.Ordinal);
+        Assert.Contains(declared, Repository.Read("docs", "architecture.md"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -42,19 +43,6 @@ public sealed class ResolutionChainTests
 
         await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => server.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/MISSING" }, cancellationToken: Ct).ResponseAsync);
         Assert.Equal(["88.168.1/missing"], seen);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Resolver.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Resolver.sln not found above the test binaries");
     }
 
     /// <summary>A pass-through stage that notes the keys it is asked for.</summary>

@@ -14,7 +14,7 @@ namespace Resolver.Server.Api;
 /// expected message type; well-formed requests pass on untouched. It runs after routing and finds the method by
 /// the endpoint routing matched, so a path spelled in another case is checked like the canonical one.
 /// </summary>
-internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<ResolverServerOptions> options)
+internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<LimitOptions> options)
 {
     private static readonly FrozenDictionary<string, MessageDescriptor> UnaryRequestTypes =
         new[] { Protocol.V1.ResolutionReflection.Descriptor, Protocol.V1.RegistryReflection.Descriptor, Protocol.V1.AdminReflection.Descriptor }

@@ -11,7 +11,7 @@ namespace Resolver.Server.Api;
 /// Problem trailer; anything unexpected is logged once with an id and answered INTERNAL with that id, never
 /// with the exception's text.
 /// </summary>
-internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger, IOptions<ResolverServerOptions> options) : Interceptor
+internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger, IOptions<LimitOptions> options) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)

@@ -23,7 +23,7 @@ internal static class RateLimiting
         return services;
     }
 
-    private sealed class Setup(IOptions<ResolverServerOptions> settings) : IConfigureOptions<RateLimiterOptions>
+    private sealed class Setup(IOptions<SecurityOptions> settings) : IConfigureOptions<RateLimiterOptions>
     {
         public void Configure(RateLimiterOptions options)
         {

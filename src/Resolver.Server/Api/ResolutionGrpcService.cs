@@ -17,7 +17,8 @@ internal sealed class ResolutionGrpcService(
     ResolutionService resolution,
     PrefixDirectory prefixes,
     ResolverLimits limits,
-    IOptions<ResolverServerOptions> options) : Protocol.V1.Resolution.ResolutionBase
+    IOptions<LimitOptions> options,
+    IOptions<SecurityOptions> security) : Protocol.V1.Resolution.ResolutionBase
 {
     private static readonly string Version =
         typeof(ResolutionGrpcService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -72,7 +73,7 @@ internal sealed class ResolutionGrpcService(
                 MaxIdentifierBytes = Core.Identifiers.IdentifierSyntax.MaxBytes,
                 MaxValuesPerRecord = limits.MaxValuesPerRecord,
                 MaxValueBytes = limits.MaxValueBytes,
-                RateLimitPerSecond = settings.RateLimitPerSecond,
+                RateLimitPerSecond = security.Value.RateLimitPerSecond,
             },
         };
         // The prefix table in memory, not a store query per call.

@@ -19,7 +19,7 @@ internal static class UnaryCallTimeouts
     {
         services.AddRequestTimeouts();
         services.AddSingleton<IConfigureOptions<RequestTimeoutOptions>>(sp => new ConfigureOptions<RequestTimeoutOptions>(options =>
-            options.AddPolicy(Policy, TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ResolverServerOptions>>().Value.MaxRequestSeconds))));
+            options.AddPolicy(Policy, TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<LimitOptions>>().Value.MaxRequestSeconds))));
         return services;
     }
 

@@ -1,43 +1,54 @@
 using System.Collections;
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace Resolver.Server.Configuration;
 
 /// <summary>
-/// The one table of server settings: each has a command-line flag, a RESOLVER_* environment variable
-/// and a key in appsettings.json's "Resolver" section. Precedence: flag, then variable, then file.
+/// The one table of server settings: each is a command-line flag, a RESOLVER_* environment variable and a key in
+/// appsettings.json's "Resolver" section, bound to a property of one component's options class, whose initializer
+/// is the default (shown by --help; the README's table is checked against this one). Precedence: flag, then
+/// variable, then file.
 /// </summary>
 internal static class ServerSettings
 {
     public static readonly IReadOnlyList<Setting> All =
     [
-        new("--grpc-url", nameof(ResolverServerOptions.GrpcUrl), "gRPC endpoint, HTTP/2 cleartext (default http://127.0.0.1:5280)"),
-        new("--http-url", nameof(ResolverServerOptions.HttpUrl), "HTTP/1.1 endpoint: /healthz/live, /healthz/ready (default http://127.0.0.1:5281)"),
-        new("--https-url", nameof(ResolverServerOptions.HttpsUrl), "TLS endpoint serving gRPC and HTTP on one port, e.g. https://0.0.0.0:5443 (default: none)"),
-        new("--tls-cert", nameof(ResolverServerOptions.TlsCert), "PEM certificate file for --https-url (e.g. from a Kubernetes Secret)"),
-        new("--tls-key", nameof(ResolverServerOptions.TlsKey), "PEM private key file for --tls-cert"),
-        new("--tls-client-certificates", nameof(ResolverServerOptions.TlsClientCertificates), "none (default), allow or require (mTLS) on --https-url"),
-        new("--data-dir", nameof(ResolverServerOptions.DataDir), "directory of the embedded SQLite database (default ./data)"),
-        new("--store", nameof(ResolverServerOptions.Store), "sqlite:PATH (default: resolver.db under --data-dir) or postgres:NPGSQL-CONNECTION-STRING"),
-        new("--admin-token", nameof(ResolverServerOptions.AdminToken), "the administrator's bearer token (default: generated into <data-dir>/admin-token on the embedded store; required with postgres)"),
-        new("--jwt-signing-key", nameof(ResolverServerOptions.JwtSigningKey), "HMAC-SHA256 key for JWT bearer tokens ('sub' = enterprise, or 'role' = admin); default: JWTs off"),
-        new("--jwt-issuer", nameof(ResolverServerOptions.JwtIssuer), "required 'iss' of JWTs (default: any)"),
-        new("--jwt-audience", nameof(ResolverServerOptions.JwtAudience), "required 'aud' of JWTs (default: any)"),
-        new("--redis", nameof(ResolverServerOptions.Redis), "Redis (or Redis Cluster) configuration string for the shared cache, e.g. 127.0.0.1:6379 (default: none, L1 + store)"),
-        new("--cache-ttl-cap", nameof(ResolverServerOptions.CacheTtlCap), "seconds an entry is fresh at most (default 300)", SettingKind.Number),
-        new("--cache-stale-window", nameof(ResolverServerOptions.CacheStaleWindow), "seconds a stale entry may be served while the store is down (default 3600)", SettingKind.Number),
-        new("--cache-negative-ttl", nameof(ResolverServerOptions.CacheNegativeTtl), "seconds 'not found' is cached (default 5)", SettingKind.Number),
-        new("--l1-max-entries", nameof(ResolverServerOptions.L1MaxEntries), "most entries in the in-process cache (default 100000)", SettingKind.Number),
-        new("--l1-unsynced-ttl-ms", nameof(ResolverServerOptions.L1UnsyncedTtlMs), "ms an in-process entry lives while no invalidation channel is up (default 1000)", SettingKind.Number),
-        new("--case-sensitive-suffix", nameof(ResolverServerOptions.CaseSensitiveSuffix), "compare suffixes case-sensitively (default: ignore ASCII case)", SettingKind.Switch),
-        new("--max-identifier-length", nameof(ResolverServerOptions.MaxIdentifierLength), "longest identifier in code points after NFC (default 255)", SettingKind.Number),
-        new("--max-batch-size", nameof(ResolverServerOptions.MaxBatchSize), "most identifiers in one BatchResolve (default 2000)", SettingKind.Number),
-        new("--max-values-per-record", nameof(ResolverServerOptions.MaxValuesPerRecord), "most values in one record (default 1000)", SettingKind.Number),
-        new("--max-value-bytes", nameof(ResolverServerOptions.MaxValueBytes), "largest value payload in bytes (default 65536)", SettingKind.Number),
-        new("--max-request-seconds", nameof(ResolverServerOptions.MaxRequestSeconds), "longest a unary call may run, whatever the caller's deadline (default 30)", SettingKind.Number),
-        new("--rate-limit", nameof(ResolverServerOptions.RateLimit), "requests per second per caller to resolver.v1 services, or 'off' (default 1000)"),
-        new("--max-message-bytes", nameof(ResolverServerOptions.MaxMessageBytes), "largest gRPC request in bytes (default 4194304)", SettingKind.Number),
+        new("--grpc-url", typeof(EndpointOptions), nameof(EndpointOptions.GrpcUrl), "gRPC endpoint, HTTP/2 cleartext"),
+        new("--http-url", typeof(EndpointOptions), nameof(EndpointOptions.HttpUrl), "HTTP/1.1 endpoint: /healthz/live, /healthz/ready"),
+        new("--https-url", typeof(EndpointOptions), nameof(EndpointOptions.HttpsUrl), "TLS endpoint serving gRPC and HTTP on one port, e.g. https://0.0.0.0:5443 (docs/security.md)"),
+        new("--tls-cert", typeof(EndpointOptions), nameof(EndpointOptions.TlsCert), "PEM certificate file for --https-url (e.g. from a Kubernetes Secret)"),
+        new("--tls-key", typeof(EndpointOptions), nameof(EndpointOptions.TlsKey), "PEM private key file for --tls-cert"),
+        new("--tls-client-certificates", typeof(EndpointOptions), nameof(EndpointOptions.TlsClientCertificates), "none, allow or require (mTLS) on --https-url"),
+        new("--data-dir", typeof(StoreOptions), nameof(StoreOptions.DataDir), "directory of the embedded SQLite database and generated admin token, relative to the working directory (`dotnet run --project` runs in the project folder: src/Resolver.Server/data)"),
+        new("--store", typeof(StoreOptions), nameof(StoreOptions.Store), "sqlite:PATH (by default resolver.db under --data-dir) or postgres:NPGSQL-CONNECTION-STRING (docs/storage.md)"),
+        new("--admin-token", typeof(SecurityOptions), nameof(SecurityOptions.AdminToken), "the administrator's bearer token; generated into <data-dir>/admin-token on the embedded store when not given; required with postgres"),
+        new("--jwt-signing-key", typeof(SecurityOptions), nameof(SecurityOptions.JwtSigningKey), "HMAC-SHA256 key for JWT bearer tokens ('sub' = enterprise, or 'role' = admin); JWTs are off without it"),
+        new("--jwt-issuer", typeof(SecurityOptions), nameof(SecurityOptions.JwtIssuer), "required 'iss' of JWTs; any when not given"),
+        new("--jwt-audience", typeof(SecurityOptions), nameof(SecurityOptions.JwtAudience), "required 'aud' of JWTs; any when not given"),
+        new("--rate-limit", typeof(SecurityOptions), nameof(SecurityOptions.RateLimit), "requests per second per caller to resolver.v1 services, or 'off'"),
+        new("--redis", typeof(CacheTierOptions), nameof(CacheTierOptions.Redis), "Redis (or Redis Cluster) configuration string for the shared cache, e.g. 127.0.0.1:6379; L1 + store without it (docs/caching.md)"),
+        new("--cache-ttl-cap", typeof(CacheTierOptions), nameof(CacheTierOptions.CacheTtlCap), "seconds an entry is fresh at most", SettingKind.Number),
+        new("--cache-stale-window", typeof(CacheTierOptions), nameof(CacheTierOptions.CacheStaleWindow), "seconds a stale entry may be served while the store is down", SettingKind.Number),
+        new("--cache-negative-ttl", typeof(CacheTierOptions), nameof(CacheTierOptions.CacheNegativeTtl), "seconds 'not found' is cached", SettingKind.Number),
+        new("--l1-max-entries", typeof(CacheTierOptions), nameof(CacheTierOptions.L1MaxEntries), "most entries in the in-process cache", SettingKind.Number),
+        new("--l1-unsynced-ttl-ms", typeof(CacheTierOptions), nameof(CacheTierOptions.L1UnsyncedTtlMs), "ms an in-process entry lives while no invalidation channel is up", SettingKind.Number),
+        new("--case-sensitive-suffix", typeof(LimitOptions), nameof(LimitOptions.CaseSensitiveSuffix), "compare suffixes case-sensitively (otherwise ASCII case is ignored)", SettingKind.Switch),
+        new("--max-identifier-length", typeof(LimitOptions), nameof(LimitOptions.MaxIdentifierLength), "longest identifier in code points after NFC (hard cap 2048 UTF-8 bytes)", SettingKind.Number),
+        new("--max-batch-size", typeof(LimitOptions), nameof(LimitOptions.MaxBatchSize), "most identifiers in one BatchResolve", SettingKind.Number),
+        new("--max-values-per-record", typeof(LimitOptions), nameof(LimitOptions.MaxValuesPerRecord), "most values in one record", SettingKind.Number),
+        new("--max-value-bytes", typeof(LimitOptions), nameof(LimitOptions.MaxValueBytes), "largest value payload in bytes", SettingKind.Number),
+        new("--max-request-seconds", typeof(LimitOptions), nameof(LimitOptions.MaxRequestSeconds), "longest a unary call may run, whatever the caller's deadline", SettingKind.Number),
+        new("--max-message-bytes", typeof(LimitOptions), nameof(LimitOptions.MaxMessageBytes), "largest gRPC request in bytes", SettingKind.Number),
     ];
+
+    /// <summary>The configuration section every component's options bind from (flat keys, e.g. <c>Resolver:GrpcUrl</c>).</summary>
+    public const string Section = "Resolver";
+
+    /// <summary>The flag of <paramref name="property"/> of <paramref name="options"/>, for messages; the property name when it has none.</summary>
+    public static string FlagOf(Type options, string? property) =>
+        All.FirstOrDefault(s => s.Options == options && s.Property == property)?.Flag ?? property ?? options.Name;
 
     /// <summary>Configuration entries for the RESOLVER_* variables that are set.</summary>
     public static Dictionary<string, string?> FromEnvironment(IDictionary environment)
@@ -54,61 +65,87 @@ internal static class ServerSettings
         return values;
     }
 
-    /// <summary>Configuration entries for the flags in <paramref name="args"/>; throws <see cref="SettingsException"/> on an unknown flag or a missing value.</summary>
+    /// <summary>Configuration entries for the flags in <paramref name="args"/>; throws <see cref="SettingsException"/> on an unknown flag or a missing or malformed value.</summary>
     public static Dictionary<string, string?> FromArguments(IReadOnlyList<string> args)
     {
-        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < args.Count; i++)
+        var (command, options) = Command();
+        var parse = command.Parse(args);
+        if (parse.UnmatchedTokens is [var unknown, ..])
         {
-            var (flag, inline) = args[i].Split('=', 2) is [var f, var v] ? (f, v) : (args[i], null);
-            var setting = All.FirstOrDefault(s => s.Flag == flag)
-                ?? throw new SettingsException($"unknown setting '{args[i]}'; run with --help to list the settings");
-            if (inline is not null)
+            throw new SettingsException($"unknown setting '{unknown}'; run with --help to list the settings");
+        }
+
+        if (parse.Errors is [var error, ..])
+        {
+            throw error.SymbolResult is OptionResult { Option: var option }
+                ? new SettingsException($"setting {option.Name} needs a value, e.g. {option.Name} VALUE")
+                : new SettingsException($"{error.Message}; run with --help to list the settings");
+        }
+
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (setting, option) in options)
+        {
+            if (parse.GetResult(option) is { Implicit: false } given)
             {
-                values[setting.ConfigurationKey] = setting.Check(inline, flag);
-            }
-            else if (setting.Kind == SettingKind.Switch)
-            {
-                // A bare switch means true; "--case-sensitive-suffix false" is accepted too.
-                var hasValue = i + 1 < args.Count && bool.TryParse(args[i + 1], out _);
-                values[setting.ConfigurationKey] = hasValue ? args[++i] : "true";
-            }
-            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                values[setting.ConfigurationKey] = setting.Check(args[++i], flag);
-            }
-            else
-            {
-                throw new SettingsException($"setting {flag} needs a value, e.g. {flag} VALUE");
+                values[setting.ConfigurationKey] = setting.Kind == SettingKind.Switch
+                    ? (given.Tokens.Count == 0 ? "true" : setting.Check(given.Tokens[^1].Value, setting.Flag))
+                    : setting.Check(given.Tokens[^1].Value, setting.Flag);
             }
         }
 
         return values;
     }
 
-    /// <summary>The help text listing every setting.</summary>
-    public static string Help()
+    /// <summary>Writes --help: every setting with its variable and default.</summary>
+    public static void WriteHelp(TextWriter output)
     {
-        var lines = new List<string>
-        {
-            "Usage: Resolver.Server [--setting value]...",
-            "Every setting is also an environment variable and a key of appsettings.json's \"Resolver\" section.",
-            "",
-        };
+        var (command, _) = Command();
+        command.Parse(["--help"], new ParserConfiguration()).Invoke(new InvocationConfiguration { Output = output });
+    }
+
+    /// <summary>The README's settings table, one row per setting (a test keeps the README equal to it).</summary>
+    public static string MarkdownTable()
+    {
+        var lines = new List<string> { "| flag | variable | default | what |", "| --- | --- | --- | --- |" };
         foreach (var setting in All)
         {
-            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {setting.Flag,-26} {setting.EnvironmentVariable,-34} {setting.Description}"));
+            var fallback = setting.Default.Length > 0 ? $"`{setting.Default}`" : "none";
+            lines.Add($"| `{setting.Flag}` | `{setting.EnvironmentVariable}` | {fallback} | {setting.Description.Replace("|", "\\|", StringComparison.Ordinal)} |");
         }
 
-        return string.Join(Environment.NewLine, lines);
+        return string.Join('\n', lines);
+    }
+
+    // The server's flags as a System.CommandLine command: parsing, errors and help come from the library.
+    private static (RootCommand Command, List<(Setting Setting, Option Option)> Options) Command()
+    {
+        var command = new RootCommand(
+            "Resolver.Server: one node of the industrial internet identifier tree. Every setting is also an environment " +
+            "variable and a key of appsettings.json's \"Resolver\" section (flag, then variable, then file).");
+        var options = new List<(Setting, Option)>();
+        foreach (var setting in All)
+        {
+            // A flag may repeat (the last one wins, as scripts that append overrides expect); a switch needs no value.
+            Option option = new Option<string[]>(setting.Flag)
+            {
+                Arity = setting.Kind == SettingKind.Switch ? ArgumentArity.ZeroOrMore : ArgumentArity.OneOrMore,
+                Description = setting.HelpText,
+                HelpName = setting.Kind == SettingKind.Switch ? "true|false" : "value",
+            };
+            command.Options.Add(option);
+            options.Add((setting, option));
+        }
+
+        return (command, options);
     }
 
     /// <summary>One setting.</summary>
     /// <param name="Flag">The command-line flag, e.g. <c>--grpc-url</c>.</param>
-    /// <param name="Property">The <see cref="ResolverServerOptions"/> property it sets.</param>
-    /// <param name="Description">One line for --help.</param>
+    /// <param name="Options">The component's options class the setting belongs to.</param>
+    /// <param name="Property">The property of <paramref name="Options"/> it sets.</param>
+    /// <param name="Description">One line for --help, without the default (that comes from the options class).</param>
     /// <param name="Kind">What values it takes.</param>
-    public sealed record Setting(string Flag, string Property, string Description, SettingKind Kind = SettingKind.Text)
+    public sealed record Setting(string Flag, Type Options, string Property, string Description, SettingKind Kind = SettingKind.Text)
     {
         /// <summary>Returns <paramref name="value"/> when it fits the setting's kind; otherwise throws naming <paramref name="source"/>.</summary>
         public string Check(string value, string source) => Kind switch
@@ -124,7 +161,15 @@ internal static class ServerSettings
         public string EnvironmentVariable => "RESOLVER_" + Flag.TrimStart('-').Replace('-', '_').ToUpperInvariant();
 
         /// <summary>E.g. <c>Resolver:GrpcUrl</c>.</summary>
-        public string ConfigurationKey => $"{ResolverServerOptions.Section}:{Property}";
+        public string ConfigurationKey => $"{Section}:{Property}";
+
+        /// <summary>The default: the property's initial value on a new options object; empty when there is none.</summary>
+        public string Default => Convert.ToString(Options.GetProperty(Property)!.GetValue(Activator.CreateInstance(Options)), CultureInfo.InvariantCulture) is { Length: > 0 } value
+            ? (Kind == SettingKind.Switch ? value.ToLowerInvariant() : value)
+            : "";
+
+        /// <summary>The --help line: description, variable and default.</summary>
+        public string HelpText => Default.Length > 0 ? $"{Description} [{EnvironmentVariable}; default: {Default}]" : $"{Description} [{EnvironmentVariable}]";
     }
 }
 

@@ -8,7 +8,7 @@ namespace Resolver.Server.Security;
 /// The administrator's bearer token: the <c>--admin-token</c> setting, or on the embedded store one
 /// generated on first start into &lt;data-dir&gt;/admin-token (mode 0600). It is never logged.
 /// </summary>
-internal sealed partial class AdminCredential(IOptions<ResolverServerOptions> options, ILogger<AdminCredential> logger) : IHostedService
+internal sealed partial class AdminCredential(IOptions<SecurityOptions> options, IOptions<StoreOptions> store, ILogger<AdminCredential> logger) : IHostedService
 {
     private string? _token;
 
@@ -26,12 +26,12 @@ internal sealed partial class AdminCredential(IOptions<ResolverServerOptions> op
                 : throw new SettingsException("--admin-token must be at least 16 characters; a long random string is best");
         }
 
-        if (!settings.EffectiveStore.StartsWith("sqlite:", StringComparison.Ordinal))
+        if (!store.Value.IsEmbedded)
         {
             throw new SettingsException("--admin-token (RESOLVER_ADMIN_TOKEN) is required with a shared store: every replica must accept the same administrator");
         }
 
-        var path = Path.Combine(Path.GetFullPath(settings.DataDir), "admin-token");
+        var path = Path.Combine(Path.GetFullPath(store.Value.DataDir), "admin-token");
         if (File.Exists(path))
         {
             _token = File.ReadAllText(path).Trim();

@@ -16,7 +16,7 @@ internal sealed class JwtValidator
     private readonly JsonWebTokenHandler _handler = new();
     private readonly TokenValidationParameters? _parameters;
 
-    public JwtValidator(IOptions<ResolverServerOptions> options)
+    public JwtValidator(IOptions<SecurityOptions> options)
     {
         var settings = options.Value;
         if (string.IsNullOrEmpty(settings.JwtSigningKey))

@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Options;
-using Resolver.Core.Identifiers;
 
 namespace Resolver.Server.Configuration;
 
-/// <summary>Rejects settings the server cannot run with, naming the flag to fix.</summary>
-internal sealed class ResolverServerOptionsValidator : IValidateOptions<ResolverServerOptions>
+/// <summary>The rules that span several settings or read their shape (URLs, files, store names), each failure naming the flag to fix.</summary>
+internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IValidateOptions<StoreOptions>, IValidateOptions<SecurityOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ResolverServerOptions options)
+    public ValidateOptionsResult Validate(string? name, EndpointOptions options)
     {
         var failures = new List<string>();
         CheckUrl(failures, "--grpc-url", options.GrpcUrl);
@@ -14,11 +13,6 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
         if (Uri.TryCreate(options.GrpcUrl, UriKind.Absolute, out var grpc) && Uri.TryCreate(options.HttpUrl, UriKind.Absolute, out var http) && grpc.Port == http.Port && grpc.Port != 0)
         {
             failures.Add($"--grpc-url and --http-url both use port {grpc.Port}; gRPC (HTTP/2) and HTTP/1.1 need separate ports");
-        }
-
-        if (File.Exists(options.DataDir))
-        {
-            failures.Add($"--data-dir '{options.DataDir}' is a file; give a directory for the database");
         }
 
         if (!string.IsNullOrEmpty(options.HttpsUrl))
@@ -39,16 +33,32 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
             }
         }
 
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, StoreOptions options)
+    {
+        var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.DataDir))
         {
             failures.Add("--data-dir is empty; give a directory for the database, e.g. ./data");
         }
+        else if (File.Exists(options.DataDir))
+        {
+            failures.Add($"--data-dir '{options.DataDir}' is a file; give a directory for the database");
+        }
 
-        if (!options.EffectiveStore.StartsWith("sqlite:", StringComparison.Ordinal) && !options.EffectiveStore.StartsWith("postgres:", StringComparison.Ordinal))
+        if (!options.IsEmbedded && !options.EffectiveStore.StartsWith("postgres:", StringComparison.Ordinal))
         {
             failures.Add("--store must be sqlite:PATH or postgres:CONNECTION-STRING, e.g. postgres:Host=127.0.0.1;Username=resolver;Password=…;Database=resolver");
         }
 
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, SecurityOptions options)
+    {
+        var failures = new List<string>();
         if (options.JwtSigningKey.Length is > 0 and < 32)
         {
             failures.Add("--jwt-signing-key must be at least 32 characters (256 bits) for HMAC-SHA256");
@@ -59,34 +69,18 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
             failures.Add($"--rate-limit '{options.RateLimit}' is not a number of requests per second or 'off'");
         }
 
-        CheckRange(failures, "--cache-ttl-cap", options.CacheTtlCap, 0, 7 * 86400);
-        CheckRange(failures, "--cache-stale-window", options.CacheStaleWindow, 0, 7 * 86400);
-        CheckRange(failures, "--cache-negative-ttl", options.CacheNegativeTtl, 0, 86400);
-        CheckRange(failures, "--l1-max-entries", options.L1MaxEntries, 1, 100_000_000);
-        CheckRange(failures, "--l1-unsynced-ttl-ms", options.L1UnsyncedTtlMs, 0, 3_600_000);
-        CheckRange(failures, "--max-identifier-length", options.MaxIdentifierLength, 1, IdentifierSyntax.MaxBytes);
-        CheckRange(failures, "--max-batch-size", options.MaxBatchSize, 1, 100_000);
-        CheckRange(failures, "--max-values-per-record", options.MaxValuesPerRecord, 1, 100_000);
-        CheckRange(failures, "--max-value-bytes", options.MaxValueBytes, 1, 16 * 1024 * 1024);
-        CheckRange(failures, "--max-request-seconds", options.MaxRequestSeconds, 1, 3600);
-        CheckRange(failures, "--max-message-bytes", options.MaxMessageBytes, 64 * 1024, 256 * 1024 * 1024);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return Result(failures);
     }
+
+    private static ValidateOptionsResult Result(List<string> failures) =>
+        failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 
     private static void CheckUrl(List<string> failures, string flag, string url)
     {
-        // TLS endpoints arrive with the certificate settings; until then both endpoints are cleartext.
+        // TLS endpoints come with the certificate settings; these two are cleartext.
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
         {
             failures.Add($"{flag} '{url}' is not an http://HOST:PORT address, e.g. http://127.0.0.1:5280");
-        }
-    }
-
-    private static void CheckRange(List<string> failures, string flag, int value, int min, int max)
-    {
-        if (value < min || value > max)
-        {
-            failures.Add($"{flag} {value} is out of range: give {min} to {max}");
         }
     }
 }

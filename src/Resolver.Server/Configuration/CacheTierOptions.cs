@@ -1,0 +1,39 @@
+namespace Resolver.Server.Configuration;
+
+/// <summary>The cache tiers of the read path (flags in <see cref="ServerSettings"/>; docs/caching.md).</summary>
+public sealed class CacheTierOptions
+{
+    /// <summary>StackExchange.Redis configuration string of the shared L2 cache and invalidation channel; empty runs L1 + store only.</summary>
+    public string Redis { get; set; } = "";
+
+    /// <summary>Seconds an entry is fresh at most, whatever its values' TTLs say.</summary>
+    [SettingRange(0, 7 * 86400)]
+    public int CacheTtlCap { get; set; } = 300;
+
+    /// <summary>Seconds an entry is kept past its freshness, served only while the store is unreachable.</summary>
+    [SettingRange(0, 7 * 86400)]
+    public int CacheStaleWindow { get; set; } = 3600;
+
+    /// <summary>Seconds "not found" is cached.</summary>
+    [SettingRange(0, 86400)]
+    public int CacheNegativeTtl { get; set; } = 5;
+
+    /// <summary>Most entries in the in-process L1.</summary>
+    [SettingRange(1, 100_000_000)]
+    public int L1MaxEntries { get; set; } = 100_000;
+
+    /// <summary>Milliseconds an L1 entry lives while no invalidation channel is connected: the staleness bound across replicas then.</summary>
+    [SettingRange(0, 3_600_000)]
+    public int L1UnsyncedTtlMs { get; set; } = 1000;
+
+    /// <summary>The cache tiers' settings these options describe.</summary>
+    public Caching.CacheOptions ToCacheOptions() => new()
+    {
+        Redis = string.IsNullOrWhiteSpace(Redis) ? null : Redis,
+        TtlCap = TimeSpan.FromSeconds(CacheTtlCap),
+        StaleWindow = TimeSpan.FromSeconds(CacheStaleWindow),
+        NegativeTtl = TimeSpan.FromSeconds(CacheNegativeTtl),
+        L1MaxEntries = L1MaxEntries,
+        L1UnsyncedTtl = TimeSpan.FromMilliseconds(L1UnsyncedTtlMs),
+    };
+}
