@@ -21,10 +21,13 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
     public async ValueTask<ResolveOutcome[]> ResolveAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, CancellationToken cancellationToken)
     {
         var outcomes = new ResolveOutcome[queries.Count];
-        var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+
+        // A replica that has never read the prefix table and cannot reach its store routes everything to the
+        // chain, so that what the shared cache holds is still served and the rest is UNAVAILABLE per item.
+        var table = await TableOrNullAsync(cancellationToken).ConfigureAwait(false);
 
         // 1 + 2. Grammar and authority: answer what can be answered without reading records.
-        var local = new List<(int Slot, Identifier Identifier, string Homed)>(queries.Count);
+        var local = new List<(int Slot, Identifier Identifier, string? Homed)>(queries.Count);
         for (var slot = 0; slot < queries.Count; slot++)
         {
             var asked = queries[slot].Identifier;
@@ -37,6 +40,12 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
             if (!parser.TryParse(asked, out var identifier, out var error))
             {
                 outcomes[slot] = ResolveOutcome.Failed(asked, error.ToProblem("identifier", asked));
+                continue;
+            }
+
+            if (table is null)
+            {
+                local.Add((slot, identifier, null));
                 continue;
             }
 
@@ -70,7 +79,8 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         }
 
         // 4. Answer each query from its record, with the values this caller may see (the caches hold whole records).
-        var grants = caller.Kind == CallerKind.Enterprise ? await access.GetAsync(cancellationToken).ConfigureAwait(false) : AccessSnapshot.Empty;
+        var grants = caller.Kind == CallerKind.Enterprise ? await GrantsOrNoneAsync(cancellationToken).ConfigureAwait(false) : AccessSnapshot.Empty;
+        table ??= PrefixTable.Empty; // no owner known: enterprises see public values only until the store answers
         foreach (var (slot, identifier, homed) in local)
         {
             var query = queries[slot];
@@ -80,7 +90,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
                 null when problem is not null => ResolveOutcome.Failed(query.Identifier, problem),
                 null => ResolveOutcome.Failed(query.Identifier, new Problem(
                     ErrorKind.NotFound, Reasons.IdentifierNotFound,
-                    $"identifier {identifier} is not registered (its prefix {identifier.Prefix} is served here, under homed prefix {homed})",
+                    homed is null ? $"identifier {identifier} is not registered" : $"identifier {identifier} is not registered (its prefix {identifier.Prefix} is served here, under homed prefix {homed})",
                     Prefix: identifier.Prefix)),
                 { IsDeleted: true } => ResolveOutcome.Failed(query.Identifier, new Problem(
                     ErrorKind.NotFound, Reasons.IdentifierDeleted,
@@ -91,6 +101,31 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         }
 
         return outcomes;
+    }
+
+    private async ValueTask<PrefixTable?> TableOrNullAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResolverException exception) when (exception.Problem.Kind == ErrorKind.Unavailable)
+        {
+            return null;
+        }
+    }
+
+    // Grants that cannot be read grant nothing: the safe side of an outage.
+    private async ValueTask<AccessSnapshot> GrantsOrNoneAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await access.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResolverException exception) when (exception.Problem.Kind == ErrorKind.Unavailable)
+        {
+            return AccessSnapshot.Empty;
+        }
     }
 
     /// <summary>Seconds a referral may be cached: delegations change rarely (Handle's default value TTL is a day; an hour keeps moves quick).</summary>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Resolver.Core.Errors;
 using Resolver.Core.Security;
 
 namespace Resolver.Server.Security;
@@ -27,10 +28,22 @@ internal sealed class BearerAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var result = await AuthenticateBearerAsync().ConfigureAwait(false);
+        AuthenticateResult result;
+        try
+        {
+            result = await AuthenticateBearerAsync().ConfigureAwait(false);
+        }
+        catch (ResolverException exception) when (exception.Problem.Kind == ErrorKind.Unavailable)
+        {
+            // Keys live in the store: a replica that never loaded them cannot tell a good key from a bad one.
+            Context.Features.Set(new UnusableCredentialFeature(new Problem(ErrorKind.Unavailable, Reasons.StoreUnavailable,
+                "credentials cannot be checked while the store is unavailable; retry later, or call without credentials for public values")));
+            return AuthenticateResult.NoResult();
+        }
+
         if (result.Failure is { } failure)
         {
-            Context.Features.Set(new RefusedCredentialFeature(failure.Message));
+            Context.Features.Set(new UnusableCredentialFeature(new Problem(ErrorKind.Unauthenticated, "invalid-credentials", failure.Message)));
 
             // Counted, not written per attempt: bogus tokens must not be a way to flood the store.
             refusals.Note(Operation(), Context.Connection.RemoteIpAddress?.ToString() ?? "(unknown address)");

@@ -23,13 +23,13 @@ internal static class CallerClaims
 
     /// <summary>
     /// Who is calling: anonymous without credentials, else the authenticated caller. Throws UNAUTHENTICATED when the
-    /// request carried a credential that failed authentication.
+    /// request carried a credential that failed authentication, UNAVAILABLE when it could not be checked.
     /// </summary>
     public static Caller GetCaller(this HttpContext context)
     {
-        if (context.Features.Get<RefusedCredentialFeature>() is { } refused)
+        if (context.Features.Get<UnusableCredentialFeature>() is { } unusable)
         {
-            throw new ResolverException(new Problem(ErrorKind.Unauthenticated, "invalid-credentials", refused.Reason));
+            throw new ResolverException(unusable.Problem);
         }
 
         var user = context.User;
@@ -45,7 +45,7 @@ internal static class CallerClaims
 
     /// <summary>The rate-limit and audit key of a request: the authenticated caller, or the client address (anonymous or refused).</summary>
     public static string PartitionKey(this HttpContext context) =>
-        context.User.Identity?.IsAuthenticated == true && context.Features.Get<RefusedCredentialFeature>() is null
+        context.User.Identity?.IsAuthenticated == true && context.Features.Get<UnusableCredentialFeature>() is null
             ? GetCaller(context).ToString()
             : "address:" + context.Connection.RemoteIpAddress;
 }
