@@ -72,6 +72,9 @@ public sealed class ResolverServerOptions
     /// <summary>Milliseconds an L1 entry lives while no invalidation channel is connected: the staleness bound across replicas then.</summary>
     public int L1UnsyncedTtlMs { get; set; } = 1000;
 
+    /// <summary>Milliseconds between reads of the store's change log when no announcement nudges it; with Redis's 1 s timeout it makes up the 2 s staleness bound.</summary>
+    public int ChangePollMs { get; set; } = 500;
+
     /// <summary>Compare suffixes case-sensitively (default: ASCII case is ignored, as in Handle.Net).</summary>
     public bool CaseSensitiveSuffix { get; set; }
 
@@ -120,6 +123,9 @@ public sealed class ResolverServerOptions
         L1MaxEntries = L1MaxEntries,
         L1UnsyncedTtl = TimeSpan.FromMilliseconds(L1UnsyncedTtlMs),
     };
+
+    /// <summary>The change feed settings these options describe.</summary>
+    public Core.Storage.ChangeFeedOptions ToChangeFeedOptions() => new() { PollInterval = TimeSpan.FromMilliseconds(ChangePollMs) };
 
     /// <summary>The SQLite database file under <see cref="DataDir"/>.</summary>
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDir), "resolver.db");

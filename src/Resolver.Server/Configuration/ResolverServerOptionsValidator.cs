@@ -64,6 +64,9 @@ internal sealed class ResolverServerOptionsValidator : IValidateOptions<Resolver
         CheckRange(failures, "--cache-negative-ttl", options.CacheNegativeTtl, 0, 86400);
         CheckRange(failures, "--l1-max-entries", options.L1MaxEntries, 1, 100_000_000);
         CheckRange(failures, "--l1-unsynced-ttl-ms", options.L1UnsyncedTtlMs, 0, 3_600_000);
+
+        // The bound is one poll interval plus Redis's 1 s timeout on the read that follows: at most 2 s.
+        CheckRange(failures, "--change-poll-ms", options.ChangePollMs, 10, 900);
         CheckRange(failures, "--max-identifier-length", options.MaxIdentifierLength, 1, IdentifierSyntax.MaxBytes);
         CheckRange(failures, "--max-batch-size", options.MaxBatchSize, 1, 100_000);
         CheckRange(failures, "--max-values-per-record", options.MaxValuesPerRecord, 1, 100_000);

@@ -29,6 +29,7 @@ internal static class ServerSettings
         new("--cache-negative-ttl", nameof(ResolverServerOptions.CacheNegativeTtl), "seconds 'not found' is cached (default 5)", SettingKind.Number),
         new("--l1-max-entries", nameof(ResolverServerOptions.L1MaxEntries), "most entries in the in-process cache (default 100000)", SettingKind.Number),
         new("--l1-unsynced-ttl-ms", nameof(ResolverServerOptions.L1UnsyncedTtlMs), "ms an in-process entry lives while no invalidation channel is up (default 1000)", SettingKind.Number),
+        new("--change-poll-ms", nameof(ResolverServerOptions.ChangePollMs), "ms between reads of the store's change log when no Redis announcement comes (default 500; at most 900 for the 2 s bound)", SettingKind.Number),
         new("--case-sensitive-suffix", nameof(ResolverServerOptions.CaseSensitiveSuffix), "compare suffixes case-sensitively (default: ignore ASCII case)", SettingKind.Switch),
         new("--max-identifier-length", nameof(ResolverServerOptions.MaxIdentifierLength), "longest identifier in code points after NFC (default 255)", SettingKind.Number),
         new("--max-batch-size", nameof(ResolverServerOptions.MaxBatchSize), "most identifiers in one BatchResolve (default 2000)", SettingKind.Number),
