@@ -87,6 +87,12 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
     /// <summary>Puts what the store answered into L1, its lifetime capped while unsynchronized.</summary>
     internal void OfferToMemory(string key, CacheEntry entry, DateTimeOffset now)
     {
+        // A store read that began before the write may land after L1 was cleared (and its watermark with it).
+        if (!_floors.IsEmpty && _floors.TryGetValue(key, out var held) && held.Version > entry.Version && held.Until > now)
+        {
+            return;
+        }
+
         var cap = now + _options.L1UnsyncedTtl;
         Memory.Offer(key, IsSynchronized || entry.FreshUntil <= cap ? entry : entry with { FreshUntil = cap });
     }

@@ -66,6 +66,18 @@ public sealed class CacheTiersChangeFeedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OnChanges_ThenL1Cleared_AReadThatLoadedTheOldRowBeforeCannotPutItBack()
+    {
+        await using var tiers = CacheHarness.Tiers(Options, _time, _redis.Configuration);
+        tiers.OnChanges([Changed("88.1/a", 2)]);
+        tiers.Memory.Clear(); // as on a Redis reconnection
+
+        tiers.OfferToMemory("88.1/a", Entry("88.1/a", 1), _time.GetUtcNow());
+
+        Assert.Null(tiers.Memory.Get("88.1/a"));
+    }
+
+    [Fact]
     public async Task RedisFloor_AfterTheTtlCap_IsReleased()
     {
         await using var tiers = CacheHarness.Tiers(Options, _time, _redis.Configuration);
