@@ -6,12 +6,14 @@ using StackExchange.Redis;
 namespace Resolver.Caching;
 
 /// <summary>
-/// The L1 and (optional) Redis L2 of this replica, kept coherent: committed writes update L2 and are
-/// announced on the invalidation channel; announcements drop older L1 entries; while the channel is down
+/// The L1 and (optional) Redis L2 of this replica, kept coherent. Fast path: committed writes update L2 and
+/// are announced on the invalidation channel; announcements drop older L1 entries; while the channel is down
 /// L1 entries live at most <see cref="CacheOptions.L1UnsyncedTtl"/>, and L1 is cleared when it drops and
-/// when it comes back (messages may have been missed in between).
+/// when it comes back. Guarantee, whatever Redis does: the <see cref="ChangeFeed"/> delivers every change from
+/// the store's log; one this replica had not heard of drops older L1 entries and keeps older Redis entries
+/// from being served (they may have missed the write) for as long as such an entry can be fresh.
 /// </summary>
-public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
+public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAsyncDisposable
 {
     private readonly CacheOptions _options;
     private readonly Action _reloadPrefixes;
@@ -23,6 +25,14 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
     // Writes this replica could not announce (Redis unreachable): the newest entry per key, replayed on reconnection.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CacheEntry> _unannounced = new(StringComparer.Ordinal);
 
+    // Versions that Redis may not hold yet (a missed announcement, or a write here that could not be
+    // announced): older Redis entries of these keys are not served. Kept for the TTL cap, the longest an
+    // entry read before the write can stay fresh; separate from L1 because L1 is cleared on reconnection.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Floor> _floors = new(StringComparer.Ordinal);
+
+    // Past L1MaxEntries floors, Redis is not read at all (UTC ticks until when): bounded memory, same guarantee.
+    private long _redisDistrustedUntil;
+
     private CacheTiers(CacheOptions options, RedisTier? redis, Action reloadPrefixes, Action reloadAccess, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
     {
         _options = options;
@@ -33,7 +43,14 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
         Redis = redis;
         Metrics = metrics;
         Memory = new MemoryTier(options.L1MaxEntries);
+        if (redis is not null)
+        {
+            redis.Floor = RedisFloor;
+        }
     }
+
+    /// <summary>Raised when another replica announces a record write (the change feed reads its log early on it).</summary>
+    public event Action? ChangeAnnounced;
 
     internal MemoryTier Memory { get; }
 
@@ -70,6 +87,12 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
     /// <summary>Puts what the store answered into L1, its lifetime capped while unsynchronized.</summary>
     internal void OfferToMemory(string key, CacheEntry entry, DateTimeOffset now)
     {
+        // A store read that began before the write may land after L1 was cleared (and its watermark with it).
+        if (!_floors.IsEmpty && _floors.TryGetValue(key, out var held) && held.Version > entry.Version && held.Until > now)
+        {
+            return;
+        }
+
         var cap = now + _options.L1UnsyncedTtl;
         Memory.Offer(key, IsSynchronized || entry.FreshUntil <= cap ? entry : entry with { FreshUntil = cap });
     }
@@ -87,6 +110,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
         if (!Redis.IsConnected)
         {
             Remember(record.Key, entry);
+            HoldFloor(record.Key, record.Version, now);
             return;
         }
 
@@ -96,9 +120,86 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
         }
         catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
-            // The write is committed; Redis and the other replicas learn of it when this replica reconnects.
+            // The write is committed; the other replicas learn of it from the change feed, and Redis when this
+            // replica reconnects. Until then Redis may hold the older entry: this replica does not serve it.
             Remember(record.Key, entry);
+            HoldFloor(record.Key, record.Version, now);
             LogAnnounceFailed(_logger, record.Key, exception);
+        }
+    }
+
+    /// <summary>
+    /// From the change feed: a change this replica already knows of (announced, hence already in Redis, or
+    /// written here) costs nothing; any other drops older L1 entries and keeps older Redis entries from being served.
+    /// </summary>
+    public void OnChanges(IReadOnlyList<Change> changes)
+    {
+        var now = _time.GetUtcNow();
+        PruneFloors(now);
+        foreach (var change in changes)
+        {
+            if (Memory.KnownVersion(change.Key) >= change.Version)
+            {
+                continue;
+            }
+
+            Memory.Invalidate(change.Key, change.Version);
+            if (Redis is not null)
+            {
+                HoldFloor(change.Key, change.Version, now);
+                LogMissedAnnouncement(_logger, change.Key, change.Version);
+            }
+        }
+    }
+
+    /// <summary>The lowest version of <paramref name="key"/> this replica may serve from Redis.</summary>
+    internal long RedisFloor(string key)
+    {
+        var now = _time.GetUtcNow();
+        if (now.UtcTicks < Interlocked.Read(ref _redisDistrustedUntil))
+        {
+            return long.MaxValue;
+        }
+
+        var floor = Memory.KnownVersion(key);
+        if (_floors.TryGetValue(key, out var held))
+        {
+            if (held.Until > now)
+            {
+                floor = Math.Max(floor, held.Version);
+            }
+            else
+            {
+                _floors.TryRemove(KeyValuePair.Create(key, held));
+            }
+        }
+
+        return floor;
+    }
+
+    private void HoldFloor(string key, long version, DateTimeOffset now)
+    {
+        if (_floors.Count >= _options.L1MaxEntries && !_floors.ContainsKey(key))
+        {
+            // Too many to remember one by one: skip Redis for as long as the oldest of them had to be kept.
+            Interlocked.Exchange(ref _redisDistrustedUntil, (now + _options.TtlCap).UtcTicks);
+            _floors.Clear();
+            LogFloorsOverflow(_logger, _options.L1MaxEntries);
+            return;
+        }
+
+        var floor = new Floor(version, now + _options.TtlCap);
+        _floors.AddOrUpdate(key, floor, (_, held) => held.Version > version ? held : floor);
+    }
+
+    private void PruneFloors(DateTimeOffset now)
+    {
+        foreach (var (key, held) in _floors)
+        {
+            if (held.Until <= now)
+            {
+                _floors.TryRemove(KeyValuePair.Create(key, held));
+            }
         }
     }
 
@@ -182,6 +283,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
         if (InvalidationMessage.TryParseRecord(message, out var key, out var version))
         {
             Memory.Invalidate(key, version);
+            ChangeAnnounced?.Invoke();
         }
         else if (message == InvalidationMessage.Prefixes)
         {
@@ -228,4 +330,12 @@ public sealed partial class CacheTiers : IChangeNotifier, IAsyncDisposable
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Redis connection restored; L1 cleared, invalidations flowing again")]
     private static partial void LogChannelUp(ILogger logger);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "The change feed brought version {Version} of {Key}, never announced here; older cached copies are dropped")]
+    private static partial void LogMissedAnnouncement(ILogger logger, string key, long version);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "More than {Count} writes were not announced on Redis; Redis entries are not served until older copies can no longer be fresh")]
+    private static partial void LogFloorsOverflow(ILogger logger, int count);
+
+    private sealed record Floor(long Version, DateTimeOffset Until);
 }

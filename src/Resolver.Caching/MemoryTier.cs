@@ -31,6 +31,10 @@ internal sealed class MemoryTier : IDisposable
         }
     }
 
+    /// <summary>The newest version of the key L1 holds or has been told of (-1: none), evicted keys aside.</summary>
+    public long KnownVersion(string key) =>
+        _cache.TryGetValue(key, out Slot? slot) ? Math.Max(slot!.Watermark, slot.Entry?.Version ?? -1) : -1;
+
     /// <summary>Drops the key's entry if it is older than <paramref name="version"/>, remembering that version as the floor for later fills.</summary>
     public void Invalidate(string key, long version)
     {

@@ -38,6 +38,12 @@ internal sealed class RedisTier : IAsyncDisposable
 
     public bool IsConnected => _multiplexer.IsConnected;
 
+    /// <summary>
+    /// The lowest version of a key this replica may take from Redis (older entries read as misses, so the
+    /// store answers and the fill replaces them); null takes whatever Redis holds.
+    /// </summary>
+    public Func<string, long>? Floor { get; set; }
+
     public ConnectionMultiplexer Multiplexer => _multiplexer;
 
     /// <summary>Connects without waiting for Redis to be up (at most the 2 s connect timeout).</summary>
@@ -77,9 +83,11 @@ internal sealed class RedisTier : IAsyncDisposable
             {
                 _metrics.RedisRead();
                 var values = await database.StringGetAsync([.. members.Select(m => m.Key)]).ConfigureAwait(false);
+                var floor = Floor;
                 for (var i = 0; i < members.Length; i++)
                 {
-                    results[members[i].Slot] = values[i].IsNull ? null : CacheEntryCodec.Decode((byte[])values[i]!);
+                    var entry = values[i].IsNull ? null : CacheEntryCodec.Decode((byte[])values[i]!);
+                    results[members[i].Slot] = entry is not null && floor is not null && entry.Version < floor(keys[members[i].Slot]) ? null : entry;
                 }
             }).ToArray();
             await Task.WhenAll(reads).ConfigureAwait(false);

@@ -29,6 +29,7 @@ internal sealed class ConfiguredStore : IAsyncDisposable
 
             Schema = _postgres;
             Records = new PostgresRecordStore(_postgres);
+            Changes = new PostgresChangeLog(_postgres);
             Prefixes = new PostgresPrefixStore(_postgres);
             Access = new PostgresAccessStore(_postgres);
         }
@@ -37,6 +38,7 @@ internal sealed class ConfiguredStore : IAsyncDisposable
             var sqlite = new SqliteDatabase(setting["sqlite:".Length..]);
             Schema = sqlite;
             Records = new SqliteRecordStore(sqlite);
+            Changes = new SqliteChangeLog(sqlite);
             Prefixes = new SqlitePrefixStore(sqlite);
             Access = new SqliteAccessStore(sqlite);
         }
@@ -45,6 +47,8 @@ internal sealed class ConfiguredStore : IAsyncDisposable
     public IStoreSchema Schema { get; }
 
     public IRecordStore Records { get; }
+
+    public IChangeLog Changes { get; }
 
     public IPrefixStore Prefixes { get; }
 

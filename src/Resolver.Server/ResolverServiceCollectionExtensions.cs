@@ -39,6 +39,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<ConfiguredStore>();
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Schema);
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Records);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Changes);
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Prefixes);
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredStore>().Access);
 
@@ -78,6 +79,22 @@ public static class ResolverServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CacheTiers>>()));
         services.TryAddSingleton<IChangeNotifier>(sp => sp.GetRequiredService<CacheTiers>());
+
+        // The change feed reads the store's change log (nudged by the Redis announcements, polled whatever
+        // Redis does) and tells the cache tiers of every change: the staleness bound does not rest on Redis.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChangeSubscriber, CacheTiers>(sp => sp.GetRequiredService<CacheTiers>()));
+        services.TryAddSingleton(sp =>
+        {
+            var feed = new ChangeFeed(
+                sp.GetRequiredService<IChangeLog>(),
+                sp.GetServices<IChangeSubscriber>(),
+                sp.GetRequiredService<IOptions<CacheTierOptions>>().Value.ToChangeFeedOptions(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ChangeFeed>>());
+            sp.GetRequiredService<CacheTiers>().ChangeAnnounced += feed.Nudge;
+            return feed;
+        });
+        services.AddHostedService<ChangeFeedService>();
         services.TryAddSingleton<PrefixDirectory>();
         services.TryAddSingleton<ResolutionService>();
 

@@ -19,6 +19,7 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string _directory;
     private readonly string _config;
     private Process? _process;
+    private bool _paused;
 
     static RedisServer() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
     {
@@ -88,9 +89,27 @@ public sealed class RedisServer : IAsyncDisposable
             "the cluster never reached cluster_state:ok on every node");
     }
 
-    /// <summary>Kills the server at once, as a crash would.</summary>
+    /// <summary>Freezes the server (SIGSTOP): its sockets stay open but nothing answers, as with a hung host.</summary>
+    public async Task PauseAsync(CancellationToken cancellationToken = default)
+    {
+        await SignalAsync("STOP", cancellationToken);
+        _paused = true;
+    }
+
+    /// <summary>Lets a paused server run again (SIGCONT).</summary>
+    public async Task ResumeAsync(CancellationToken cancellationToken = default)
+    {
+        if (_paused)
+        {
+            await SignalAsync("CONT", cancellationToken);
+            _paused = false;
+        }
+    }
+
+    /// <summary>Kills the server at once, as a crash would (a paused one is resumed first, so that it goes cleanly).</summary>
     public async Task StopAsync()
     {
+        await ResumeAsync();
         if (_process is { HasExited: false })
         {
             _process.Kill();
@@ -105,10 +124,20 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    private Task SignalAsync(string signal, CancellationToken cancellationToken) =>
+        _process is { HasExited: false } process
+            ? ExternalProcess.RunAsync("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], cancellationToken)
+            : throw new InvalidOperationException($"redis-server on port {Port} is not running");
+
     private void KillNow()
     {
         try
         {
+            if (_paused && _process is { HasExited: false } paused)
+            {
+                Process.Start("kill", ["-CONT", paused.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+            }
+
             _process?.Kill();
         }
         catch (InvalidOperationException)

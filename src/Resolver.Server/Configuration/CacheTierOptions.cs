@@ -26,6 +26,13 @@ public sealed class CacheTierOptions
     [SettingRange(0, 3_600_000)]
     public int L1UnsyncedTtlMs { get; set; } = 1000;
 
+    /// <summary>Milliseconds between reads of the store's change log when no announcement nudges it; with Redis's 1 s timeout it makes up the 2 s staleness bound, hence at most 900.</summary>
+    [SettingRange(10, 900)]
+    public int ChangePollMs { get; set; } = 500;
+
+    /// <summary>The change feed settings these options describe.</summary>
+    public Core.Storage.ChangeFeedOptions ToChangeFeedOptions() => new() { PollInterval = TimeSpan.FromMilliseconds(ChangePollMs) };
+
     /// <summary>The cache tiers' settings these options describe.</summary>
     public Caching.CacheOptions ToCacheOptions() => new()
     {
