@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Resolver.Protocol.V1;
 
 namespace Resolver.Server.Tests;
@@ -107,5 +108,27 @@ public sealed class HostileInputTests : IAsyncLifetime
     {
         var info = await _server.Resolution.GetServerInfoAsync(new GetServerInfoRequest(), cancellationToken: Ct);
         Assert.Equal(["88.168.1"], info.HomedPrefixes);
+    }
+}
+
+/// <summary>Malformed messages on streaming calls: INVALID_ARGUMENT naming the message type, and no error-level log.</summary>
+public sealed class MalformedStreamTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("/resolver.v1.Resolution/ResolveStream")]
+    [InlineData("/Resolver.V1.Resolution/ResolveStream")]
+    public async Task ResolveStream_FiveBytesOfGarbage_IsInvalidArgumentWithoutAnErrorLog(string path)
+    {
+        var logs = new RecordingLoggerProvider();
+        await using var server = await TestServer.StartAsync(services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+        using var http = new HttpClient();
+
+        var (status, message) = await RawGrpc.PostAsync(http, server.GrpcAddress, path, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F], token: null, Ct);
+
+        Assert.Equal("3", status);
+        Assert.Contains("resolver.v1.ResolveRequest", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
     }
 }

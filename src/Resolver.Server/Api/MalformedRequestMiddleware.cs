@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Frozen;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Microsoft.Extensions.Options;
@@ -16,17 +15,10 @@ namespace Resolver.Server.Api;
 /// </summary>
 internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<LimitOptions> options)
 {
-    private static readonly FrozenDictionary<string, MessageDescriptor> UnaryRequestTypes =
-        new[] { Protocol.V1.ResolutionReflection.Descriptor, Protocol.V1.RegistryReflection.Descriptor, Protocol.V1.AdminReflection.Descriptor }
-            .SelectMany(file => file.Services)
-            .SelectMany(service => service.Methods)
-            .Where(method => !method.IsClientStreaming && !method.IsServerStreaming)
-            .ToFrozenDictionary(method => $"/{method.Service.FullName}/{method.Name}", method => method.InputType, StringComparer.Ordinal);
-
     public async Task InvokeAsync(HttpContext context)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<global::Grpc.AspNetCore.Server.GrpcMethodMetadata>() is not { } grpc ||
-            !UnaryRequestTypes.TryGetValue(grpc.Method.FullName, out var requestType) ||
+            !GrpcRequestTypes.TryGet(grpc.Method.FullName, out var requestType, out var unary) || !unary ||
             context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
         {
             await next(context).ConfigureAwait(false);
