@@ -23,4 +23,10 @@ public sealed record CacheOptions
     /// entries are fresh for at most this long, so another replica's write is seen within it.
     /// </summary>
     public TimeSpan L1UnsyncedTtl { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// RFC 8767's stale answer client timeout: how long a read of the next stage may take before a key the cache
+    /// holds stale is answered stale (the RFC suggests 1.8 s).
+    /// </summary>
+    public TimeSpan StaleAnswerTimeout { get; init; } = TimeSpan.FromMilliseconds(1800);
 }

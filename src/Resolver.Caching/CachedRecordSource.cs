@@ -7,7 +7,9 @@ namespace Resolver.Caching;
 /// <summary>
 /// The cache stage of the resolution chain: L1 (in-process) → L2 (Redis, one MGET for the batch) → the next
 /// stage for what is left. An entry is fresh for min(values' TTL, cap); past that it is kept for the stale
-/// window and served, marked stale, only when the next stage cannot answer (RFC 8767).
+/// window and served, marked stale, only when the next stage cannot answer (RFC 8767): it fails, or it does not answer
+/// within <see cref="CacheOptions.StaleAnswerTimeout"/> for a key the cache holds stale. From then on the source is known
+/// to be down and cached answers come at once, until a background probe sees it back (<see cref="SourceOutage"/>).
 /// </summary>
 public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, TimeProvider time) : IRecordSource
 {
@@ -59,38 +61,112 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
             return results;
         }
 
-        // 3. The next stage, for what no tier could answer fresh; what it answers fills both tiers.
-        var answers = await next.GetManyAsync([.. missing.Select(i => keys[i])], cancellationToken).ConfigureAwait(false);
-        var fills = new List<(string Key, CacheEntry Entry)>(missing.Count);
+        // 3. The next stage, for what no tier could answer fresh; what it answers fills both tiers. Its read is not
+        // the caller's to cancel: it still fills the cache for the next caller when this one has gone.
+        var asked = missing.Select(i => keys[i]).ToArray();
+        if (_outage.IsDown)
+        {
+            _outage.ProbeIfDue(next);
+            AnswerFromCache(missing, fallback, results, Unreachable);
+            return results;
+        }
+
+        var pending = next.GetManyAsync(asked, CancellationToken.None).AsTask();
+        if (missing.Any(i => fallback[i] is not null))
+        {
+            // RFC 8767's stale answer client timeout: a stale answer now beats a fresh one too late.
+            try
+            {
+                await pending.WaitAsync(tiers.Options.StaleAnswerTimeout, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _outage.MarkDown();
+                _ = FillWhenAnsweredAsync(asked, pending);
+                AnswerFromCache(missing, fallback, results, Unreachable);
+                return results;
+            }
+        }
+
+        var answers = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         var staleServed = 0;
         for (var m = 0; m < missing.Count; m++)
         {
             var i = missing[m];
             var answer = answers[m];
-            if (answer.Problem is { Kind: ErrorKind.Unavailable } && fallback[i] is { } stale)
+            if (answer.Problem is { Kind: ErrorKind.Unavailable })
             {
-                // RFC 8767: an answer past its freshness beats no answer while the source is down.
-                results[i] = new RecordLookup(stale.Record, Stale: true);
-                staleServed++;
-                continue;
+                _outage.MarkDown();
+                if (fallback[i] is { } stale)
+                {
+                    // RFC 8767: an answer past its freshness beats no answer while the source is down.
+                    results[i] = new RecordLookup(stale.Record, Stale: true);
+                    staleServed++;
+                    continue;
+                }
             }
 
             results[i] = answer;
-            if (answer is { Problem: null, Stale: false })
-            {
-                var entry = CacheEntry.For(answer.Record, now, tiers.Options);
-                tiers.OfferToMemory(keys[i], entry, now);
-                fills.Add((keys[i], entry));
-            }
         }
 
         tiers.Metrics.StaleServed(staleServed);
-        if (fills.Count > 0)
+        Fill(asked, answers, now);
+        return results;
+    }
+
+    private static readonly Problem Unreachable = new(ErrorKind.Unavailable, Reasons.StoreUnavailable, "the record store is not answering; retry later (cached records are served while it is down)");
+
+    private readonly SourceOutage _outage = new(time);
+
+    /// <summary>True while the stage behind this cache is known to be down (answers come from the cache alone).</summary>
+    public bool SourceIsDown => _outage.IsDown;
+
+    // Every key the next stage could not be asked for: its stale entry when there is one, else the problem.
+    private void AnswerFromCache(List<int> missing, CacheEntry?[] fallback, RecordLookup[] results, Problem problem)
+    {
+        var served = 0;
+        foreach (var i in missing)
         {
-            tiers.Redis?.FillInBackground(fills, now);
+            results[i] = fallback[i] is { } stale ? new RecordLookup(stale.Record, Stale: true) : new RecordLookup(null, Problem: problem);
+            served += fallback[i] is null ? 0 : 1;
         }
 
-        return results;
+        tiers.Metrics.StaleServed(served);
+    }
+
+    // What the next stage answered, fresh, goes into both tiers (never a problem, never a stale answer from further on).
+    private void Fill(string[] asked, IReadOnlyList<RecordLookup> answers, DateTimeOffset now)
+    {
+        var fills = new List<(string Key, CacheEntry Entry)>(asked.Length);
+        for (var m = 0; m < asked.Length; m++)
+        {
+            if (answers[m] is { Problem: null, Stale: false } answer)
+            {
+                var entry = CacheEntry.For(answer.Record, now, tiers.Options);
+                tiers.OfferToMemory(asked[m], entry, now);
+                fills.Add((asked[m], entry));
+            }
+        }
+
+        if (fills.Count > 0)
+        {
+            _outage.MarkUp();
+            tiers.Redis?.FillInBackground(fills, now);
+        }
+    }
+
+    // A read the caller stopped waiting for still warms the cache when it comes back.
+    private async Task FillWhenAnsweredAsync(string[] asked, Task<IReadOnlyList<RecordLookup>> pending)
+    {
+        try
+        {
+            var answers = await pending.ConfigureAwait(false);
+            Fill(asked, answers, time.GetUtcNow());
+        }
+        catch (Exception exception) when (exception is ResolverException or OperationCanceledException)
+        {
+            // Nothing to keep; the outage is already marked.
+        }
     }
 
     // A fresh entry answers; a stale one is kept (the newest seen) in case the next stage cannot answer.

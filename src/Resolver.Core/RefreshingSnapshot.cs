@@ -1,9 +1,12 @@
 namespace Resolver.Core;
 
 /// <summary>
-/// A value loaded from the store and served from memory: reloaded when invalidated (after a local change
-/// or another replica's announcement) or when older than <see cref="RefreshInterval"/>, one load at a time.
-/// While the store is unavailable the last value loaded is served, and reloading is retried once per interval.
+/// A value loaded from the store and served from memory, one load at a time. When it is older than
+/// <see cref="RefreshInterval"/> it is still served while a reload runs behind the caller, so a slow or silent store
+/// never holds a request up. After <see cref="Invalidate"/> (a local change, or another replica's announcement) the
+/// next call waits for the reload, so a change is seen at once — but at most <see cref="InvalidatedWait"/> when a
+/// value was loaded before. While the store is unavailable the last value loaded is served, and reloading is retried
+/// once per interval.
 /// </summary>
 public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> load, TimeProvider time) : IDisposable
     where T : class
@@ -11,55 +14,47 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
     /// <summary>How long a loaded value is trusted before it is reloaded (the bound without invalidations).</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
-    private readonly SemaphoreSlim _reload = new(1, 1);
+    /// <summary>The longest a call waits for the reload after an invalidation before it takes the last value loaded.</summary>
+    public static readonly TimeSpan InvalidatedWait = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _gate = new();
     private volatile Loaded? _loaded;
     private volatile Loaded? _lastGood;
+    private Task<T>? _loading;
+    private long _loadingGeneration = -1;
     private long _generation;
 
     /// <summary>The current value.</summary>
     public async ValueTask<T> GetAsync(CancellationToken cancellationToken)
     {
-        if (Fresh() is { } value)
+        var loaded = _loaded;
+        if (loaded is not null && time.GetUtcNow() - loaded.At < RefreshInterval)
         {
-            return value;
+            return loaded.Value;
         }
 
-        // One reload at a time; callers that waited use the value the first one loaded.
-        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (loaded is not null)
+        {
+            // Only time made it old: serve it and reload behind the caller.
+            _ = ObserveAsync(LoadOnce());
+            return loaded.Value;
+        }
+
+        var reload = LoadOnce();
+        if (_lastGood is not { } lastGood)
+        {
+            return await reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            if (Fresh() is { } loadedMeanwhile)
-            {
-                return loadedMeanwhile;
-            }
-
-            var generation = Interlocked.Read(ref _generation);
-            var loadedAt = time.GetUtcNow();
-            T loaded;
-            try
-            {
-                loaded = await load(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Errors.ResolverException exception) when (exception.Problem.Kind == Errors.ErrorKind.Unavailable && _lastGood is { } lastGood)
-            {
-                // The store is down: keep serving what we last knew (resolution must outlive a store outage),
-                // and try again only after another interval rather than on every call.
-                _loaded = new Loaded(lastGood.Value, loadedAt);
-                return lastGood.Value;
-            }
-
-            // A change that landed while we read may be missing from what we read: use it once, don't keep it.
-            if (Interlocked.Read(ref _generation) == generation)
-            {
-                _loaded = new Loaded(loaded, loadedAt);
-            }
-
-            _lastGood = new Loaded(loaded, loadedAt);
-            return loaded;
+            return await reload.WaitAsync(InvalidatedWait, time, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (Exception exception) when (exception is TimeoutException || exception is Errors.ResolverException { Problem.Kind: Errors.ErrorKind.Unavailable })
         {
-            _reload.Release();
+            // The store is slow or down: what we last knew beats waiting (resolution must outlive a store outage).
+            _ = ObserveAsync(reload);
+            return lastGood.Value;
         }
     }
 
@@ -70,9 +65,82 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
         _loaded = null;
     }
 
-    public void Dispose() => _reload.Dispose();
+    public void Dispose()
+    {
+    }
 
-    private T? Fresh() => _loaded is { } loaded && time.GetUtcNow() - loaded.At < RefreshInterval ? loaded.Value : null;
+    // One load at a time: callers that come while it runs share it — unless a change came after it started, then a
+    // new load follows it, so that whoever made the change reads it.
+    private Task<T> LoadOnce()
+    {
+        lock (_gate)
+        {
+            var generation = Interlocked.Read(ref _generation);
+            if (_loading is null || _loadingGeneration != generation)
+            {
+                _loadingGeneration = generation;
+                _loading = LoadAsync(_loading, generation);
+            }
+
+            return _loading;
+        }
+    }
+
+    private async Task<T> LoadAsync(Task<T>? previous, long generation)
+    {
+        await Task.Yield(); // outside the lock, and never inline in the caller that only wanted the old value
+        if (previous is not null)
+        {
+            await ObserveAsync(previous).ConfigureAwait(false);
+        }
+
+        var loadedAt = time.GetUtcNow();
+        try
+        {
+            var value = await load(CancellationToken.None).ConfigureAwait(false);
+
+            // A change that landed while we read may be missing from what we read: use it once, don't keep it.
+            if (Interlocked.Read(ref _generation) == generation)
+            {
+                _loaded = new Loaded(value, loadedAt);
+            }
+
+            _lastGood = new Loaded(value, loadedAt);
+            return value;
+        }
+        catch (Errors.ResolverException exception) when (exception.Problem.Kind == Errors.ErrorKind.Unavailable && _lastGood is { } lastGood)
+        {
+            // Keep serving what we last knew, and try again only after another interval rather than on every call.
+            if (Interlocked.Read(ref _generation) == generation)
+            {
+                _loaded = new Loaded(lastGood.Value, loadedAt);
+            }
+
+            throw;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (_loadingGeneration == generation)
+                {
+                    _loading = null;
+                }
+            }
+        }
+    }
+
+    private static async Task ObserveAsync(Task<T> load)
+    {
+        try
+        {
+            await load.ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is Errors.ResolverException or OperationCanceledException or TimeoutException)
+        {
+            // A background reload that failed: the next due call tries again.
+        }
+    }
 
     private sealed record Loaded(T Value, DateTimeOffset At);
 }

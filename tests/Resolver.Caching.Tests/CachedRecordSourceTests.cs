@@ -1,3 +1,4 @@
+using Resolver.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Resolver.Caching.Tests;
@@ -134,6 +135,58 @@ public sealed class CachedRecordSourceTests
         var result = await source.GetManyAsync(["88.1/a"], Ct);
 
         Assert.Equal(2, result[0].Record!.Version);
+    }
+
+    [Fact]
+    public async Task Get_StoreSilentPastTheStaleAnswerTimeout_AnswersStaleThenAtOnceUntilAProbeSeesItBack()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
+        var source = Source();
+        await source.GetManyAsync(["88.1/a"], Ct);
+        _time.Advance(TimeSpan.FromMinutes(30));
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // packets dropped: no answer, no error
+
+        // 1. The first read waits the stale-answer timeout, no longer.
+        var first = source.GetManyAsync(["88.1/a"], Ct).AsTask();
+        Assert.False(first.IsCompleted);
+        _time.Advance(Options.StaleAnswerTimeout);
+        var stale = await first;
+
+        // 2. The source is known down: the next answer comes without asking it.
+        var readsBefore = _store.Reads;
+        var again = await source.GetManyAsync(["88.1/a"], Ct);
+        var readsAfter = _store.Reads;
+
+        // 3. The store answers again (the read it was stuck in fills the cache); a probe also sees it back.
+        _store.Put(CacheHarness.Record("88.1/a", 2, ttl: 60));
+        _store.Gate.SetResult();
+        _store.Gate = null;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await source.GetManyAsync(["88.1/a"], Ct);
+        await Eventually.TrueAsync(() => !source.SourceIsDown, TimeSpan.FromSeconds(10), "the probe never saw the store back");
+        var fresh = await source.GetManyAsync(["88.1/a"], Ct);
+
+        Assert.True(stale[0].Stale);
+        Assert.True(again[0].Stale);
+        Assert.Equal(readsBefore, readsAfter);
+        Assert.Equal(2, fresh[0].Record!.Version);
+        Assert.False(fresh[0].Stale);
+    }
+
+    [Fact]
+    public async Task Get_SlowStoreWithNothingStaleToServe_WaitsForItsAnswer()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
+        var source = Source();
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var pending = source.GetManyAsync(["88.1/a"], Ct).AsTask();
+        _time.Advance(Options.StaleAnswerTimeout * 2);
+        Assert.False(pending.IsCompleted);
+        _store.Gate.SetResult();
+
+        Assert.Equal(1, (await pending)[0].Record!.Version);
+        Assert.False(source.SourceIsDown);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Resolver.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Resolver.Core.Errors;
 
@@ -25,16 +26,62 @@ public sealed class RefreshingSnapshotTests
         down = true;
         time.Advance(RefreshingSnapshot<string>.RefreshInterval + TimeSpan.FromSeconds(1));
         var during = await snapshot.GetAsync(Ct);
+        await Eventually.TrueAsync(() => Volatile.Read(ref loads) == 2, TimeSpan.FromSeconds(10), "no reload was tried behind the caller");
         var again = await snapshot.GetAsync(Ct);
         var loadsWhileDown = loads;
 
         down = false;
         time.Advance(RefreshingSnapshot<string>.RefreshInterval + TimeSpan.FromSeconds(1));
-        var after = await snapshot.GetAsync(Ct);
+        var due = await snapshot.GetAsync(Ct);
+        await Eventually.TrueAsync(async () => await snapshot.GetAsync(Ct) == "v3", TimeSpan.FromSeconds(10), "the reload behind the caller never landed");
 
         Assert.Equal(("v1", "v1"), (during, again));
         Assert.Equal(2, loadsWhileDown);
-        Assert.Equal("v3", after);
+        Assert.Equal("v1", due); // served at once while the reload runs behind it
+    }
+
+    [Fact]
+    public async Task Get_StoreSilentAfterTheInterval_ServesTheLastValueWithoutWaiting()
+    {
+        var time = new FakeTimeProvider();
+        var silent = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loads = 0;
+        using var snapshot = new RefreshingSnapshot<string>(_ => ++loads == 1 ? ValueTask.FromResult("v1") : new ValueTask<string>(silent.Task), time);
+        await snapshot.GetAsync(Ct);
+
+        time.Advance(RefreshingSnapshot<string>.RefreshInterval + TimeSpan.FromSeconds(1));
+        var first = await snapshot.GetAsync(Ct);
+        var second = await snapshot.GetAsync(Ct);
+        silent.SetResult("v2");
+
+        Assert.Equal(("v1", "v1"), (first, second));
+        await Eventually.TrueAsync(async () => await snapshot.GetAsync(Ct) == "v2", TimeSpan.FromSeconds(10), "the reload never landed");
+        Assert.Equal(2, loads); // one reload for both calls
+    }
+
+    [Fact]
+    public async Task Invalidate_WhileAnOlderLoadRuns_TheNextCallReadsAfterTheChange()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loads = 0;
+        using var snapshot = new RefreshingSnapshot<string>(async _ =>
+        {
+            var n = ++loads;
+            if (n == 1)
+            {
+                await gate.Task;
+            }
+
+            return $"v{n}";
+        }, new FakeTimeProvider());
+
+        var before = snapshot.GetAsync(Ct).AsTask(); // a load that began before the change
+        snapshot.Invalidate();
+        var after = snapshot.GetAsync(Ct).AsTask();
+        gate.SetResult();
+
+        Assert.Equal("v1", await before);
+        Assert.Equal("v2", await after);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Grpc.Health.V1;
 using Resolver.Protocol.V1;
 using Record = Resolver.Protocol.V1.Record;
@@ -110,5 +111,43 @@ public sealed class StalledStoreTests(PostgresFixture postgres)
         Assert.Equal(StatusCode.DeadlineExceeded, exception.StatusCode);
         Assert.Contains("--max-request-seconds", exception.Status.Detail, StringComparison.Ordinal);
         _ = postgres; // the shared cluster is not touched: this test freezes its own
+    }
+}
+
+/// <summary>A store that stops answering without an error (dropped packets): RFC 8767's stale answer client timeout.</summary>
+public sealed class SilentStoreTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Resolve_CachedRecordPastFreshnessWhileTheStoreIsSilent_IsStaleWithinAOneSecondDeadlineEveryTime()
+    {
+        await using var silentPostgres = await PostgresServer.StartAsync(Ct);
+        var clock = new ShiftedTimeProvider();
+        await using var server = await TestServer.StartAsync(
+            services => services.AddSingleton<TimeProvider>(clock),
+            "--store", "postgres:" + silentPostgres.ConnectionString.Replace(";Pooling=false", "", StringComparison.Ordinal), "--stale-answer-timeout-ms", "500");
+        await server.RegisterAsync("88.168.1/S", "https://s/1");
+        await server.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/S" }, cancellationToken: Ct);
+
+        await silentPostgres.FreezeAsync(Ct);
+        var answers = new List<ResolveResult>();
+        try
+        {
+            clock.Shift(TimeSpan.FromMinutes(10)); // past the 300 s freshness cap, inside the 3600 s stale window
+            for (var i = 0; i < 4; i++)
+            {
+                answers.Add(await server.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/S" }, deadline: DateTime.UtcNow.AddSeconds(1), cancellationToken: Ct));
+            }
+        }
+        finally
+        {
+            await silentPostgres.ThawAsync(Ct);
+        }
+
+        Assert.All(answers, a => Assert.True(a.Stale));
+        Assert.All(answers, a => Assert.Equal("https://s/1", a.Record.Values[0].Data.Text));
+        await Eventually.TrueAsync(async () => !(await server.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/S" }, cancellationToken: Ct)).Stale,
+            TimeSpan.FromSeconds(20), "the store came back but answers stayed stale");
     }
 }

@@ -26,6 +26,10 @@ public sealed class CacheTierOptions
     [SettingRange(0, 3_600_000)]
     public int L1UnsyncedTtlMs { get; set; } = 1000;
 
+    /// <summary>Milliseconds a store read may take before a record cached past its freshness is answered stale (RFC 8767's stale answer client timeout).</summary>
+    [SettingRange(1, 60_000)]
+    public int StaleAnswerTimeoutMs { get; set; } = 1800;
+
     /// <summary>Milliseconds between reads of the store's change log when no announcement nudges it; with Redis's 1 s timeout it makes up the 2 s staleness bound, hence at most 900.</summary>
     [SettingRange(10, 900)]
     public int ChangePollMs { get; set; } = 500;
@@ -42,5 +46,6 @@ public sealed class CacheTierOptions
         NegativeTtl = TimeSpan.FromSeconds(CacheNegativeTtl),
         L1MaxEntries = L1MaxEntries,
         L1UnsyncedTtl = TimeSpan.FromMilliseconds(L1UnsyncedTtlMs),
+        StaleAnswerTimeout = TimeSpan.FromMilliseconds(StaleAnswerTimeoutMs),
     };
 }

@@ -34,6 +34,7 @@ internal static class ServerSettings
         new("--cache-negative-ttl", typeof(CacheTierOptions), nameof(CacheTierOptions.CacheNegativeTtl), "seconds 'not found' is cached", SettingKind.Number),
         new("--l1-max-entries", typeof(CacheTierOptions), nameof(CacheTierOptions.L1MaxEntries), "most entries in the in-process cache", SettingKind.Number),
         new("--l1-unsynced-ttl-ms", typeof(CacheTierOptions), nameof(CacheTierOptions.L1UnsyncedTtlMs), "ms an in-process entry lives while no invalidation channel is up", SettingKind.Number),
+        new("--stale-answer-timeout-ms", typeof(CacheTierOptions), nameof(CacheTierOptions.StaleAnswerTimeoutMs), "ms a store read may take before a record cached past its freshness is served stale (RFC 8767)", SettingKind.Number),
         new("--change-poll-ms", typeof(CacheTierOptions), nameof(CacheTierOptions.ChangePollMs), "ms between reads of the store's change log when no Redis announcement comes (at most 900, for the 2 s bound)", SettingKind.Number),
         new("--case-sensitive-suffix", typeof(LimitOptions), nameof(LimitOptions.CaseSensitiveSuffix), "compare suffixes case-sensitively (otherwise ASCII case is ignored)", SettingKind.Switch),
         new("--max-identifier-length", typeof(LimitOptions), nameof(LimitOptions.MaxIdentifierLength), "longest identifier in code points after NFC (hard cap 2048 UTF-8 bytes)", SettingKind.Number),
