@@ -14,6 +14,7 @@ public static class Reasons
     public const string TooManyValues = "too-many-values";
     public const string ValueTooLarge = "value-too-large";
     public const string BatchTooLarge = "batch-too-large";
+    public const string AnswerTooLarge = "answer-too-large";
     public const string InvalidPageToken = "invalid-page-token";
     public const string StoreUnavailable = "store-unavailable";
     public const string WriteContention = "write-contention";

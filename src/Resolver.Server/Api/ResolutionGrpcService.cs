@@ -42,9 +42,7 @@ internal sealed class ResolutionGrpcService(
 
         var caller = context.GetCaller();
         var outcomes = await resolution.ResolveAsync([.. request.Requests.Select(ProtoMapper.ToQuery)], caller, context.CancellationToken).ConfigureAwait(false);
-        var response = new BatchResolveResponse();
-        response.Results.AddRange(outcomes.Select(ProtoMapper.ToProto));
-        return response;
+        return BoundedBatchAnswer.Build(outcomes, options.Value.MaxMessageBytes);
     }
 
     public override async Task ResolveStream(IAsyncStreamReader<ResolveRequest> requestStream, IServerStreamWriter<ResolveResult> responseStream, ServerCallContext context)

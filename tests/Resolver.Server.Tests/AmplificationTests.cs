@@ -1,0 +1,53 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Resolver.Core.Records;
+using Resolver.Core.Resolution;
+using Resolver.Protocol.V1;
+using Resolver.Server.Api;
+using ValueData = Resolver.Protocol.V1.ValueData;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>One small anonymous request never makes the server build an answer past the advertised message limit.</summary>
+public sealed class AmplificationTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task BatchResolve_2000CopiesOfA64KiBRecord_AnswerFitsTheAdvertisedLimitAndNamesIt()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+        var create = new CreateRecordRequest { Identifier = "88.168.1/BIG" };
+        create.Values.Add(new Value { Type = "blob", Data = new ValueData { Text = new string('x', 65536) } });
+        await server.Registry.CreateRecordAsync(create, cancellationToken: Ct);
+        var batch = new BatchResolveRequest();
+        batch.Requests.Add(Enumerable.Repeat(new ResolveRequest { Identifier = "88.168.1/BIG" }, 2000));
+
+        // A client that honours the advertised limit, as the SPEC asks clients to.
+        var limit = (await server.Resolution.GetServerInfoAsync(new GetServerInfoRequest(), cancellationToken: Ct)).Limits.MaxMessageBytes;
+        using var honest = GrpcChannel.ForAddress(server.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = limit });
+        var response = await new Resolution.ResolutionClient(honest).BatchResolveAsync(batch, cancellationToken: Ct);
+
+        Assert.Equal(2000, response.Results.Count);
+        Assert.True(response.CalculateSize() <= limit);
+        var answered = response.Results.TakeWhile(r => r.Status.Code == 0).Count();
+        Assert.InRange(answered, 1, limit / 65536);
+        Assert.All(response.Results.Skip(answered), r =>
+        {
+            Assert.Equal((int)StatusCode.ResourceExhausted, r.Status.Code);
+            Assert.Equal("answer-too-large", r.Status.Problem.Reason);
+            Assert.Contains($"{limit}-byte message limit", r.Status.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void BoundedBatchAnswer_DuplicateAnswers_ShareOneRecordMessage()
+    {
+        var at = DateTimeOffset.UnixEpoch;
+        var record = new HandleRecord("88.1/a", "88.1/a", 1, [new HandleValue(1, "URL", Core.Records.ValueData.FromText("https://a"), 86400, at, ValuePermissions.Default, [])], at, at);
+        var response = BoundedBatchAnswer.Build([.. Enumerable.Repeat(new ResolveOutcome("88.1/a", record, null), 2000)], 4 * 1024 * 1024);
+
+        Assert.All(response.Results, r => Assert.Same(response.Results[0].Record, r.Record));
+    }
+}
