@@ -53,6 +53,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<AccessAdministration>();
         services.TryAddSingleton<JwtValidator>();
         services.TryAddSingleton<RefusedCredentialAudit>();
+        services.TryAddSingleton<CredentialRecheck>();
         services.AddHostedService(sp => sp.GetRequiredService<RefusedCredentialAudit>());
 
         // One authentication for every transport: the bearer credential becomes the request's principal once.

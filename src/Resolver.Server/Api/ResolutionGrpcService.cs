@@ -6,6 +6,7 @@ using Resolver.Core.Errors;
 using Resolver.Core.Prefixes;
 using Resolver.Core.Resolution;
 using Resolver.Server.Configuration;
+using Resolver.Server.Security;
 using Resolver.Protocol.V1;
 using Problem = Resolver.Core.Errors.Problem;
 using PrefixKind = Resolver.Core.Prefixes.PrefixKind;
@@ -18,7 +19,8 @@ internal sealed class ResolutionGrpcService(
     PrefixDirectory prefixes,
     ResolverLimits limits,
     IOptions<LimitOptions> options,
-    IOptions<SecurityOptions> security) : Protocol.V1.Resolution.ResolutionBase
+    IOptions<SecurityOptions> security,
+    CredentialRecheck recheck) : Protocol.V1.Resolution.ResolutionBase
 {
     private static readonly string Version =
         typeof(ResolutionGrpcService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -47,10 +49,13 @@ internal sealed class ResolutionGrpcService(
 
     public override async Task ResolveStream(IAsyncStreamReader<ResolveRequest> requestStream, IServerStreamWriter<ResolveResult> responseStream, ServerCallContext context)
     {
-        // One answer per request, in request order: each is resolved and written before the next is read.
+        // One answer per request, in request order: each is resolved and written before the next is read. The
+        // credential is checked again before each answer: a revoked key or an expired token ends the call.
         var caller = context.GetCaller();
+        var user = context.GetHttpContext().User;
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
+            await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
             var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);
             await responseStream.WriteAsync(ProtoMapper.ToProto(outcome), context.CancellationToken).ConfigureAwait(false);
         }

@@ -73,21 +73,21 @@ internal sealed class BearerAuthenticationHandler(
 
         if (ApiKeys.TokensEqual(token, admin.Token))
         {
-            return Success(Caller.Admin, "admin-token");
+            return Success(CallerClaims.ToIdentity(Caller.Admin, CallerClaims.AdminTokenMethod));
         }
 
         var snapshot = await access.GetAsync(Context.RequestAborted).ConfigureAwait(false);
         if (ApiKeys.TryParse(token, out var id, out var secret))
         {
             return snapshot.Keys.TryGetValue(id, out var key) && ApiKeys.Verify(key, secret)
-                ? Success(Caller.ForEnterprise(key.Enterprise), "api-key")
+                ? Success(CallerClaims.ForApiKey(key))
                 : AuthenticateResult.Fail("the API key is not valid: unknown, revoked or mistyped");
         }
 
         if (jwt.Enabled)
         {
-            return await jwt.ValidateAsync(token, snapshot).ConfigureAwait(false) is { } caller
-                ? Success(caller, "jwt")
+            return await jwt.ValidateAsync(token, snapshot).ConfigureAwait(false) is { } valid
+                ? Success(CallerClaims.ForJwt(valid.Caller, valid.Expires))
                 : AuthenticateResult.Fail("the bearer token is neither a valid API key nor a valid JWT (signature, expiry, issuer, audience, and a 'sub' naming a known enterprise)");
         }
 
@@ -100,6 +100,6 @@ internal sealed class BearerAuthenticationHandler(
             ? grpc.Method.FullName.TrimStart('/')
             : Request.Path.Value ?? "";
 
-    private static AuthenticateResult Success(Caller caller, string method) =>
-        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(CallerClaims.ToIdentity(caller, method)), SchemeName));
+    private static AuthenticateResult Success(ClaimsIdentity identity) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
 }

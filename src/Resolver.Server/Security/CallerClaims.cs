@@ -13,6 +13,31 @@ internal static class CallerClaims
     /// <summary>Claim marking the node's administrator.</summary>
     public const string Admin = "resolver:admin";
 
+    /// <summary>Claim holding the id of the API key the caller presented.</summary>
+    public const string KeyId = "resolver:key-id";
+
+    /// <summary>Claim holding when the caller's JWT expires (Unix seconds).</summary>
+    public const string Expires = "resolver:expires";
+
+    /// <summary>The authentication types (how the caller proved who it is).</summary>
+    public const string AdminTokenMethod = "admin-token", ApiKeyMethod = "api-key", JwtMethod = "jwt";
+
+    /// <summary>The identity of an enterprise that presented <paramref name="key"/>.</summary>
+    public static ClaimsIdentity ForApiKey(ApiKey key)
+    {
+        var identity = ToIdentity(Caller.ForEnterprise(key.Enterprise), ApiKeyMethod);
+        identity.AddClaim(new Claim(KeyId, key.Id));
+        return identity;
+    }
+
+    /// <summary>The identity a JWT names, valid until <paramref name="expires"/>.</summary>
+    public static ClaimsIdentity ForJwt(Caller caller, DateTimeOffset expires)
+    {
+        var identity = ToIdentity(caller, JwtMethod);
+        identity.AddClaim(new Claim(Expires, expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return identity;
+    }
+
     /// <summary>The identity <paramref name="caller"/> authenticated as, by <paramref name="method"/> (admin-token, api-key, jwt).</summary>
     public static ClaimsIdentity ToIdentity(Caller caller, string method) => caller.Kind switch
     {

@@ -33,15 +33,18 @@ internal sealed class JwtValidator
             ValidateAudience = settings.JwtAudience.Length > 0,
             ValidAudience = settings.JwtAudience,
             ValidateLifetime = true,
-            ClockSkew = TimeSpan.FromSeconds(30),
+            ClockSkew = ClockSkew,
         };
     }
 
     /// <summary>True when JWTs are accepted at all.</summary>
     public bool Enabled => _parameters is not null;
 
-    /// <summary>The caller the token names, or null when it is not a valid token or names no known enterprise.</summary>
-    public async ValueTask<Caller?> ValidateAsync(string token, AccessSnapshot access)
+    /// <summary>How far past its expiry a token is still accepted (clocks differ).</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
+    /// <summary>The caller the token names and when the token expires, or null when it is not a valid token or names no known enterprise.</summary>
+    public async ValueTask<(Caller Caller, DateTimeOffset Expires)?> ValidateAsync(string token, AccessSnapshot access)
     {
         if (_parameters is null || !_handler.CanReadToken(token))
         {
@@ -54,13 +57,14 @@ internal sealed class JwtValidator
             return null;
         }
 
+        var expires = new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero);
         if (result.Claims.TryGetValue("role", out var role) && role is string and "admin")
         {
-            return Caller.Admin;
+            return (Caller.Admin, expires);
         }
 
         return result.Claims.TryGetValue("sub", out var subject) && subject is string name && access.Enterprises.ContainsKey(name.ToLowerInvariant())
-            ? Caller.ForEnterprise(name.ToLowerInvariant())
+            ? (Caller.ForEnterprise(name.ToLowerInvariant()), expires)
             : null;
     }
 }

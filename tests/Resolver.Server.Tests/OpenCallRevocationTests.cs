@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using System.Text;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Resolver.Protocol.V1;
+using Resolver.Testing;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>A credential revoked or expired while a stream is open stops working on that stream too (SPEC §8).</summary>
+public sealed class OpenCallRevocationTests
+{
+    private const string SigningKey = "a-test-signing-key-of-at-least-32-bytes!";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<string> SeedAsync(TestServer server)
+    {
+        var key = (await server.Admin.CreateEnterpriseAsync(new CreateEnterpriseRequest { Name = "acme", Prefix = "88.168.1" }, cancellationToken: Ct)).ApiKey;
+        var create = new CreateRecordRequest { Identifier = "88.168.1/X" };
+        create.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://x" } });
+        create.Values.Add(new Value { Type = "batch", Data = new ValueData { Text = "B-7" }, Permissions = new Permissions { AdminRead = true, AdminWrite = true } });
+        await server.Registry.CreateRecordAsync(create, cancellationToken: Ct);
+        return key;
+    }
+
+    private static async Task<int> NextAnswerValuesAsync(AsyncDuplexStreamingCall<ResolveRequest, ResolveResult> call)
+    {
+        await call.RequestStream.WriteAsync(new ResolveRequest { Identifier = "88.168.1/X" }, Ct);
+        Assert.True(await call.ResponseStream.MoveNext(Ct));
+        return call.ResponseStream.Current.Record.Values.Count;
+    }
+
+    [Fact]
+    public async Task ResolveStream_KeyRevokedWhileOpen_EndsUnauthenticatedBeforeAnotherPrivateValue()
+    {
+        await using var server = await TestServer.StartAsync();
+        var key = await SeedAsync(server);
+        var keyId = key.Split('_')[1];
+        using var call = new Resolution.ResolutionClient(server.As(key)).ResolveStream(cancellationToken: Ct);
+        var before = await NextAnswerValuesAsync(call);
+
+        await server.Admin.RevokeApiKeyAsync(new RevokeApiKeyRequest { KeyId = keyId }, cancellationToken: Ct);
+
+        var exception = await Assert.ThrowsAsync<RpcException>(() => NextAnswerValuesAsync(call));
+        Assert.Equal(2, before);
+        Assert.Equal(StatusCode.Unauthenticated, exception.StatusCode);
+        Assert.Contains("revoked", exception.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResolveStream_JwtExpiresWhileOpen_EndsUnauthenticated()
+    {
+        var clock = new ShiftedTimeProvider();
+        await using var server = await TestServer.StartAsync(services => services.AddSingleton<TimeProvider>(clock), "--jwt-signing-key", SigningKey);
+        await SeedAsync(server);
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Subject = new ClaimsIdentity([new Claim("sub", "acme")]),
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256),
+        });
+        using var call = new Resolution.ResolutionClient(server.As(token)).ResolveStream(cancellationToken: Ct);
+        var before = await NextAnswerValuesAsync(call);
+
+        clock.Shift(TimeSpan.FromMinutes(6)); // past expiry and the 30 s skew
+
+        var exception = await Assert.ThrowsAsync<RpcException>(() => NextAnswerValuesAsync(call));
+        Assert.Equal(2, before);
+        Assert.Equal(StatusCode.Unauthenticated, exception.StatusCode);
+        Assert.Contains("expired", exception.Status.Detail, StringComparison.Ordinal);
+    }
+}
