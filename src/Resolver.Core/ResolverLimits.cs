@@ -15,6 +15,12 @@ public sealed record ResolverLimits
     /// <summary>Longest value type, in characters.</summary>
     public int MaxTypeLength { get; init; } = 128;
 
+    /// <summary>Largest a record may grow, counted by <see cref="Records.RecordSize.UpperBound"/>: the message limit less room for the answer's envelope.</summary>
+    public long MaxRecordBytes { get; init; } = (4 * 1024 * 1024) - AnswerEnvelope;
+
+    /// <summary>Bytes of an answer that are not the record: the identifier as asked (at most 2048 bytes), status and framing.</summary>
+    public const int AnswerEnvelope = 4096;
+
     /// <summary>The defaults.</summary>
     public static ResolverLimits Default { get; } = new();
 }

@@ -13,6 +13,7 @@ public static class Reasons
     public const string InvalidValue = "invalid-value";
     public const string TooManyValues = "too-many-values";
     public const string ValueTooLarge = "value-too-large";
+    public const string RecordTooLarge = "record-too-large";
     public const string BatchTooLarge = "batch-too-large";
     public const string AnswerTooLarge = "answer-too-large";
     public const string InvalidPageToken = "invalid-page-token";

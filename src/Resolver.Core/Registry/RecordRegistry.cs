@@ -54,6 +54,7 @@ public sealed class RecordRegistry(
 
             var now = Now();
             var next = new HandleRecord(id.Key, id.Text, (current?.Version ?? 0) + 1, editor.Create(values, now), now, now);
+            editor.EnsureFitsAnAnswer(next.Identifier, next.Values);
             if (await store.TryWriteAsync(next, current?.Version, ChangeOperation.Create, caller.ToString(), cancellationToken).ConfigureAwait(false))
             {
                 await changes.RecordCommittedAsync(next, cancellationToken).ConfigureAwait(false);
@@ -100,6 +101,7 @@ public sealed class RecordRegistry(
                 Values = editor.Update(current.Values, values, removeIndexes, now),
                 UpdatedAt = now,
             };
+            editor.EnsureFitsAnAnswer(next.Identifier, next.Values);
             if (await store.TryWriteAsync(next, current.Version, ChangeOperation.Update, caller.ToString(), cancellationToken).ConfigureAwait(false))
             {
                 await changes.RecordCommittedAsync(next, cancellationToken).ConfigureAwait(false);

@@ -75,6 +75,19 @@ public sealed class ValueEditor(ResolverLimits limits)
         return [.. values.Values.OrderBy(v => v.Index)];
     }
 
+    /// <summary>
+    /// Throws INVALID_ARGUMENT <c>record-too-large</c> when the record would no longer fit in an answer a client
+    /// honouring the advertised message limit can read.
+    /// </summary>
+    public void EnsureFitsAnAnswer(string identifier, IReadOnlyList<HandleValue> values)
+    {
+        var size = RecordSize.UpperBound(identifier, values);
+        if (size > limits.MaxRecordBytes)
+        {
+            throw Invalid(Reasons.RecordTooLarge, $"the record would take up to {size} bytes in an answer; answers are limited to {limits.MaxRecordBytes} bytes for a record (max_message_bytes less room for the envelope): keep large data elsewhere and refer to it by URL");
+        }
+    }
+
     private static HandleValue Materialise(ValueDraft draft, int index, HandleValue? replaced, DateTimeOffset now) => new(
         index,
         draft.Type,
@@ -127,9 +140,12 @@ public sealed class ValueEditor(ResolverLimits limits)
             throw Invalid(Reasons.InvalidValue, $"ttl {draft.Ttl} is negative; give seconds, 0 or more");
         }
 
-        if (draft.Data.ByteCount > limits.MaxValueBytes)
+        // References count toward the value's size: a value of 15,000 references is not a small value.
+        if (RecordSize.OfPayload(draft.Data, draft.References) is var payload && payload > limits.MaxValueBytes)
         {
-            throw Invalid(Reasons.ValueTooLarge, $"the {draft.Type} value has {draft.Data.ByteCount} bytes; at most {limits.MaxValueBytes} are allowed");
+            throw Invalid(Reasons.ValueTooLarge, draft.References is { Count: > 0 }
+                ? $"the {draft.Type} value has {payload} bytes with its {draft.References.Count} references; at most {limits.MaxValueBytes} are allowed (--max-value-bytes)"
+                : $"the {draft.Type} value has {payload} bytes; at most {limits.MaxValueBytes} are allowed (--max-value-bytes)");
         }
 
         if (draft.Data.Text is { } nul && nul.Contains('\0', StringComparison.Ordinal))

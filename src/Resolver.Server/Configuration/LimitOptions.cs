@@ -42,5 +42,6 @@ public sealed class LimitOptions
         MaxBatchSize = MaxBatchSize,
         MaxValuesPerRecord = MaxValuesPerRecord,
         MaxValueBytes = MaxValueBytes,
+        MaxRecordBytes = MaxMessageBytes - ResolverLimits.AnswerEnvelope,
     };
 }

@@ -1,0 +1,47 @@
+using Grpc.Core;
+using Resolver.Protocol.V1;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>No record grows past what a client honouring the advertised message limit can read (SPEC §8).</summary>
+public sealed class RecordLimitTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task CreateRecord_OneValueWith15000References_IsValueTooLarge()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+        var create = new CreateRecordRequest { Identifier = "88.168.1/REFS" };
+        var value = new Value { Type = "refs", Data = new ValueData { Text = "x" } };
+        value.References.Add(Enumerable.Range(0, 15_000).Select(i => new Reference { Identifier = $"88.168.1/PART-{i:D6}", Index = 1 }));
+        create.Values.Add(value);
+
+        var exception = await Assert.ThrowsAsync<RpcException>(() => server.Registry.CreateRecordAsync(create, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, exception.StatusCode);
+        Assert.Contains("15000 references", exception.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("--max-value-bytes", exception.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpdateRecord_GrowingPastTheMessageLimit_IsRefusedNamingItAndChangesNothing()
+    {
+        await using var server = await TestServer.StartAsync("--max-message-bytes", "65536");
+        await server.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+        var create = new CreateRecordRequest { Identifier = "88.168.1/GROW" };
+        create.Values.Add(new Value { Type = "part1", Data = new ValueData { Text = new string('a', 40_000) } });
+        var created = await server.Registry.CreateRecordAsync(create, cancellationToken: Ct);
+        var update = new UpdateRecordRequest { Identifier = "88.168.1/GROW" };
+        update.Values.Add(new Value { Type = "part2", Data = new ValueData { Text = new string('b', 40_000) } });
+
+        var exception = await Assert.ThrowsAsync<RpcException>(() => server.Registry.UpdateRecordAsync(update, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, exception.StatusCode);
+        Assert.Contains("max_message_bytes", exception.Status.Detail, StringComparison.Ordinal);
+        var now = await server.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/GROW" }, cancellationToken: Ct);
+        Assert.Equal(created.Version, now.Record.Version);
+        Assert.Single(now.Record.Values);
+    }
+}
