@@ -18,6 +18,9 @@ public sealed record CacheOptions
     /// <summary>Most entries the in-process L1 holds.</summary>
     public int L1MaxEntries { get; init; } = 100_000;
 
+    /// <summary>Most bytes the in-process L1's entries may take (estimated); no sequence of requests grows it past this.</summary>
+    public long L1MaxBytes { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>
     /// The staleness bound while no invalidation channel is connected (no Redis, or Redis down): L1
     /// entries are fresh for at most this long, so another replica's write is seen within it.

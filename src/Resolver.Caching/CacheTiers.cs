@@ -42,7 +42,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
         _logger = logger;
         Redis = redis;
         Metrics = metrics;
-        Memory = new MemoryTier(options.L1MaxEntries);
+        Memory = new MemoryTier(options.L1MaxBytes, options.L1MaxEntries);
         if (redis is not null)
         {
             redis.Floor = RedisFloor;

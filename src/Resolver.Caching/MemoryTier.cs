@@ -3,17 +3,28 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Resolver.Caching;
 
 /// <summary>
-/// The in-process L1: bounded by entry count (Microsoft.Extensions.Caching.Memory compacts it), and
-/// version-aware: a fill never replaces a newer record with an older one, and an invalidation leaves a
-/// watermark so that a reader that loaded the old row before the write cannot put it back.
+/// The in-process L1: bounded in bytes and in entries (Microsoft.Extensions.Caching.Memory refuses what does not
+/// fit and compacts), and version-aware: a fill never replaces a newer record with an older one, and an
+/// invalidation leaves a watermark so that a reader that loaded the old row before the write cannot put it back.
+/// Each entry is charged its estimated size, and at least maxBytes / maxEntries, so both bounds hold; a record
+/// larger than an eighth of the budget is not kept in L1 at all (Redis and the store still serve it).
 /// </summary>
 internal sealed class MemoryTier : IDisposable
 {
     private readonly MemoryCache _cache;
     private readonly Lock[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
+    private readonly long _minimumCharge;
+    private readonly long _largestEntry;
 
-    public MemoryTier(int maxEntries) =>
-        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = maxEntries, CompactionPercentage = 0.1 });
+    public MemoryTier(long maxBytes, int maxEntries)
+    {
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = maxBytes, CompactionPercentage = 0.1, TrackStatistics = true });
+        _minimumCharge = Math.Max(1, maxBytes / maxEntries);
+        _largestEntry = maxBytes / 8;
+    }
+
+    /// <summary>The bytes L1's entries are charged, in total (never above the budget).</summary>
+    public long EstimatedBytes => _cache.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
 
     public CacheEntry? Get(string key) => _cache.TryGetValue(key, out Slot? slot) ? slot!.Entry : null;
 
@@ -27,7 +38,14 @@ internal sealed class MemoryTier : IDisposable
                 return;
             }
 
-            _cache.Set(key, new Slot(entry, entry.Version), new MemoryCacheEntryOptions { Size = 1 });
+            var charge = Charge(key, entry);
+            if (charge > _largestEntry)
+            {
+                _cache.Remove(key); // never leave an older copy behind the one we did not keep
+                return;
+            }
+
+            _cache.Set(key, new Slot(entry, entry.Version), new MemoryCacheEntryOptions { Size = charge });
         }
     }
 
@@ -45,7 +63,7 @@ internal sealed class MemoryTier : IDisposable
                 return; // announcements from several writers may arrive out of order: the floor only rises
             }
 
-            _cache.Set(key, new Slot(null, version), new MemoryCacheEntryOptions { Size = 1 });
+            _cache.Set(key, new Slot(null, version), new MemoryCacheEntryOptions { Size = _minimumCharge });
         }
     }
 
@@ -53,6 +71,10 @@ internal sealed class MemoryTier : IDisposable
     public void Clear() => _cache.Compact(1.0);
 
     public void Dispose() => _cache.Dispose();
+
+    // Strings are UTF-16 in memory and every object has a header: twice the answer size plus a fixed allowance.
+    private long Charge(string key, CacheEntry entry) =>
+        Math.Max(_minimumCharge, 256 + (2L * key.Length) + (entry.Record is { } record ? 2 * Core.Records.RecordSize.UpperBound(record.Identifier, record.Values) : 0));
 
     private Lock Stripe(string key) => _stripes[(StringComparer.Ordinal.GetHashCode(key) & int.MaxValue) % _stripes.Length];
 

@@ -44,4 +44,24 @@ public sealed class RecordLimitTests
         Assert.Equal(created.Version, now.Record.Version);
         Assert.Single(now.Record.Values);
     }
+
+    [Fact]
+    public async Task Resolve_ManyLargeRecords_L1StaysWithinItsBudgetWhichServerInfoReports()
+    {
+        await using var server = await TestServer.StartAsync("--l1-max-mb", "1");
+        await server.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+        for (var i = 0; i < 40; i++)
+        {
+            var create = new CreateRecordRequest { Identifier = $"88.168.1/L{i}" };
+            create.Values.Add(new Value { Type = "blob", Data = new ValueData { Text = new string('x', 60_000) }, Permissions = new Permissions { AdminRead = true } });
+            await server.Registry.CreateRecordAsync(create, cancellationToken: Ct);
+            await server.Resolution.ResolveAsync(new ResolveRequest { Identifier = $"88.168.1/L{i}" }, cancellationToken: Ct); // anonymous: filtered to no values
+        }
+
+        var info = await server.Resolution.GetServerInfoAsync(new GetServerInfoRequest(), cancellationToken: Ct);
+        var l1 = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Caching.CacheTiers>(server.Services).Memory;
+
+        Assert.Equal(1024 * 1024, info.Limits.L1MaxBytes);
+        Assert.InRange(l1.EstimatedBytes, 1, info.Limits.L1MaxBytes);
+    }
 }

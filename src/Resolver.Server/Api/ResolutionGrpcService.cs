@@ -20,7 +20,8 @@ internal sealed class ResolutionGrpcService(
     ResolverLimits limits,
     IOptions<LimitOptions> options,
     IOptions<SecurityOptions> security,
-    CredentialRecheck recheck) : Protocol.V1.Resolution.ResolutionBase
+    CredentialRecheck recheck,
+    IOptions<CacheTierOptions> cache) : Protocol.V1.Resolution.ResolutionBase
 {
     private static readonly string Version =
         typeof(ResolutionGrpcService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -77,6 +78,7 @@ internal sealed class ResolutionGrpcService(
                 MaxValuesPerRecord = limits.MaxValuesPerRecord,
                 MaxValueBytes = limits.MaxValueBytes,
                 RateLimitPerSecond = security.Value.RateLimitPerSecond,
+                L1MaxBytes = cache.Value.L1MaxMb * 1024L * 1024,
             },
         };
         // The prefix table in memory, not a store query per call.

@@ -22,6 +22,10 @@ public sealed class CacheTierOptions
     [SettingRange(1, 100_000_000)]
     public int L1MaxEntries { get; set; } = 100_000;
 
+    /// <summary>Megabytes (MiB) the in-process L1 may take at most: its memory budget.</summary>
+    [SettingRange(1, 1_048_576)]
+    public int L1MaxMb { get; set; } = 256;
+
     /// <summary>Milliseconds an L1 entry lives while no invalidation channel is connected: the staleness bound across replicas then.</summary>
     [SettingRange(0, 3_600_000)]
     public int L1UnsyncedTtlMs { get; set; } = 1000;
@@ -45,6 +49,7 @@ public sealed class CacheTierOptions
         StaleWindow = TimeSpan.FromSeconds(CacheStaleWindow),
         NegativeTtl = TimeSpan.FromSeconds(CacheNegativeTtl),
         L1MaxEntries = L1MaxEntries,
+        L1MaxBytes = L1MaxMb * 1024L * 1024,
         L1UnsyncedTtl = TimeSpan.FromMilliseconds(L1UnsyncedTtlMs),
         StaleAnswerTimeout = TimeSpan.FromMilliseconds(StaleAnswerTimeoutMs),
     };

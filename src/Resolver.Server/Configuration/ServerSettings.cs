@@ -33,6 +33,7 @@ internal static class ServerSettings
         new("--cache-stale-window", typeof(CacheTierOptions), nameof(CacheTierOptions.CacheStaleWindow), "seconds a stale entry may be served while the store is down", SettingKind.Number),
         new("--cache-negative-ttl", typeof(CacheTierOptions), nameof(CacheTierOptions.CacheNegativeTtl), "seconds 'not found' is cached", SettingKind.Number),
         new("--l1-max-entries", typeof(CacheTierOptions), nameof(CacheTierOptions.L1MaxEntries), "most entries in the in-process cache", SettingKind.Number),
+        new("--l1-max-mb", typeof(CacheTierOptions), nameof(CacheTierOptions.L1MaxMb), "memory budget of the in-process cache in MiB; no sequence of requests grows it past this", SettingKind.Number),
         new("--l1-unsynced-ttl-ms", typeof(CacheTierOptions), nameof(CacheTierOptions.L1UnsyncedTtlMs), "ms an in-process entry lives while no invalidation channel is up", SettingKind.Number),
         new("--stale-answer-timeout-ms", typeof(CacheTierOptions), nameof(CacheTierOptions.StaleAnswerTimeoutMs), "ms a store read may take before a record cached past its freshness is served stale (RFC 8767)", SettingKind.Number),
         new("--change-poll-ms", typeof(CacheTierOptions), nameof(CacheTierOptions.ChangePollMs), "ms between reads of the store's change log when no Redis announcement comes (at most 900, for the 2 s bound)", SettingKind.Number),
