@@ -1,148 +1,184 @@
+using System.Security.Claims;
+using System.Text;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using Resolver.Protocol.V1;
+using AccessStore = Resolver.Core.Security.IAccessStore;
+using Record = Resolver.Protocol.V1.Record;
 
 namespace Resolver.Server.Tests;
 
 /// <summary>
-/// Who may do what, cell by cell: callers (anonymous, owner, another enterprise, a grantee, the admin) ×
-/// entry points. A new entry point (REST, Watch, export) joins by adding one row to <see cref="Writes"/>
-/// or <see cref="Reads"/>. Every refused cell is proven to leave the store unchanged.
+/// Who may do what, cell by cell: every operation of the Admin, Registry and Resolution APIs (one row each in
+/// <see cref="Operations"/>) × every kind of caller (<see cref="Callers"/>). A read's cell names exactly the value
+/// types the caller sees; a write's cell its status. Every refused cell is proven to leave the store unchanged.
+/// A new entry point (REST, Watch, export) joins by adding one row.
 /// </summary>
 public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : IClassFixture<PermissionMatrixTests.World>
 {
-    private const StatusCode Ok = StatusCode.OK;
-    private const StatusCode Unauthenticated = StatusCode.Unauthenticated;
-    private const StatusCode Denied = StatusCode.PermissionDenied;
+    private const string Ok = nameof(StatusCode.OK);
+    private const string Unauth = nameof(StatusCode.Unauthenticated);
+    private const string Denied = nameof(StatusCode.PermissionDenied);
+    private const string NotFound = nameof(StatusCode.NotFound);
 
-    public static readonly string[] Callers = ["anonymous", "owner", "other", "grantee", "admin"];
+    // What a read of the shared record (public URL; private batch and serial) shows.
+    private const string Public = "URL";
+    private const string All = "URL batch serial";
+    private const string OnlyBatch = "URL batch";
 
-    /// <summary>Write entry points: the expected status for each caller, in <see cref="Callers"/> order.</summary>
-    private static readonly Dictionary<string, (StatusCode[] Expected, Func<World, string, Task>? Arrange, Func<World, CallInvoker, string, Task> Run)> Writes = new()
+    /// <summary>
+    /// The kinds of caller, in the order of each row's expectations: nobody; the node's administrator; the owner of
+    /// 88.168.1; an enterprise with no grant; one granted read of everything under 88.168.1; one granted only type
+    /// batch there; a revoked key of the owner; a key never issued; a validly signed JWT whose sub names no enterprise.
+    /// </summary>
+    public static readonly string[] Callers = ["anonymous", "admin", "owner", "other", "grantee", "narrowed", "revoked-key", "unknown-key", "unknown-jwt"];
+
+    /// <summary>One row per gRPC operation: the outcome each caller gets, in <see cref="Callers"/> order.</summary>
+    private static readonly Dictionary<string, Row> Operations = new()
     {
-        ["create"] = ([Unauthenticated, Ok, Denied, Denied, Ok], null, (w, as_, cell) =>
-            new Registry.RegistryClient(as_).CreateRecordAsync(Create($"88.168.1/new-{cell}"), cancellationToken: Ct).ResponseAsync),
-        ["update"] = ([Unauthenticated, Ok, Denied, Denied, Ok], (w, cell) => w.SeedAsync($"88.168.1/upd-{cell}"), async (w, as_, cell) =>
+        // Admin.
+        ["HomePrefix"] = new([Unauth, Ok, Denied, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Admin.AdminClient(as_).HomePrefixAsync(new HomePrefixRequest { Prefix = $"88.199.{cell}" }, cancellationToken: Ct).ResponseAsync)),
+        ["ListPrefixes"] = new([Unauth, Ok, Ok, Ok, Ok, Ok, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Admin.AdminClient(as_).ListPrefixesAsync(new ListPrefixesRequest(), cancellationToken: Ct).ResponseAsync)),
+        ["CreateEnterprise"] = new([Unauth, Ok, Denied, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Admin.AdminClient(as_).CreateEnterpriseAsync(new CreateEnterpriseRequest { Name = $"new-{cell}", Prefix = $"88.198.{cell}" }, cancellationToken: Ct).ResponseAsync)),
+        ["ListEnterprises"] = new([Unauth, Ok, Denied, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Admin.AdminClient(as_).ListEnterprisesAsync(new ListEnterprisesRequest(), cancellationToken: Ct).ResponseAsync)),
+        ["CreateApiKey"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Admin.AdminClient(as_).CreateApiKeyAsync(new CreateApiKeyRequest { Enterprise = "owner" }, cancellationToken: Ct).ResponseAsync)),
+        // Another enterprise's key answers like an unknown one, so key ids do not reveal their owners.
+        ["RevokeApiKey"] = new([Unauth, Ok, Ok, NotFound, NotFound, NotFound, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Admin.AdminClient(as_).RevokeApiKeyAsync(new RevokeApiKeyRequest { KeyId = w.Arranged[$"key-{cell}"] }, cancellationToken: Ct).ResponseAsync),
+            async (w, cell) => w.Arranged[$"key-{cell}"] = (await w.Server.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { Enterprise = "owner" }, cancellationToken: Ct)).KeyId),
+        ["GrantRead"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Admin.AdminClient(as_).GrantReadAsync(new GrantReadRequest { Grantee = "other", Prefix = $"88.168.1.{cell}" }, cancellationToken: Ct).ResponseAsync)),
+        ["RevokeRead"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Admin.AdminClient(as_).RevokeReadAsync(new RevokeReadRequest { Grantee = "other", Prefix = $"88.168.1.withdrawn-{cell}" }, cancellationToken: Ct).ResponseAsync),
+            (w, cell) => w.Server.Admin.GrantReadAsync(new GrantReadRequest { Grantee = "other", Prefix = $"88.168.1.withdrawn-{cell}" }, cancellationToken: Ct).ResponseAsync),
+        // The grants on the shared prefix each caller is shown: only those it gave or received (all for the admin).
+        ["ListGrants"] = new([Unauth, "owner>grantee owner>narrowed", "owner>grantee owner>narrowed", "", "owner>grantee", "owner>narrowed", Unauth, Unauth, Unauth], async (w, as_, cell) =>
+            string.Join(' ', (await new Admin.AdminClient(as_).ListGrantsAsync(new ListGrantsRequest(), cancellationToken: Ct)).Grants
+                .Where(g => g.Prefix == "88.168.1").Select(g => $"{g.Owner}>{g.Grantee}"))),
+        ["ListAudit"] = new([Unauth, Ok, Denied, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Admin.AdminClient(as_).ListAuditAsync(new ListAuditRequest { Limit = 10 }, cancellationToken: Ct).ResponseAsync)),
+
+        // Registry.
+        ["CreateRecord"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Registry.RegistryClient(as_).CreateRecordAsync(Create($"88.168.1/new-{cell}"), cancellationToken: Ct).ResponseAsync)),
+        ["UpdateRecord"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
         {
             var update = new UpdateRecordRequest { Identifier = $"88.168.1/upd-{cell}" };
             update.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://changed" } });
-            await new Registry.RegistryClient(as_).UpdateRecordAsync(update, cancellationToken: Ct);
-        }),
-        ["delete"] = ([Unauthenticated, Ok, Denied, Denied, Ok], (w, cell) => w.SeedAsync($"88.168.1/del-{cell}"), async (w, as_, cell) =>
-        {
-            await new Registry.RegistryClient(as_).DeleteRecordAsync(new DeleteRecordRequest { Identifier = $"88.168.1/del-{cell}" }, cancellationToken: Ct);
-        }),
-        ["home"] = ([Unauthenticated, Denied, Denied, Denied, Ok], null, (w, as_, cell) =>
-            new Admin.AdminClient(as_).HomePrefixAsync(new HomePrefixRequest { Prefix = $"88.199.{cell.Length}{cell[0]}" }, cancellationToken: Ct).ResponseAsync),
-        ["grant"] = ([Unauthenticated, Ok, Denied, Denied, Ok], null, (w, as_, cell) =>
-        {
-            var grant = new GrantReadRequest { Grantee = "other", Prefix = $"88.168.1.{cell}" };
-            return new Admin.AdminClient(as_).GrantReadAsync(grant, cancellationToken: Ct).ResponseAsync;
-        }),
-        ["create-enterprise"] = ([Unauthenticated, Denied, Denied, Denied, Ok], null, (w, as_, cell) =>
-            new Admin.AdminClient(as_).CreateEnterpriseAsync(new CreateEnterpriseRequest { Name = $"new-{cell}" }, cancellationToken: Ct).ResponseAsync),
-    };
+            return Done(new Registry.RegistryClient(as_).UpdateRecordAsync(update, cancellationToken: Ct).ResponseAsync);
+        }, (w, cell) => w.SeedAsync($"88.168.1/upd-{cell}")),
+        ["DeleteRecord"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Registry.RegistryClient(as_).DeleteRecordAsync(new DeleteRecordRequest { Identifier = $"88.168.1/del-{cell}" }, cancellationToken: Ct).ResponseAsync),
+            (w, cell) => w.SeedAsync($"88.168.1/del-{cell}")),
+        ["GetRecord"] = new([Unauth, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], async (w, as_, cell) =>
+            Types(await new Registry.RegistryClient(as_).GetRecordAsync(new GetRecordRequest { Identifier = World.Shared }, cancellationToken: Ct))),
+        ["ListRecords"] = new([Unauth, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], async (w, as_, cell) =>
+            Types((await new Registry.RegistryClient(as_).ListRecordsAsync(new ListRecordsRequest { Prefix = "88.168.1", PageSize = 1000 }, cancellationToken: Ct))
+                .Records.Single(r => r.Identifier == World.Shared))),
 
-    /// <summary>Read entry points: how many of the shared record's two values (public URL, private batch) each caller sees.</summary>
-    private static readonly Dictionary<string, (int[] Visible, Func<CallInvoker, Task<int>> Run)> Reads = new()
-    {
-        ["resolve"] = ([1, 2, 1, 2, 2], async as_ =>
-            (await new Resolution.ResolutionClient(as_).ResolveAsync(new ResolveRequest { Identifier = World.Shared }, cancellationToken: Ct)).Record.Values.Count),
-        ["batch"] = ([1, 2, 1, 2, 2], async as_ =>
+        // Resolution: anonymous callers may resolve; a bad credential is never taken for anonymous.
+        ["Resolve"] = new([Public, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], async (w, as_, cell) =>
+            Types((await new Resolution.ResolutionClient(as_).ResolveAsync(new ResolveRequest { Identifier = World.Shared }, cancellationToken: Ct)).Record)),
+        ["BatchResolve"] = new([Public, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], async (w, as_, cell) =>
         {
             var batch = new BatchResolveRequest();
             batch.Requests.Add(new ResolveRequest { Identifier = World.Shared });
-            return (await new Resolution.ResolutionClient(as_).BatchResolveAsync(batch, cancellationToken: Ct)).Results[0].Record.Values.Count;
+            return Types((await new Resolution.ResolutionClient(as_).BatchResolveAsync(batch, cancellationToken: Ct)).Results.Single().Record);
         }),
-        ["stream"] = ([1, 2, 1, 2, 2], async as_ =>
+        ["ResolveStream"] = new([Public, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], async (w, as_, cell) =>
         {
             using var call = new Resolution.ResolutionClient(as_).ResolveStream(cancellationToken: Ct);
             await call.RequestStream.WriteAsync(new ResolveRequest { Identifier = World.Shared }, Ct);
             await call.RequestStream.CompleteAsync();
             Assert.True(await call.ResponseStream.MoveNext(Ct));
-            return call.ResponseStream.Current.Record.Values.Count;
+            return Types(call.ResponseStream.Current.Record);
         }),
+        ["GetServerInfo"] = new([Ok, Ok, Ok, Ok, Ok, Ok, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            Done(new Resolution.ResolutionClient(as_).GetServerInfoAsync(new GetServerInfoRequest(), cancellationToken: Ct).ResponseAsync)),
     };
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static TheoryData<string, string> WriteCells => Cells(Writes.Keys);
+    public static TheoryData<string, string> Cells
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var operation in Operations.Keys)
+            {
+                foreach (var caller in Callers)
+                {
+                    data.Add(operation, caller);
+                }
+            }
 
-    public static TheoryData<string, string> ReadCells => Cells(Reads.Keys);
+            return data;
+        }
+    }
 
     [Theory]
-    [MemberData(nameof(WriteCells))]
-    public async Task Write_ByCaller_IsAllowedOrRefusedAndRefusalsChangeNothing(string operation, string caller)
+    [MemberData(nameof(Cells))]
+    public async Task Operation_ByCaller_HasTheMatrixOutcomeAndRefusalsChangeNothing(string operation, string caller)
     {
-        var (expected, arrange, run) = Writes[operation];
-        var expectedStatus = expected[Array.IndexOf(Callers, caller)];
-        if (arrange is not null)
+        var row = Operations[operation];
+        var expected = row.Expected[Array.IndexOf(Callers, caller)];
+        if (row.Arrange is not null)
         {
-            await arrange(world, caller);
+            await row.Arrange(world, caller);
         }
 
         var before = await world.StateAsync();
 
-        var status = await StatusOfAsync(() => run(world, world.As(caller), caller));
+        string outcome;
+        try
+        {
+            outcome = await row.Run(world, world.As(caller), caller);
+        }
+        catch (RpcException exception)
+        {
+            outcome = exception.StatusCode.ToString();
+        }
 
-        Assert.Equal(expectedStatus, status);
-        if (status != Ok)
+        Assert.Equal(expected, outcome);
+        if (outcome is Unauth or Denied or NotFound)
         {
             Assert.Equal(before, await world.StateAsync());
         }
     }
 
-    [Theory]
-    [MemberData(nameof(ReadCells))]
-    public async Task Read_ByCaller_SeesOnlyWhatItMay(string operation, string caller)
-    {
-        var (visible, run) = Reads[operation];
-
-        Assert.Equal(visible[Array.IndexOf(Callers, caller)], await run(world.As(caller)));
-    }
-
     [Fact]
-    public async Task AnyCall_WithAnUnknownKey_IsUnauthenticatedNotAnonymous()
+    public void Matrix_CoversEveryOperationOfTheApis()
     {
-        var status = await StatusOfAsync(() => new Resolution.ResolutionClient(world.Server.As("rk_AAAAAAAAAAAA_" + new string('A', 43))).ResolveAsync(new ResolveRequest { Identifier = World.Shared }, cancellationToken: Ct).ResponseAsync);
-        Assert.Equal(Unauthenticated, status);
+        var operations = new[] { Admin.Descriptor, Registry.Descriptor, Resolution.Descriptor }.SelectMany(s => s.Methods).Select(m => m.Name);
+
+        Assert.Equal(operations.Order(StringComparer.Ordinal), Operations.Keys.Order(StringComparer.Ordinal));
+        Assert.All(Operations.Values, row => Assert.Equal(Callers.Length, row.Expected.Length));
     }
 
     [Fact]
     public async Task DeniedWrite_IsInTheAuditLog()
     {
-        await StatusOfAsync(() => new Registry.RegistryClient(world.As("other")).CreateRecordAsync(Create("88.168.1/audit-probe"), cancellationToken: Ct).ResponseAsync);
+        await Assert.ThrowsAsync<RpcException>(() => new Registry.RegistryClient(world.As("other")).CreateRecordAsync(Create("88.168.1/audit-probe"), cancellationToken: Ct).ResponseAsync);
 
         var audit = await world.Server.Admin.ListAuditAsync(new ListAuditRequest { Limit = 50 }, cancellationToken: Ct);
 
         Assert.Contains(audit.Entries, e => e is { Actor: "enterprise:other", Operation: "create", Target: "88.168.1/audit-probe", Outcome: "PERMISSION_DENIED" });
     }
 
-    private static TheoryData<string, string> Cells(IEnumerable<string> operations)
+    private static async Task<string> Done(Task call)
     {
-        var data = new TheoryData<string, string>();
-        foreach (var operation in operations)
-        {
-            foreach (var caller in Callers)
-            {
-                data.Add(operation, caller);
-            }
-        }
-
-        return data;
+        await call;
+        return Ok;
     }
 
-    private static async Task<StatusCode> StatusOfAsync(Func<Task> call)
-    {
-        try
-        {
-            await call();
-            return Ok;
-        }
-        catch (RpcException exception)
-        {
-            return exception.StatusCode;
-        }
-    }
+    private static string Types(Record record) => string.Join(' ', record.Values.Select(v => v.Type));
 
     private static CreateRecordRequest Create(string identifier)
     {
@@ -151,21 +187,37 @@ public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : I
         return create;
     }
 
-    /// <summary>One server with three enterprises; "owner" owns 88.168.1 and granted "grantee" read access.</summary>
+    /// <summary>One operation: the outcome per caller, the call, and what it needs made first (as the admin).</summary>
+    private sealed record Row(string[] Expected, Func<World, CallInvoker, string, Task<string>> Run, Func<World, string, Task>? Arrange = null);
+
+    /// <summary>
+    /// One server (with JWTs enabled) and four enterprises; "owner" owns 88.168.1, granted "grantee" read access to
+    /// all of it and "narrowed" only to type batch.
+    /// </summary>
     public sealed class World : IAsyncLifetime
     {
         public const string Shared = "88.168.1/SHARED";
 
-        private readonly Dictionary<string, string?> _tokens = new() { ["anonymous"] = null, ["admin"] = TestServer.AdminToken };
+        private const string JwtKey = "a-test-signing-key-of-at-least-32-bytes!";
+
+        private readonly Dictionary<string, string?> _tokens = new()
+        {
+            ["anonymous"] = null,
+            ["admin"] = TestServer.AdminToken,
+            ["unknown-key"] = "rk_AAAAAAAAAAAA_" + new string('A', 43),
+        };
 
         public TestServer Server { get; private set; } = null!;
+
+        /// <summary>What a row's arrange step made for its run (e.g. the id of a key to revoke).</summary>
+        public Dictionary<string, string> Arranged { get; } = [];
 
         public CallInvoker As(string caller) => Server.As(_tokens[caller]);
 
         public async ValueTask InitializeAsync()
         {
-            Server = await TestServer.StartAsync();
-            foreach (var (name, prefix) in new[] { ("owner", "88.168.1"), ("other", "88.170.1"), ("grantee", "88.171.1") })
+            Server = await TestServer.StartAsync("--jwt-signing-key", JwtKey);
+            foreach (var (name, prefix) in new[] { ("owner", "88.168.1"), ("other", "88.170.1"), ("grantee", "88.171.1"), ("narrowed", "88.172.1") })
             {
                 _tokens[name] = (await Server.Admin.CreateEnterpriseAsync(new CreateEnterpriseRequest { Name = name, Prefix = prefix })).ApiKey;
             }
@@ -173,26 +225,41 @@ public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : I
             var create = new CreateRecordRequest { Identifier = Shared };
             create.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://public" } });
             create.Values.Add(new Value { Type = "batch", Data = new ValueData { Text = "B-42" }, Permissions = new Permissions { AdminRead = true, AdminWrite = true } });
+            create.Values.Add(new Value { Type = "serial", Data = new ValueData { Text = "S-7" }, Permissions = new Permissions { AdminRead = true, AdminWrite = true } });
             await new Registry.RegistryClient(As("owner")).CreateRecordAsync(create);
-            await new Admin.AdminClient(As("owner")).GrantReadAsync(new GrantReadRequest { Grantee = "grantee", Prefix = "88.168.1" });
+            var owner = new Admin.AdminClient(As("owner"));
+            await owner.GrantReadAsync(new GrantReadRequest { Grantee = "grantee", Prefix = "88.168.1" });
+            var narrowed = new GrantReadRequest { Grantee = "narrowed", Prefix = "88.168.1" };
+            narrowed.Types_.Add("batch");
+            await owner.GrantReadAsync(narrowed);
+
+            // A key of the owner itself: if revocation did not hold, it would be allowed everything the owner is.
+            var revoked = await owner.CreateApiKeyAsync(new CreateApiKeyRequest());
+            await owner.RevokeApiKeyAsync(new RevokeApiKeyRequest { KeyId = revoked.KeyId });
+            _tokens["revoked-key"] = revoked.ApiKey;
+
+            _tokens["unknown-jwt"] = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+            {
+                Subject = new ClaimsIdentity([new Claim("sub", "ghost")]),
+                Expires = DateTime.UtcNow.AddHours(1),
+                SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(JwtKey)), SecurityAlgorithms.HmacSha256),
+            });
         }
 
         /// <summary>A record made by the admin for one cell to change.</summary>
-        public Task SeedAsync(string identifier)
-        {
-            var create = new CreateRecordRequest { Identifier = identifier };
-            create.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://seed" } });
-            return Server.Registry.CreateRecordAsync(create, cancellationToken: Ct).ResponseAsync;
-        }
+        public Task SeedAsync(string identifier) => Server.Registry.CreateRecordAsync(Create(identifier), cancellationToken: Ct).ResponseAsync;
 
-        /// <summary>Everything a write could change, as the admin sees it.</summary>
+        /// <summary>Everything a write could change: records, prefixes, grants and enterprises as the admin sees them, and the stored keys.</summary>
         public async Task<string> StateAsync()
         {
             var records = await Server.Registry.ListRecordsAsync(new ListRecordsRequest { Prefix = "88", PageSize = 1000 }, cancellationToken: Ct);
             var prefixes = await Server.Admin.ListPrefixesAsync(new ListPrefixesRequest(), cancellationToken: Ct);
             var grants = await Server.Admin.ListGrantsAsync(new ListGrantsRequest(), cancellationToken: Ct);
             var enterprises = await Server.Admin.ListEnterprisesAsync(new ListEnterprisesRequest(), cancellationToken: Ct);
-            return $"{records}\n{prefixes}\n{grants}\n{enterprises}";
+
+            // Keys cannot be listed through the API; the store is the only place to see one issued or revoked.
+            var keys = await Server.Services.GetRequiredService<AccessStore>().ListKeysAsync(Ct);
+            return $"{records}\n{prefixes}\n{grants}\n{enterprises}\n{string.Join('\n', keys.Select(k => $"{k.Id} {k.Enterprise} {k.RevokedAt}"))}";
         }
 
         public async ValueTask DisposeAsync() => await Server.DisposeAsync();

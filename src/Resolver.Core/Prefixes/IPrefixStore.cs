@@ -6,9 +6,6 @@ public interface IPrefixStore
     /// <summary>Adds <paramref name="entry"/> unless its prefix is known; returns the entry now stored and whether it was added.</summary>
     ValueTask<(PrefixEntry Entry, bool Created)> AddAsync(PrefixEntry entry, CancellationToken cancellationToken);
 
-    /// <summary>Makes <paramref name="owner"/> the owner of a known prefix that has no owner (or already has this one); false otherwise.</summary>
-    ValueTask<bool> SetOwnerAsync(string prefix, string owner, CancellationToken cancellationToken);
-
     /// <summary>Every entry, in canonical (byte) order of prefix.</summary>
     ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken);
 }

@@ -18,21 +18,6 @@ public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory dir
             return result;
         }, cancellationToken);
 
-    /// <summary>Gives an (unowned) prefix to <paramref name="owner"/>, homing it first when needed; the caller has checked the right to.</summary>
-    internal async ValueTask<PrefixEntry> AssignAsync(string prefix, string owner, CancellationToken cancellationToken)
-    {
-        var (entry, _) = await HomeAsync(prefix, cancellationToken).ConfigureAwait(false);
-        if (!await store.SetOwnerAsync(entry.Prefix, owner, cancellationToken).ConfigureAwait(false))
-        {
-            var current = (await store.ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(e => e.Prefix == entry.Prefix);
-            throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "prefix-owned", $"prefix {entry.Prefix} already belongs to enterprise {current?.Owner}", Prefix: entry.Prefix));
-        }
-
-        directory.Invalidate();
-        await changes.PrefixesChangedAsync(cancellationToken).ConfigureAwait(false);
-        return entry with { Owner = owner };
-    }
-
     private async ValueTask<(PrefixEntry Entry, bool Created)> HomeAsync(string prefix, CancellationToken cancellationToken)
     {
         if (!IdentifierParser.TryParsePrefix(prefix, out var canonical, out var error))

@@ -11,7 +11,6 @@ public sealed partial class AccessAdministration(
     IAccessStore store,
     AccessDirectory directory,
     PrefixDirectory prefixes,
-    PrefixAdministration prefixAdministration,
     IChangeNotifier changes,
     AuditTrail audit,
     TimeProvider time)
@@ -22,46 +21,49 @@ public sealed partial class AccessAdministration(
         {
             AccessPolicy.RequireAdmin(caller, "creating an enterprise");
             var canonical = CanonicalName(name);
+            string? canonicalPrefix = null;
             if (prefix is not null)
             {
-                if (!IdentifierParser.TryParsePrefix(prefix, out var canonicalPrefix, out var error))
+                if (!IdentifierParser.TryParsePrefix(prefix, out canonicalPrefix, out var error))
                 {
                     throw new ResolverException(error.ToProblem("prefix", prefix));
                 }
-
-                // Refuse before creating anything, so that a taken prefix leaves no half-made enterprise.
-                var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
-                if (table.FindOwner(canonicalPrefix) is { } taken)
-                {
-                    throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "prefix-owned", $"prefix {canonicalPrefix} already belongs to enterprise {taken} (an enterprise owns its sub-prefixes too)", Prefix: canonicalPrefix));
-                }
-
-                if (table.Entries.FirstOrDefault(e => e.Owner is not null && PrefixPath.IsSelfOrDescendant(e.Prefix, canonicalPrefix)) is { } nested)
-                {
-                    throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "prefix-owned", $"prefix {canonicalPrefix} contains {nested.Prefix}, which belongs to enterprise {nested.Owner}; prefixes of different owners may not nest", Prefix: canonicalPrefix));
-                }
-            }
-
-            if ((await store.ListEnterprisesAsync(cancellationToken).ConfigureAwait(false)).Any(e => e.Name == canonical))
-            {
-                throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "enterprise-exists", $"enterprise {canonical} exists already"));
             }
 
             var enterprise = new Enterprise(canonical, time.GetUtcNow());
-            if (!await store.AddEnterpriseAsync(enterprise, cancellationToken).ConfigureAwait(false))
+            var (key, plain) = ApiKeys.Create(canonical, enterprise.CreatedAt);
+
+            // The checks (name free, no owned prefix above, at or under this one) and every write happen in one store
+            // transaction: checked against a cached prefix table, two concurrent creations for nested prefixes both
+            // succeeded, and a refusal or failure part-way left an enterprise without prefix or key.
+            var created = await store.CreateEnterpriseAsync(
+                enterprise,
+                canonicalPrefix,
+                key,
+                audit.Entry(caller, "create-enterprise", prefix is null ? canonical : $"{canonical} {prefix}", "OK"),
+                cancellationToken).ConfigureAwait(false);
+            switch (created.Outcome)
             {
-                throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "enterprise-exists", $"enterprise {canonical} exists already"));
+                case EnterpriseCreationOutcome.NameTaken:
+                    throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "enterprise-exists", $"enterprise {canonical} exists already"));
+                case EnterpriseCreationOutcome.PrefixOwned when PrefixPath.IsSelfOrDescendant(canonicalPrefix!, created.ConflictingPrefix!):
+                    throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "prefix-owned", $"prefix {canonicalPrefix} already belongs to enterprise {created.ConflictingOwner} (an enterprise owns its sub-prefixes too)", Prefix: canonicalPrefix));
+                case EnterpriseCreationOutcome.PrefixOwned:
+                    throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "prefix-owned", $"prefix {canonicalPrefix} contains {created.ConflictingPrefix}, which belongs to enterprise {created.ConflictingOwner}; prefixes of different owners may not nest", Prefix: canonicalPrefix));
+                case EnterpriseCreationOutcome.PrefixDelegated:
+                    var site = (await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false)).FindAuthority(canonicalPrefix!)?.Endpoints ?? [];
+                    throw new ResolverException(new Problem(ErrorKind.FailedPrecondition, "prefix-delegated", $"prefix {canonicalPrefix} is delegated to {string.Join(", ", site)}; remove the delegation before homing it here", Prefix: canonicalPrefix));
             }
 
-            if (prefix is not null)
+            if (canonicalPrefix is not null)
             {
-                await prefixAdministration.AssignAsync(prefix, canonical, cancellationToken).ConfigureAwait(false);
+                prefixes.Invalidate();
+                await changes.PrefixesChangedAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var (stored, plain) = ApiKeys.Create(canonical, time.GetUtcNow());
-            await store.AddKeyAsync(stored, cancellationToken).ConfigureAwait(false);
-            await ChangedAsync(caller, "create-enterprise", prefix is null ? canonical : $"{canonical} {prefix}", cancellationToken).ConfigureAwait(false);
-            return (enterprise, plain, stored.Id);
+            directory.Invalidate();
+            await changes.AccessChangedAsync(cancellationToken).ConfigureAwait(false);
+            return (enterprise, plain, key.Id);
         }, cancellationToken);
 
     /// <summary>Every enterprise with the prefixes it owns (admin only).</summary>

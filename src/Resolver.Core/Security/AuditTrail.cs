@@ -27,7 +27,11 @@ public sealed class AuditTrail(IAccessStore store, TimeProvider time)
 
     /// <summary>Logs an administrative change or attempt; the target is escaped and cut (no database takes U+0000, PostgreSQL no broken UTF-16).</summary>
     public ValueTask LogAsync(Caller caller, string operation, string target, string outcome, CancellationToken cancellationToken) =>
-        store.AppendAuditAsync(new AuditEntry(0, time.GetUtcNow(), caller.ToString(), operation, EscapedText.Of(target, MaxTarget), null, null, outcome), cancellationToken);
+        store.AppendAuditAsync(Entry(caller, operation, target, outcome), cancellationToken);
+
+    /// <summary>The entry <see cref="LogAsync"/> would append, for a store that writes it in the change's own transaction.</summary>
+    public AuditEntry Entry(Caller caller, string operation, string target, string outcome) =>
+        new(0, time.GetUtcNow(), caller.ToString(), operation, EscapedText.Of(target, MaxTarget), null, null, outcome);
 
     /// <summary>The gRPC name of a failure, e.g. PERMISSION_DENIED.</summary>
     public static string StatusName(ErrorKind kind) =>

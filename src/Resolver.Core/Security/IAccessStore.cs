@@ -3,8 +3,18 @@ namespace Resolver.Core.Security;
 /// <summary>Durable storage of enterprises, API keys, read grants and the audit log.</summary>
 public interface IAccessStore
 {
-    /// <summary>Adds the enterprise unless one with that name exists; true when added.</summary>
-    ValueTask<bool> AddEnterpriseAsync(Enterprise enterprise, CancellationToken cancellationToken);
+    /// <summary>
+    /// In one transaction, all or nothing: refuses when the name is taken or when an enterprise owns <paramref name="prefix"/>,
+    /// a prefix above it or one under it (owned prefixes never nest); otherwise homes <paramref name="prefix"/> when it is not
+    /// yet, makes the enterprise its owner, and adds the enterprise, <paramref name="firstKey"/> and <paramref name="audit"/>.
+    /// Concurrent calls behave as if one ran after the other.
+    /// </summary>
+    /// <param name="enterprise">The new enterprise.</param>
+    /// <param name="prefix">A canonical prefix for it to own, or null.</param>
+    /// <param name="firstKey">Its first API key.</param>
+    /// <param name="audit">The audit entry of the successful creation.</param>
+    /// <param name="cancellationToken">Cancels the call (and rolls back).</param>
+    ValueTask<EnterpriseCreation> CreateEnterpriseAsync(Enterprise enterprise, string? prefix, ApiKey firstKey, AuditEntry audit, CancellationToken cancellationToken);
 
     ValueTask<IReadOnlyList<Enterprise>> ListEnterprisesAsync(CancellationToken cancellationToken);
 

@@ -1,5 +1,8 @@
+using System.Data;
 using System.Text.Json;
 using Npgsql;
+using Resolver.Core.Errors;
+using Resolver.Core.Prefixes;
 using Resolver.Core.Security;
 
 namespace Resolver.Storage.Postgres;
@@ -7,9 +10,86 @@ namespace Resolver.Storage.Postgres;
 /// <summary>Enterprises, API keys, read grants and the audit log in PostgreSQL.</summary>
 public sealed class PostgresAccessStore(PostgresDatabase database) : IAccessStore
 {
-    public async ValueTask<bool> AddEnterpriseAsync(Enterprise enterprise, CancellationToken cancellationToken) =>
-        await ExecuteAsync("INSERT INTO enterprises (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", cancellationToken,
-            enterprise.Name, enterprise.CreatedAt).ConfigureAwait(false) == 1;
+    // Serialization failures are retried this many times in all; after that the caller sees ABORTED.
+    private const int CreateEnterpriseAttempts = 5;
+
+    public async ValueTask<EnterpriseCreation> CreateEnterpriseAsync(Enterprise enterprise, string? prefix, ApiKey firstKey, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryCreateEnterpriseAsync(enterprise, prefix, firstKey, audit, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected)
+            {
+                // SERIALIZABLE aborts one of two creations that read what the other writes (nested prefixes, the same
+                // name); run again, it sees the other's commit and answers accordingly. A short random pause spreads
+                // the retries of several racing creations.
+                if (attempt == CreateEnterpriseAttempts)
+                {
+                    throw new ResolverException(new Problem(ErrorKind.Aborted, Reasons.WriteContention, $"enterprise {enterprise.Name} was not created: concurrent changes to enterprises and prefixes kept conflicting with it; retry"), exception);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 20 * attempt)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException exception)
+            {
+                throw PostgresDatabase.Unavailable(exception);
+            }
+        }
+    }
+
+    private async Task<EnterpriseCreation> TryCreateEnterpriseAsync(Enterprise enterprise, string? prefix, ApiKey firstKey, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        // SERIALIZABLE rather than locks: no advisory locks or LOCK TABLE, so the same SQL runs on CockroachDB and
+        // YugabyteDB, where SERIALIZABLE is the default and the retry above is routine.
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken).ConfigureAwait(false);
+        if (prefix is not null)
+        {
+            // The owned prefix at or nearest above the new one first (as PrefixTable.FindOwner), then any under it.
+            var owned = await QueryAsync(connection, transaction, """
+                SELECT prefix, owner FROM prefixes
+                WHERE owner IS NOT NULL AND (prefix = ANY($1) OR (prefix >= $2 AND prefix < $3))
+                ORDER BY prefix <= $4 DESC, length(prefix) DESC, prefix
+                LIMIT 1
+                """, reader => (Prefix: reader.GetString(0), Owner: reader.GetString(1)), cancellationToken,
+                PrefixPath.SelfAndAncestors(prefix).ToArray(), prefix + ".", prefix + "/", prefix).ConfigureAwait(false);
+            if (owned.Count > 0)
+            {
+                return new EnterpriseCreation(EnterpriseCreationOutcome.PrefixOwned, owned[0].Prefix, owned[0].Owner);
+            }
+        }
+
+        if (await ExecuteAsync(connection, transaction, "INSERT INTO enterprises (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", cancellationToken,
+                enterprise.Name, enterprise.CreatedAt).ConfigureAwait(false) == 0)
+        {
+            return EnterpriseCreation.NameTaken;
+        }
+
+        if (prefix is not null)
+        {
+            var kind = await QueryAsync(connection, transaction, "SELECT kind FROM prefixes WHERE prefix = $1", reader => (PrefixKind)reader.GetInt32(0), cancellationToken, prefix).ConfigureAwait(false);
+            if (kind is [not PrefixKind.Homed])
+            {
+                return new EnterpriseCreation(EnterpriseCreationOutcome.PrefixDelegated, prefix);
+            }
+
+            // Homed already (without an owner, or the check above would have refused): only the owner is set.
+            await ExecuteAsync(connection, transaction, """
+                INSERT INTO prefixes (prefix, kind, endpoints, created_at, owner) VALUES ($1, $2, '[]'::jsonb, $3, $4)
+                ON CONFLICT (prefix) DO UPDATE SET owner = excluded.owner
+                """, cancellationToken, prefix, (int)PrefixKind.Homed, enterprise.CreatedAt, enterprise.Name).ConfigureAwait(false);
+        }
+
+        await ExecuteAsync(connection, transaction, "INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", cancellationToken,
+            firstKey.Id, firstKey.Enterprise, firstKey.Salt, firstKey.Hash, firstKey.CreatedAt).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
+            audit.At, audit.Actor, audit.Operation, audit.Target, audit.VersionBefore, audit.VersionAfter, audit.Outcome).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return EnterpriseCreation.Created;
+    }
 
     public async ValueTask<IReadOnlyList<Enterprise>> ListEnterprisesAsync(CancellationToken cancellationToken) =>
         await QueryAsync("SELECT name, created_at FROM enterprises ORDER BY name",
@@ -84,6 +164,35 @@ public sealed class PostgresAccessStore(PostgresDatabase database) : IAccessStor
 
             return rows;
         });
+
+    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params object?[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(Parameter(parameter));
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<T>> QueryAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken, params object?[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(Parameter(parameter));
+        }
+
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
 
     // Nulls need a type for PostgreSQL; the only nullable columns written here are BIGINT versions.
     private static NpgsqlParameter Parameter(object? value) =>

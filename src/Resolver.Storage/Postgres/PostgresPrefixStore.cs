@@ -32,15 +32,6 @@ public sealed class PostgresPrefixStore(PostgresDatabase database) : IPrefixStor
         }
     }
 
-    public async ValueTask<bool> SetOwnerAsync(string prefix, string owner, CancellationToken cancellationToken) =>
-        await database.RunAsync(async source =>
-        {
-            await using var update = source.CreateCommand("UPDATE prefixes SET owner = $2 WHERE prefix = $1 AND (owner IS NULL OR owner = $2)");
-            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
-            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
-            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-        }).ConfigureAwait(false);
-
     public async ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken)
     {
         try

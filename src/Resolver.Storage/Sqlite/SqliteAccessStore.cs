@@ -1,5 +1,7 @@
+using System.Data;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Resolver.Core.Prefixes;
 using Resolver.Core.Security;
 
 namespace Resolver.Storage.Sqlite;
@@ -7,10 +9,58 @@ namespace Resolver.Storage.Sqlite;
 /// <summary>Enterprises, API keys, read grants and the audit log in the embedded SQLite file.</summary>
 public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
 {
-    public async ValueTask<bool> AddEnterpriseAsync(Enterprise enterprise, CancellationToken cancellationToken) =>
+    public async ValueTask<EnterpriseCreation> CreateEnterpriseAsync(Enterprise enterprise, string? prefix, ApiKey firstKey, AuditEntry audit, CancellationToken cancellationToken) =>
         await database.RunAsync(async connection =>
-            await ExecuteAsync(connection, "INSERT INTO enterprises (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", cancellationToken,
-                enterprise.Name, enterprise.CreatedAt.UtcTicks) == 1, cancellationToken).ConfigureAwait(false);
+        {
+            // BEGIN IMMEDIATE takes the write lock before the checks: a concurrent creation waits for this one to
+            // commit and then checks against its rows (a deferred transaction would fail with SQLITE_BUSY instead).
+            await using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
+            if (prefix is not null)
+            {
+                // The owned prefix at or nearest above the new one first (as PrefixTable.FindOwner), then any under it.
+                var owned = await QueryAsync(connection, transaction, """
+                    SELECT prefix, owner FROM prefixes
+                    WHERE owner IS NOT NULL
+                      AND (prefix IN (SELECT value FROM json_each($1)) OR (prefix >= $2 AND prefix < $3))
+                    ORDER BY prefix <= $4 DESC, length(prefix) DESC, prefix
+                    LIMIT 1
+                    """, reader => (Prefix: reader.GetString(0), Owner: reader.GetString(1)), cancellationToken,
+                    JsonSerializer.Serialize<IReadOnlyList<string>>([.. PrefixPath.SelfAndAncestors(prefix)], StorageJsonContext.Default.IReadOnlyListString),
+                    prefix + ".", prefix + "/", prefix).ConfigureAwait(false);
+                if (owned.Count > 0)
+                {
+                    return new EnterpriseCreation(EnterpriseCreationOutcome.PrefixOwned, owned[0].Prefix, owned[0].Owner);
+                }
+            }
+
+            if (await ExecuteAsync(connection, transaction, "INSERT INTO enterprises (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", cancellationToken,
+                    enterprise.Name, enterprise.CreatedAt.UtcTicks).ConfigureAwait(false) == 0)
+            {
+                return EnterpriseCreation.NameTaken;
+            }
+
+            if (prefix is not null)
+            {
+                var kind = await QueryAsync(connection, transaction, "SELECT kind FROM prefixes WHERE prefix = $1", reader => (PrefixKind)reader.GetInt32(0), cancellationToken, prefix).ConfigureAwait(false);
+                if (kind is [not PrefixKind.Homed])
+                {
+                    return new EnterpriseCreation(EnterpriseCreationOutcome.PrefixDelegated, prefix);
+                }
+
+                // Homed already (without an owner, or the check above would have refused): only the owner is set.
+                await ExecuteAsync(connection, transaction, """
+                    INSERT INTO prefixes (prefix, kind, endpoints, created_at, owner) VALUES ($1, $2, '[]', $3, $4)
+                    ON CONFLICT (prefix) DO UPDATE SET owner = excluded.owner
+                    """, cancellationToken, prefix, (int)PrefixKind.Homed, enterprise.CreatedAt.UtcTicks, enterprise.Name).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, transaction, "INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", cancellationToken,
+                firstKey.Id, firstKey.Enterprise, firstKey.Salt, firstKey.Hash, firstKey.CreatedAt.UtcTicks).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
+                audit.At.UtcTicks, audit.Actor, audit.Operation, audit.Target, audit.VersionBefore, audit.VersionAfter, audit.Outcome).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return EnterpriseCreation.Created;
+        }, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<IReadOnlyList<Enterprise>> ListEnterprisesAsync(CancellationToken cancellationToken) =>
         await QueryAsync("SELECT name, created_at FROM enterprises ORDER BY name",
@@ -66,10 +116,14 @@ public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
     private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : new DateTimeOffset(reader.GetInt64(ordinal), TimeSpan.Zero);
 
-    private static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params object?[] parameters)
+    private static Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params object?[] parameters) =>
+        ExecuteAsync(connection, null, sql, cancellationToken, parameters);
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params object?[] parameters)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
+        command.Transaction = transaction;
         for (var i = 0; i < parameters.Length; i++)
         {
             command.Parameters.AddWithValue($"${i + 1}", parameters[i] ?? DBNull.Value);
@@ -79,17 +133,25 @@ public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
     }
 
     private Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken) =>
-        database.RunAsync<IReadOnlyList<T>>(async connection =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            var rows = new List<T>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add(read(reader));
-            }
+        database.RunAsync(connection => QueryAsync(connection, null, sql, read, cancellationToken), cancellationToken);
 
-            return rows;
-        }, cancellationToken);
+    private static async Task<IReadOnlyList<T>> QueryAsync<T>(SqliteConnection connection, SqliteTransaction? transaction, string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params object?[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters.AddWithValue($"${i + 1}", parameters[i] ?? DBNull.Value);
+        }
+
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
 }

@@ -33,23 +33,6 @@ public sealed class SqlitePrefixStore(SqliteDatabase database) : IPrefixStore
         }
     }
 
-    public async ValueTask<bool> SetOwnerAsync(string prefix, string owner, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var update = connection.CreateCommand();
-            update.CommandText = "UPDATE prefixes SET owner = $owner WHERE prefix = $prefix AND (owner IS NULL OR owner = $owner)";
-            update.Parameters.AddWithValue("$prefix", prefix);
-            update.Parameters.AddWithValue("$owner", owner);
-            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-        }
-        catch (SqliteException exception)
-        {
-            throw SqliteDatabase.Unavailable(exception);
-        }
-    }
-
     public async ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken)
     {
         try

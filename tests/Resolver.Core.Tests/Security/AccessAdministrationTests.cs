@@ -1,0 +1,212 @@
+using Microsoft.Extensions.Time.Testing;
+using Resolver.Core.Errors;
+using Resolver.Core.Prefixes;
+using Resolver.Core.Security;
+using Resolver.Core.Storage;
+
+namespace Resolver.Core.Tests.Security;
+
+/// <summary>Enterprise, key, grant and audit administration over in-memory stores: who may do what, and that refusals change nothing.</summary>
+public sealed class AccessAdministrationTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero));
+    private readonly InMemoryPrefixStore _prefixes = new();
+    private readonly InMemoryAccessStore _store;
+    private readonly PrefixDirectory _prefixDirectory;
+    private readonly AccessDirectory _accessDirectory;
+    private readonly AccessAdministration _administration;
+
+    public AccessAdministrationTests()
+    {
+        _store = new InMemoryAccessStore(_prefixes);
+        _prefixDirectory = new PrefixDirectory(_prefixes, _time);
+        _accessDirectory = new AccessDirectory(_store, _time);
+        _administration = new AccessAdministration(_store, _accessDirectory, _prefixDirectory, new NoChangeNotifier(), new AuditTrail(_store, _time), _time);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Caller Acme { get; } = Caller.ForEnterprise("acme");
+
+    private static Caller Globex { get; } = Caller.ForEnterprise("globex");
+
+    [Fact]
+    public async Task CreateKey_ForAnotherEnterprise_IsPermissionDeniedAndIssuesNothing()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+        var before = await StateAsync();
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.CreateKeyAsync(Globex, "acme", Ct));
+
+        Assert.Equal(ErrorKind.PermissionDenied, refused.Problem.Kind);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    [Theory]
+    [InlineData("acme")]
+    [InlineData("admin")]
+    public async Task CreateKey_ByTheEnterpriseOrTheAdmin_IssuesAKeyOfThatEnterprise(string caller)
+    {
+        await CreateAsync("acme", "88.168.1");
+
+        var (_, keyId) = await _administration.CreateKeyAsync(caller == "admin" ? Caller.Admin : Acme, "acme", Ct);
+
+        Assert.Equal("acme", (await _store.ListKeysAsync(Ct)).Single(k => k.Id == keyId).Enterprise);
+    }
+
+    [Fact]
+    public async Task RevokeKey_AnotherEnterprisesKey_IsNotFoundAndTheKeyStaysLive()
+    {
+        var acmeKey = await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.RevokeKeyAsync(Globex, acmeKey, Ct));
+
+        Assert.Equal(ErrorKind.NotFound, refused.Problem.Kind);
+        Assert.Null((await _store.ListKeysAsync(Ct)).Single(k => k.Id == acmeKey).RevokedAt);
+    }
+
+    [Theory]
+    [InlineData("acme")]
+    [InlineData("admin")]
+    public async Task RevokeKey_ByItsEnterpriseOrTheAdmin_RevokesIt(string caller)
+    {
+        var acmeKey = await CreateAsync("acme", "88.168.1");
+
+        await _administration.RevokeKeyAsync(caller == "admin" ? Caller.Admin : Acme, acmeKey, Ct);
+
+        Assert.Equal(_time.GetUtcNow(), (await _store.ListKeysAsync(Ct)).Single(k => k.Id == acmeKey).RevokedAt);
+    }
+
+    [Fact]
+    public async Task ListEnterprises_ByAnEnterprise_IsPermissionDenied()
+    {
+        await CreateAsync("acme", "88.168.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListEnterprisesAsync(Acme, Ct));
+
+        Assert.Equal(ErrorKind.PermissionDenied, refused.Problem.Kind);
+        Assert.Equal(["acme"], (await _administration.ListEnterprisesAsync(Caller.Admin, Ct)).Select(e => e.Enterprise.Name));
+    }
+
+    [Fact]
+    public async Task ListAudit_ByAnEnterprise_IsPermissionDenied()
+    {
+        await CreateAsync("acme", "88.168.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListAuditAsync(Acme, null, 10, Ct));
+
+        Assert.Equal(ErrorKind.PermissionDenied, refused.Problem.Kind);
+        Assert.NotEmpty(await _administration.ListAuditAsync(Caller.Admin, null, 10, Ct));
+    }
+
+    [Fact]
+    public async Task ListGrants_ByAnEnterprise_ShowsOnlyGrantsItGaveOrReceived()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+        await CreateAsync("initech", "88.170.1");
+        await _administration.GrantAsync(Acme, "globex", "88.168.1", [], Ct);
+        await _administration.GrantAsync(Caller.Admin, "acme", "88.170.1", [], Ct);
+
+        var seen = await _administration.ListGrantsAsync(Globex, Ct);
+
+        Assert.Equal(["acme→globex"], seen.Select(g => $"{g.Owner}→{g.Grantee}"));
+    }
+
+    [Fact]
+    public async Task Grant_UnderAnotherEnterprisesPrefix_IsPermissionDeniedAndGrantsNothing()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.GrantAsync(Globex, "globex", "88.168.1", [], Ct));
+
+        Assert.Equal(ErrorKind.PermissionDenied, refused.Problem.Kind);
+        Assert.Empty(await _store.ListGrantsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task CreateEnterprise_ByAnEnterprise_IsPermissionDeniedAndCreatesNothing()
+    {
+        await CreateAsync("acme", "88.168.1");
+        var before = await StateAsync();
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.CreateEnterpriseAsync(Acme, "globex", "88.169.1", Ct));
+
+        Assert.Equal(ErrorKind.PermissionDenied, refused.Problem.Kind);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    [Theory]
+    [InlineData("88.168.1", "prefix 88.168.1 already belongs to enterprise acme")]
+    [InlineData("88.168.1.7", "prefix 88.168.1.7 already belongs to enterprise acme")]
+    [InlineData("88.168", "prefix 88.168 contains 88.168.1, which belongs to enterprise acme")]
+    public async Task CreateEnterprise_PrefixNestedWithAnOwnedOne_IsRefusedWritesNothingAndIsAudited(string prefix, string message)
+    {
+        await CreateAsync("acme", "88.168.1");
+        var before = await StateAsync();
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.CreateEnterpriseAsync(Caller.Admin, "globex", prefix, Ct));
+
+        Assert.Equal((ErrorKind.AlreadyExists, "prefix-owned"), (refused.Problem.Kind, refused.Problem.Reason));
+        Assert.StartsWith(message, refused.Problem.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await StateAsync());
+        Assert.Equal(("create-enterprise", "globex", "ALREADY_EXISTS"), Newest(await _store.ListAuditAsync(null, 1, Ct)));
+    }
+
+    [Fact]
+    public async Task CreateEnterprise_NameTaken_IsRefusedAndHomesNothing()
+    {
+        await CreateAsync("acme", "88.168.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.CreateEnterpriseAsync(Caller.Admin, "ACME", "88.170.1", Ct));
+
+        Assert.Equal((ErrorKind.AlreadyExists, "enterprise-exists"), (refused.Problem.Kind, refused.Problem.Reason));
+        Assert.Equal(["88.168.1"], (await _prefixes.ListAsync(Ct)).Select(e => e.Prefix));
+    }
+
+    [Fact]
+    public async Task CreateEnterprise_DelegatedPrefix_IsFailedPreconditionNamingTheSite()
+    {
+        await _prefixes.AddAsync(new PrefixEntry("88.168.1", PrefixKind.Delegated, ["https://site.example:5280"], _time.GetUtcNow()), Ct);
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.CreateEnterpriseAsync(Caller.Admin, "acme", "88.168.1", Ct));
+
+        Assert.Equal((ErrorKind.FailedPrecondition, "prefix-delegated"), (refused.Problem.Kind, refused.Problem.Reason));
+        Assert.Contains("https://site.example:5280", refused.Problem.Message, StringComparison.Ordinal);
+        Assert.Empty(await _store.ListEnterprisesAsync(Ct));
+    }
+
+    [Fact]
+    public async Task CreateEnterprise_Allowed_OwnsThePrefixAndIsAuditedOnce()
+    {
+        var keyId = await CreateAsync("acme", "88.168.1");
+
+        Assert.Equal("acme", (await _prefixDirectory.GetTableAsync(Ct)).FindOwner("88.168.1.5"));
+        Assert.True((await _accessDirectory.GetAsync(Ct)).Keys.ContainsKey(keyId));
+        Assert.Equal([("create-enterprise", "acme 88.168.1", "OK")], (await _store.ListAuditAsync(null, 10, Ct)).Select(Newest));
+    }
+
+    public void Dispose()
+    {
+        _prefixDirectory.Dispose();
+        _accessDirectory.Dispose();
+    }
+
+    /// <summary>Creates an enterprise as the admin; returns its first key's id.</summary>
+    private async Task<string> CreateAsync(string name, string prefix) =>
+        (await _administration.CreateEnterpriseAsync(Caller.Admin, name, prefix, Ct)).KeyId;
+
+    private static (string Operation, string Target, string Outcome) Newest(IReadOnlyList<AuditEntry> entries) => Newest(entries[0]);
+
+    private static (string Operation, string Target, string Outcome) Newest(AuditEntry entry) => (entry.Operation, entry.Target, entry.Outcome);
+
+    /// <summary>Everything but the audit log (which records refusals too).</summary>
+    private async Task<string> StateAsync() => string.Join('\n',
+        string.Join(' ', (await _store.ListEnterprisesAsync(Ct)).Select(e => e.Name)),
+        string.Join(' ', (await _store.ListKeysAsync(Ct)).Select(k => $"{k.Id}:{k.Enterprise}:{k.RevokedAt}")),
+        string.Join(' ', (await _store.ListGrantsAsync(Ct)).Select(g => $"{g.Owner}→{g.Grantee}:{g.Prefix}")),
+        string.Join(' ', (await _prefixes.ListAsync(Ct)).Select(e => $"{e.Prefix}:{e.Owner}")));
+}
