@@ -5,6 +5,7 @@ using Resolver.Core.Records;
 using Resolver.Core.Resolution;
 using Resolver.Core.Security;
 using Resolver.Core.Storage;
+using Resolver.Core.Tests.Security;
 
 namespace Resolver.Core.Tests;
 
@@ -16,11 +17,16 @@ public sealed class ResolutionServiceTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private ResolutionService Service(params PrefixEntry[] prefixes) => new(
-        IdentifierParser.Default,
-        new PrefixDirectory(new FixedPrefixes(prefixes), TimeProvider.System),
-        _records,
-        new AccessDirectory(new NoAccess(), TimeProvider.System));
+    private ResolutionService Service(params PrefixEntry[] prefixes)
+    {
+        var store = new InMemoryPrefixStore();
+        foreach (var entry in prefixes)
+        {
+            store.Entries[entry.Prefix] = entry;
+        }
+
+        return new(IdentifierParser.Default, new PrefixDirectory(store, TimeProvider.System), _records, new AccessDirectory(new InMemoryAccessStore(store), TimeProvider.System));
+    }
 
     [Fact]
     public async Task Resolve_UnderADelegatedPrefix_AnswersAReferralWithoutReadingRecords()
@@ -97,37 +103,5 @@ public sealed class ResolutionServiceTests
             Asked.AddRange(keys);
             return ValueTask.FromResult<IReadOnlyList<RecordLookup>>([.. keys.Select(_ => Answer)]);
         }
-    }
-
-    private sealed class FixedPrefixes(IReadOnlyList<PrefixEntry> entries) : IPrefixStore
-    {
-        public ValueTask<(PrefixEntry Entry, bool Created)> AddAsync(PrefixEntry entry, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask<bool> SetOwnerAsync(string prefix, string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask<IReadOnlyList<PrefixEntry>> ListAsync(CancellationToken cancellationToken) => ValueTask.FromResult(entries);
-    }
-
-    private sealed class NoAccess : IAccessStore
-    {
-        public ValueTask<bool> AddEnterpriseAsync(Enterprise enterprise, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask<IReadOnlyList<Enterprise>> ListEnterprisesAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<Enterprise>>([]);
-
-        public ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<ApiKey>>([]);
-
-        public ValueTask PutGrantAsync(ReadGrant grant, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask<IReadOnlyList<ReadGrant>> ListGrantsAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<ReadGrant>>([]);
-
-        public ValueTask AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask<IReadOnlyList<AuditEntry>> ListAuditAsync(long? beforeSequence, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
