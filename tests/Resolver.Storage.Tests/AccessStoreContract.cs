@@ -35,6 +35,21 @@ public abstract class AccessStoreContract
     }
 
     [Fact]
+    public async Task PointLookups_FindOneEnterpriseOrKeyByItsKey_RevokedKeysIncluded()
+    {
+        var (access, _) = await CreateStoresAsync();
+        var key = Key("acme");
+        await access.CreateEnterpriseAsync(new Enterprise("acme", At), null, key, Audit("acme"), Ct);
+        await access.RevokeKeyAsync(key.Id, At.AddMinutes(1), Ct);
+
+        Assert.Equal(new Enterprise("acme", At), await access.GetEnterpriseAsync("acme", Ct));
+        Assert.Null(await access.GetEnterpriseAsync("acm", Ct));
+        var found = await access.GetKeyAsync(key.Id, Ct);
+        Assert.Equal(("acme", (DateTimeOffset?)At.AddMinutes(1)), (found!.Enterprise, found.RevokedAt));
+        Assert.Null(await access.GetKeyAsync(key.Id[..^1] + "_", Ct));
+    }
+
+    [Fact]
     public async Task CreateEnterprise_WithoutPrefix_CommitsEnterpriseAndKeyOnly()
     {
         var (access, prefixes) = await CreateStoresAsync();

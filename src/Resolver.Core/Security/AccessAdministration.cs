@@ -94,9 +94,12 @@ public sealed partial class AccessAdministration(
         {
             AccessPolicy.RequireAuthenticated(caller, "revoking an API key");
             // Another enterprise's key answers like an unknown one: key ids must not reveal their owners.
-            var key = (await store.ListKeysAsync(cancellationToken).ConfigureAwait(false))
-                .FirstOrDefault(k => k.Id == keyId && k.RevokedAt is null && (caller.IsAdmin || k.Enterprise == caller.Enterprise))
-                ?? throw new ResolverException(new Problem(ErrorKind.NotFound, "key-not-found", $"you have no live API key with id {keyId}"));
+            if (await store.GetKeyAsync(keyId, cancellationToken).ConfigureAwait(false) is not { RevokedAt: null } key ||
+                !(caller.IsAdmin || key.Enterprise == caller.Enterprise))
+            {
+                throw new ResolverException(new Problem(ErrorKind.NotFound, "key-not-found", $"you have no live API key with id {keyId}"));
+            }
+
             await store.RevokeKeyAsync(keyId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             await ChangedAsync(caller, "revoke-key", keyId, cancellationToken).ConfigureAwait(false);
             return true;
@@ -196,7 +199,7 @@ public sealed partial class AccessAdministration(
 
     private async ValueTask RequireEnterpriseAsync(string name, CancellationToken cancellationToken)
     {
-        if (!(await store.ListEnterprisesAsync(cancellationToken).ConfigureAwait(false)).Any(e => e.Name == name))
+        if (await store.GetEnterpriseAsync(name, cancellationToken).ConfigureAwait(false) is null)
         {
             throw new ResolverException(new Problem(ErrorKind.NotFound, "enterprise-not-found", $"there is no enterprise named {name}"));
         }

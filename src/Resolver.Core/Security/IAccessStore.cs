@@ -18,6 +18,12 @@ public interface IAccessStore
 
     ValueTask<IReadOnlyList<Enterprise>> ListEnterprisesAsync(CancellationToken cancellationToken);
 
+    /// <summary>The enterprise named <paramref name="name"/> (canonical), or null: one row, not the table.</summary>
+    ValueTask<Enterprise?> GetEnterpriseAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The key with id <paramref name="id"/>, revoked or not, or null: one row, not the table.</summary>
+    ValueTask<ApiKey?> GetKeyAsync(string id, CancellationToken cancellationToken);
+
     ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken);
 
     /// <summary>Marks the key revoked; false when there is no such live key.</summary>

@@ -95,6 +95,16 @@ public sealed class PostgresAccessStore(PostgresDatabase database) : IAccessStor
         await QueryAsync("SELECT name, created_at FROM enterprises ORDER BY name",
             reader => new Enterprise(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)), cancellationToken).ConfigureAwait(false);
 
+    public async ValueTask<Enterprise?> GetEnterpriseAsync(string name, CancellationToken cancellationToken) =>
+        (await QueryAsync("SELECT name, created_at FROM enterprises WHERE name = $1",
+            reader => new Enterprise(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)), cancellationToken, name).ConfigureAwait(false)) is [var found] ? found : null;
+
+    public async ValueTask<ApiKey?> GetKeyAsync(string id, CancellationToken cancellationToken) =>
+        (await QueryAsync("SELECT id, enterprise, salt, hash, created_at, revoked_at FROM api_keys WHERE id = $1",
+            reader => new ApiKey(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2), reader.GetFieldValue<byte[]>(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)),
+            cancellationToken, id).ConfigureAwait(false)) is [var found] ? found : null;
+
     public async ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
         await ExecuteAsync("INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", cancellationToken,
             key.Id, key.Enterprise, key.Salt, key.Hash, key.CreatedAt).ConfigureAwait(false);

@@ -66,6 +66,15 @@ public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
         await QueryAsync("SELECT name, created_at FROM enterprises ORDER BY name",
             reader => new Enterprise(reader.GetString(0), Time(reader, 1)!.Value), cancellationToken).ConfigureAwait(false);
 
+    public async ValueTask<Enterprise?> GetEnterpriseAsync(string name, CancellationToken cancellationToken) =>
+        (await database.RunAsync(connection => QueryAsync(connection, null, "SELECT name, created_at FROM enterprises WHERE name = $1",
+            reader => new Enterprise(reader.GetString(0), Time(reader, 1)!.Value), cancellationToken, name), cancellationToken).ConfigureAwait(false)) is [var found] ? found : null;
+
+    public async ValueTask<ApiKey?> GetKeyAsync(string id, CancellationToken cancellationToken) =>
+        (await database.RunAsync(connection => QueryAsync(connection, null, "SELECT id, enterprise, salt, hash, created_at, revoked_at FROM api_keys WHERE id = $1",
+            reader => new ApiKey(reader.GetString(0), reader.GetString(1), (byte[])reader[2], (byte[])reader[3], Time(reader, 4)!.Value, Time(reader, 5)),
+            cancellationToken, id), cancellationToken).ConfigureAwait(false)) is [var found] ? found : null;
+
     public async ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
         await database.RunAsync(connection =>
             ExecuteAsync(connection, "INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", cancellationToken,

@@ -15,13 +15,14 @@ public sealed class AccessAdministrationTests : IDisposable
     private readonly PrefixDirectory _prefixDirectory;
     private readonly AccessDirectory _accessDirectory;
     private readonly AccessAdministration _administration;
+    private readonly RecordingChangeNotifier _changes = new();
 
     public AccessAdministrationTests()
     {
         _store = new InMemoryAccessStore(_prefixes);
         _prefixDirectory = new PrefixDirectory(_prefixes, _time);
         _accessDirectory = new AccessDirectory(_store, _time);
-        _administration = new AccessAdministration(_store, _accessDirectory, _prefixDirectory, new NoChangeNotifier(), new AuditTrail(_store, _time), _time);
+        _administration = new AccessAdministration(_store, _accessDirectory, _prefixDirectory, _changes, new AuditTrail(_store, _time), _time);
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -189,6 +190,185 @@ public sealed class AccessAdministrationTests : IDisposable
         Assert.Equal([("create-enterprise", "acme 88.168.1", "OK")], (await _store.ListAuditAsync(null, 10, Ct)).Select(Newest));
     }
 
+    // Anonymous callers are told to authenticate, not that they may not: every entry point says UNAUTHENTICATED.
+    public static TheoryData<string> AnonymousOperations => ["revoke-key", "list-grants", "grant", "revoke-grant", "create-key", "list-enterprises", "list-audit", "create-enterprise"];
+
+    [Theory]
+    [MemberData(nameof(AnonymousOperations))]
+    public async Task AnyAdministration_ByAnAnonymousCaller_IsUnauthenticatedAndChangesNothing(string operation)
+    {
+        var keyId = await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+        await _administration.GrantAsync(Acme, "globex", "88.168.1", [], Ct);
+        var before = await StateAsync();
+        var anonymous = Caller.Anonymous;
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () =>
+        {
+            switch (operation)
+            {
+                case "revoke-key": await _administration.RevokeKeyAsync(anonymous, keyId, Ct); break;
+                case "list-grants": await _administration.ListGrantsAsync(anonymous, Ct); break;
+                case "grant": await _administration.GrantAsync(anonymous, "globex", "88.168.1", [], Ct); break;
+                case "revoke-grant": await _administration.RevokeGrantAsync(anonymous, "globex", "88.168.1", Ct); break;
+                case "create-key": await _administration.CreateKeyAsync(anonymous, "acme", Ct); break;
+                case "list-enterprises": await _administration.ListEnterprisesAsync(anonymous, Ct); break;
+                case "list-audit": await _administration.ListAuditAsync(anonymous, null, 10, Ct); break;
+                default: await _administration.CreateEnterpriseAsync(anonymous, "initech", "88.170.1", Ct); break;
+            }
+        });
+
+        Assert.Equal(ErrorKind.Unauthenticated, refused.Problem.Kind);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    [Fact]
+    public async Task ListGrants_ByTheAdmin_ShowsEveryGrant()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+        await CreateAsync("initech", "88.170.1");
+        await _administration.GrantAsync(Acme, "globex", "88.168.1", [], Ct);
+        await _administration.GrantAsync(Globex, "initech", "88.169.1", ["URL"], Ct);
+
+        var seen = await _administration.ListGrantsAsync(Caller.Admin, Ct);
+
+        Assert.Equal(["acme→globex", "globex→initech"], seen.Select(g => $"{g.Owner}→{g.Grantee}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListEnterprises_ByTheAdmin_ShowsEachWithThePrefixesItOwns()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+
+        var listed = await _administration.ListEnterprisesAsync(Caller.Admin, Ct);
+
+        Assert.Equal(["acme:88.168.1", "globex:88.169.1"], listed.Select(e => $"{e.Enterprise.Name}:{string.Join(',', e.Prefixes)}"));
+    }
+
+    [Theory]
+    [InlineData("admin")]
+    [InlineData("anonymous")]
+    [InlineData("SYSTEM")]
+    [InlineData("")]
+    [InlineData("-leading-dash")]
+    public void CanonicalName_ReservedOrMalformed_IsInvalidArgument(string name) =>
+        Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<ResolverException>(() => AccessAdministration.CanonicalName(name)).Problem.Kind);
+
+    [Fact]
+    public async Task CreateKey_ForAnEnterpriseThatDoesNotExist_IsNotFoundAndIssuesNothing()
+    {
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.CreateKeyAsync(Caller.Admin, "ghost", Ct));
+
+        Assert.Equal((ErrorKind.NotFound, "enterprise-not-found"), (refused.Problem.Kind, refused.Problem.Reason));
+        Assert.Empty(await _store.ListKeysAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Grant_ToAnEnterpriseThatDoesNotExist_IsNotFoundAndGrantsNothing()
+    {
+        await CreateAsync("acme", "88.168.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.GrantAsync(Acme, "ghost", "88.168.1", [], Ct));
+
+        Assert.Equal(ErrorKind.NotFound, refused.Problem.Kind);
+        Assert.Empty(await _store.ListGrantsAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("URL\u0001")]
+    public async Task Grant_WithAMalformedType_IsInvalidArgumentAndGrantsNothing(string type)
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.GrantAsync(Acme, "globex", "88.168.1", [System.Text.RegularExpressions.Regex.Unescape(type)], Ct));
+
+        Assert.Equal((ErrorKind.InvalidArgument, "invalid-filter"), (refused.Problem.Kind, refused.Problem.Reason));
+        Assert.Empty(await _store.ListGrantsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Grant_Allowed_IsSeenAtOnceAnnouncedAndAudited()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+        await _accessDirectory.GetAsync(Ct); // a snapshot that would otherwise be trusted for 5 s
+        var announcements = _changes.AccessChanges;
+
+        await _administration.GrantAsync(Acme, "globex", "88.168.1", ["batch"], Ct);
+
+        Assert.Single((await _accessDirectory.GetAsync(Ct)).GrantsOf("globex"));
+        Assert.Equal(announcements + 1, _changes.AccessChanges);
+        Assert.Equal(("grant", "acme→globex 88.168.1 [batch]", "OK"), Newest(await _store.ListAuditAsync(null, 1, Ct)));
+    }
+
+    [Fact]
+    public async Task RevokeGrant_ByTheOwner_RemovesItAndAgainIsNotFound()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+        await _administration.GrantAsync(Acme, "globex", "88.168.1", [], Ct);
+
+        Assert.True(await _administration.RevokeGrantAsync(Acme, "globex", "88.168.1", Ct));
+        var again = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.RevokeGrantAsync(Acme, "globex", "88.168.1", Ct));
+
+        Assert.Empty(await _store.ListGrantsAsync(Ct));
+        Assert.Equal((ErrorKind.NotFound, "grant-not-found"), (again.Problem.Kind, again.Problem.Reason));
+        Assert.Empty((await _accessDirectory.GetAsync(Ct)).GrantsOf("globex"));
+    }
+
+    [Fact]
+    public async Task RevokeGrant_ByAnotherEnterprise_IsPermissionDeniedAndKeepsIt()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+        await _administration.GrantAsync(Acme, "globex", "88.168.1", [], Ct);
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.RevokeGrantAsync(Globex, "globex", "88.168.1", Ct));
+
+        Assert.Equal(ErrorKind.PermissionDenied, refused.Problem.Kind);
+        Assert.Single(await _store.ListGrantsAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData("admin", ErrorKind.FailedPrecondition)]
+    [InlineData("acme", ErrorKind.PermissionDenied)]
+    public async Task Grant_UnderAPrefixNobodyOwns_IsRefused(string caller, ErrorKind expected)
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+        await _prefixes.AddAsync(new PrefixEntry("88.200", PrefixKind.Homed, [], _time.GetUtcNow()), Ct);
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.GrantAsync(caller == "admin" ? Caller.Admin : Acme, "globex", "88.200", [], Ct));
+
+        Assert.Equal(expected, refused.Problem.Kind);
+    }
+
+    [Fact]
+    public async Task RevokeKey_ByItsEnterprise_TheKeyStopsAuthenticatingAtOnceAndItIsAnnounced()
+    {
+        var keyId = await CreateAsync("acme", "88.168.1");
+        Assert.True((await _accessDirectory.GetAsync(Ct)).Keys.ContainsKey(keyId));
+        var announcements = _changes.AccessChanges;
+
+        await _administration.RevokeKeyAsync(Acme, keyId, Ct);
+
+        Assert.False((await _accessDirectory.GetAsync(Ct)).Keys.ContainsKey(keyId));
+        Assert.Equal(announcements + 1, _changes.AccessChanges);
+        Assert.Equal(("revoke-key", keyId, "OK"), Newest(await _store.ListAuditAsync(null, 1, Ct)));
+    }
+
+    [Fact]
+    public async Task CreateEnterprise_Allowed_IsAnnouncedToOtherReplicas()
+    {
+        await CreateAsync("acme", "88.168.1");
+
+        Assert.Equal((1, 1), (_changes.PrefixChanges, _changes.AccessChanges));
+    }
+
     public void Dispose()
     {
         _prefixDirectory.Dispose();
@@ -209,4 +389,26 @@ public sealed class AccessAdministrationTests : IDisposable
         string.Join(' ', (await _store.ListKeysAsync(Ct)).Select(k => $"{k.Id}:{k.Enterprise}:{k.RevokedAt}")),
         string.Join(' ', (await _store.ListGrantsAsync(Ct)).Select(g => $"{g.Owner}→{g.Grantee}:{g.Prefix}")),
         string.Join(' ', (await _prefixes.ListAsync(Ct)).Select(e => $"{e.Prefix}:{e.Owner}")));
+}
+
+/// <summary>Counts what administration announces to other replicas.</summary>
+internal sealed class RecordingChangeNotifier : IChangeNotifier
+{
+    public int PrefixChanges { get; private set; }
+
+    public int AccessChanges { get; private set; }
+
+    public ValueTask RecordCommittedAsync(Core.Records.HandleRecord record, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask PrefixesChangedAsync(CancellationToken cancellationToken)
+    {
+        PrefixChanges++;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask AccessChangedAsync(CancellationToken cancellationToken)
+    {
+        AccessChanges++;
+        return ValueTask.CompletedTask;
+    }
 }

@@ -78,6 +78,12 @@ public sealed class InMemoryAccessStore(InMemoryPrefixStore prefixes) : IAccessS
 
     public ValueTask<IReadOnlyList<Enterprise>> ListEnterprisesAsync(CancellationToken cancellationToken) => Read(() => _enterprises.OrderBy(e => e.Name, StringComparer.Ordinal));
 
+    public async ValueTask<Enterprise?> GetEnterpriseAsync(string name, CancellationToken cancellationToken) =>
+        (await ListEnterprisesAsync(cancellationToken)).FirstOrDefault(e => e.Name == name);
+
+    public async ValueTask<ApiKey?> GetKeyAsync(string id, CancellationToken cancellationToken) =>
+        (await ListKeysAsync(cancellationToken)).FirstOrDefault(k => k.Id == id);
+
     public ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken)
     {
         lock (Gate)
