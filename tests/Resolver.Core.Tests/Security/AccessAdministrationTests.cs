@@ -75,7 +75,7 @@ public sealed class AccessAdministrationTests : IDisposable
     {
         var acmeKey = await CreateAsync("acme", "88.168.1");
 
-        await _administration.RevokeKeyAsync(caller == "admin" ? Caller.Admin : Acme, acmeKey, Ct);
+        Assert.True(await _administration.RevokeKeyAsync(caller == "admin" ? Caller.Admin : Acme, acmeKey, Ct));
 
         Assert.Equal(_time.GetUtcNow(), (await _store.ListKeysAsync(Ct)).Single(k => k.Id == acmeKey).RevokedAt);
     }
@@ -367,6 +367,125 @@ public sealed class AccessAdministrationTests : IDisposable
         await CreateAsync("acme", "88.168.1");
 
         Assert.Equal((1, 1), (_changes.PrefixChanges, _changes.AccessChanges));
+    }
+
+    [Fact]
+    public async Task CreateEnterprise_Allowed_IsSeenAtOnceByDirectoriesLoadedBefore()
+    {
+        await _prefixDirectory.GetTableAsync(Ct);
+        await _accessDirectory.GetAsync(Ct);
+
+        var keyId = await CreateAsync("acme", "88.168.1");
+        await _administration.CreateEnterpriseAsync(Caller.Admin, "globex", null, Ct);
+
+        Assert.Equal("acme", (await _prefixDirectory.GetTableAsync(Ct)).FindOwner("88.168.1"));
+        Assert.True((await _accessDirectory.GetAsync(Ct)).Keys.ContainsKey(keyId));
+        Assert.Equal(("create-enterprise", "globex", "OK"), Newest(await _store.ListAuditAsync(null, 1, Ct)));
+    }
+
+    [Fact]
+    public async Task CreateKey_Allowed_AuthenticatesAtOnceAndIsAudited()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await _accessDirectory.GetAsync(Ct);
+
+        var (_, keyId) = await _administration.CreateKeyAsync(Acme, "acme", Ct);
+
+        Assert.True((await _accessDirectory.GetAsync(Ct)).Keys.ContainsKey(keyId));
+        Assert.Equal(("create-key", $"acme {keyId}", "OK"), Newest(await _store.ListAuditAsync(null, 1, Ct)));
+    }
+
+    [Fact]
+    public async Task RevokeGrant_Allowed_IsSeenAtOnceAndAudited()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+        await _administration.GrantAsync(Acme, "globex", "88.168.1", [], Ct);
+        Assert.Single((await _accessDirectory.GetAsync(Ct)).GrantsOf("globex"));
+
+        await _administration.RevokeGrantAsync(Acme, "globex", "88.168.1", Ct);
+
+        Assert.Empty((await _accessDirectory.GetAsync(Ct)).GrantsOf("globex"));
+        Assert.Equal(("revoke-grant", "acme→globex 88.168.1", "OK"), Newest(await _store.ListAuditAsync(null, 1, Ct)));
+    }
+
+    [Fact]
+    public async Task Grant_ToItsOwner_IsInvalidArgument()
+    {
+        await CreateAsync("acme", "88.168.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.GrantAsync(Acme, "acme", "88.168.1", [], Ct));
+
+        Assert.Equal((ErrorKind.InvalidArgument, "self-grant"), (refused.Problem.Kind, refused.Problem.Reason));
+    }
+
+    [Theory]
+    [InlineData(129, true)]
+    [InlineData(130, false)]
+    public async Task Grant_TypeLength_AllowsATypeWithItsTrailingDotAndNoMore(int length, bool allowed)
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+
+        var call = async () => await _administration.GrantAsync(Acme, "globex", "88.168.1", [new string('t', length)], Ct);
+
+        if (allowed)
+        {
+            await call();
+            Assert.Single(await _store.ListGrantsAsync(Ct));
+        }
+        else
+        {
+            Assert.Equal(ErrorKind.InvalidArgument, (await Assert.ThrowsAsync<ResolverException>(call)).Problem.Kind);
+        }
+    }
+
+    [Theory]
+    [InlineData("create-enterprise")]
+    [InlineData("grant")]
+    public async Task Administration_MalformedPrefix_IsInvalidArgumentNamingTheRule(string operation)
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () =>
+        {
+            if (operation == "grant")
+            {
+                await _administration.GrantAsync(Acme, "globex", "88..1", [], Ct);
+            }
+            else
+            {
+                await _administration.CreateEnterpriseAsync(Caller.Admin, "initech", "88..1", Ct);
+            }
+        });
+
+        Assert.Equal((ErrorKind.InvalidArgument, "empty-segment"), (refused.Problem.Kind, refused.Problem.Reason));
+    }
+
+    [Theory]
+    [InlineData("create-key", "PERMISSION_DENIED")]
+    [InlineData("revoke-key", "NOT_FOUND")]
+    [InlineData("grant", "PERMISSION_DENIED")]
+    [InlineData("revoke-grant", "PERMISSION_DENIED")]
+    public async Task Administration_RefusedForAnotherEnterprise_IsAuditedUnderItsOperation(string operation, string outcome)
+    {
+        var acmeKey = await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+
+        await Assert.ThrowsAsync<ResolverException>(async () =>
+        {
+            switch (operation)
+            {
+                case "create-key": await _administration.CreateKeyAsync(Globex, "acme", Ct); break;
+                case "revoke-key": await _administration.RevokeKeyAsync(Globex, acmeKey, Ct); break;
+                case "grant": await _administration.GrantAsync(Globex, "globex", "88.168.1", [], Ct); break;
+                default: await _administration.RevokeGrantAsync(Globex, "globex", "88.168.1", Ct); break;
+            }
+        });
+
+        var newest = (await _store.ListAuditAsync(null, 1, Ct))[0];
+        Assert.Equal(("enterprise:globex", operation, outcome), (newest.Actor, newest.Operation, newest.Outcome));
     }
 
     public void Dispose()

@@ -95,6 +95,12 @@ public sealed class AccessPolicyTests
     public void RequireWrite_ByCaller_AdmitsTheOwnerAndTheAdmin(string caller, string prefix, ErrorKind? expected) =>
         Assert.Equal(expected, Refusal(() => AccessPolicy.RequireWrite(CallerNamed(caller), prefix, Table)));
 
+    [Theory]
+    [InlineData("88.169.1", "it belongs to enterprise")]
+    [InlineData("88.170", "no enterprise owns that prefix")]
+    public void RequireWrite_Refused_SaysWhoOwnsThePrefixOrThatNobodyDoes(string prefix, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ResolverException>(() => AccessPolicy.RequireWrite(CallerNamed("acme"), prefix, Table)).Problem.Message, StringComparison.Ordinal);
+
     private static string VisibleToPartner(string key, ReadGrant grant)
     {
         var record = Record(key);
