@@ -47,7 +47,8 @@ public static class ResolverServiceCollectionExtensions
         // The admin credential is checked first, so that a bad one stops the server before it touches the store.
         services.TryAddSingleton<AdminCredential>();
         services.AddHostedService(sp => sp.GetRequiredService<AdminCredential>());
-        services.AddHostedService<StoreMigration>();
+        services.TryAddSingleton<StoreMigration>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreMigration>());
         services.TryAddSingleton<AccessDirectory>();
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<AccessAdministration>();

@@ -151,3 +151,43 @@ public sealed class SilentStoreTests
             TimeSpan.FromSeconds(20), "the store came back but answers stayed stale");
     }
 }
+
+/// <summary>A replica started while the shared store is down (a pod rescheduled during a database incident).</summary>
+public sealed class StartWithoutStoreTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Start_StoreDown_ServesTheSharedCacheAndGoesReadyByItselfWhenTheStoreReturns()
+    {
+        await using var postgres = await PostgresServer.StartAsync(Ct);
+        await using var redis = await RedisServer.StartAsync(cancellationToken: Ct);
+        string[] shared = ["--store", "postgres:" + postgres.ConnectionString.Replace(";Pooling=false", "", StringComparison.Ordinal), "--redis", redis.Configuration];
+        await using var a = await TestServer.StartAsync(shared);
+        await a.RegisterAsync("88.168.1/C", "https://c/1");
+        await a.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/C" }, cancellationToken: Ct);
+        await postgres.StopAsync(Ct);
+
+        await using var b = await TestServer.StartAsync(shared);
+        var health = new Grpc.Health.V1.Health.HealthClient(b.Channel);
+        var registryWhileDown = (await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest { Service = "resolver.v1.Registry" }, cancellationToken: Ct)).Status;
+        var resolutionWhileDown = (await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest { Service = "resolver.v1.Resolution" }, cancellationToken: Ct)).Status;
+        var cached = await b.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/C" }, cancellationToken: Ct);
+        var miss = await Assert.ThrowsAsync<RpcException>(() => b.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/NEVER-SEEN" }, cancellationToken: Ct).ResponseAsync);
+        var create = new CreateRecordRequest { Identifier = "88.168.1/D" };
+        create.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://d" } });
+        var write = await Assert.ThrowsAsync<RpcException>(() => b.Registry.CreateRecordAsync(create, cancellationToken: Ct).ResponseAsync);
+
+        await postgres.StartAgainAsync(Ct);
+        await Eventually.TrueAsync(async () =>
+            (await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest { Service = "resolver.v1.Registry" }, cancellationToken: Ct)).Status == ServingStatus.Serving,
+            TimeSpan.FromSeconds(30), "the replica never became ready after the store returned");
+        var written = await b.Registry.CreateRecordAsync(create, cancellationToken: Ct);
+
+        Assert.Equal((ServingStatus.NotServing, ServingStatus.Serving), (registryWhileDown, resolutionWhileDown));
+        Assert.Equal("https://c/1", cached.Record.Values[0].Data.Text);
+        Assert.Equal(StatusCode.Unavailable, miss.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, write.StatusCode);
+        Assert.Equal(1, written.Version);
+    }
+}
