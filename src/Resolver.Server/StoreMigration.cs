@@ -11,7 +11,13 @@ namespace Resolver.Server;
 /// (SPEC §10: under Kubernetes a pod started during a database incident must not crash-loop): it serves what the
 /// shared cache holds, its registry reports NOT_SERVING, and it migrates by itself when the database answers.
 /// </summary>
-internal sealed partial class StoreMigration(IStoreSchema schema, IOptions<StoreOptions> options, TimeProvider time, ILogger<StoreMigration> logger) : BackgroundService
+internal sealed partial class StoreMigration(
+    IStoreSchema schema,
+    IOptions<StoreOptions> options,
+    IOptions<LimitOptions> limits,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<StoreMigration> logger) : BackgroundService
 {
     /// <summary>The longest wait between two attempts while the database is down.</summary>
     public static readonly TimeSpan MaxRetryInterval = TimeSpan.FromSeconds(5);
@@ -27,6 +33,7 @@ internal sealed partial class StoreMigration(IStoreSchema schema, IOptions<Store
         {
             // When the store answers, the schema is up to date before the first call, as it always was.
             await schema.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureKeysFormedAsStoredAsync(cancellationToken).ConfigureAwait(false);
             _migrated.TrySetResult();
             return;
         }
@@ -48,6 +55,7 @@ internal sealed partial class StoreMigration(IStoreSchema schema, IOptions<Store
             try
             {
                 await schema.MigrateAsync(stoppingToken).ConfigureAwait(false);
+                await EnsureKeysFormedAsStoredAsync(stoppingToken).ConfigureAwait(false);
                 _migrated.TrySetResult();
                 LogMigratedLate(logger, schema.Description, attempt);
                 return;
@@ -56,11 +64,40 @@ internal sealed partial class StoreMigration(IStoreSchema schema, IOptions<Store
             {
                 LogStoreDown(logger, schema.Description, exception.InnerException?.Message ?? exception.Message, wait.TotalSeconds);
             }
+            catch (SettingsException contradiction)
+            {
+                // Serving with keys formed differently from the stored ones would answer the wrong records.
+                LogContradiction(logger, contradiction.Message);
+                lifetime.StopApplication();
+                return;
+            }
+        }
+    }
+
+    /// <summary>Setting name under which the suffix case mode is pinned to the data.</summary>
+    public const string SuffixCasePin = "suffix-case";
+
+    // SPEC §10: settings that change how keys are formed are pinned to the data at first start; a node started with
+    // a contradicting one would find other records under the same key, or none under their registered spelling.
+    private async Task EnsureKeysFormedAsStoredAsync(CancellationToken cancellationToken)
+    {
+        var mode = limits.Value.CaseSensitiveSuffix ? "sensitive" : "insensitive";
+        var pinned = await schema.PinAsync(SuffixCasePin, mode, cancellationToken).ConfigureAwait(false);
+        if (pinned != mode)
+        {
+            var stored = pinned == "sensitive";
+            throw new SettingsException(
+                $"--case-sensitive-suffix is {(!stored).ToString().ToLowerInvariant()}, but the identifiers in {schema.Description} were registered with " +
+                $"--case-sensitive-suffix {stored.ToString().ToLowerInvariant()}; start with --case-sensitive-suffix {stored.ToString().ToLowerInvariant()}, " +
+                "or register the records again on a node with a new store (keys formed one way cannot be read the other way)");
         }
     }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "The store {Store} is unavailable ({Reason}); serving from the caches, migrating when it answers (next try in {Seconds} s)")]
     private static partial void LogStoreDown(ILogger logger, string store, string reason, double seconds);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Critical, Message = "Stopping: {Reason}")]
+    private static partial void LogContradiction(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "The store {Store} answered; schema up to date after {Attempts} attempts")]
     private static partial void LogMigratedLate(ILogger logger, string store, int attempts);

@@ -53,4 +53,30 @@ public sealed class HostTests
         Assert.Contains(address, line, StringComparison.Ordinal);
         Assert.Contains("address already in use", line, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Run_SuffixCaseModeContradictingTheData_StopsWithOneLineNamingTheSetting(bool registeredSensitive)
+    {
+        string[] mode = registeredSensitive ? ["--case-sensitive-suffix"] : [];
+        await using var first = await TestServer.StartAsync(mode);
+        await first.RegisterAsync("88.168.1/LRT", "https://upper");
+        if (registeredSensitive)
+        {
+            await first.RegisterAsync("88.168.1/lrt", "https://lower");
+        }
+
+        await first.StopAsync();
+        using var error = new StringWriter();
+
+        var exitCode = await ResolverHost.RunAsync(
+            ["--data-dir", first.DataDir, "--grpc-url", $"http://127.0.0.1:{FreePort.Next()}", "--http-url", $"http://127.0.0.1:{FreePort.Next()}", "--case-sensitive-suffix", (!registeredSensitive).ToString()],
+            error).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("resolver: cannot start: --case-sensitive-suffix is", line, StringComparison.Ordinal);
+        Assert.Contains($"start with --case-sensitive-suffix {registeredSensitive.ToString().ToLowerInvariant()}", line, StringComparison.Ordinal);
+    }
 }

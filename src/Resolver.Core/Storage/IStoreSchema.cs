@@ -8,4 +8,10 @@ public interface IStoreSchema
 
     /// <summary>Creates the schema, or upgrades an older one; safe to run from several replicas at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records <paramref name="value"/> under <paramref name="name"/> unless a value is recorded already, and returns the
+    /// recorded one: how a setting that shapes keys is pinned to the data at first start (SPEC §10).
+    /// </summary>
+    Task<string> PinAsync(string name, string value, CancellationToken cancellationToken);
 }

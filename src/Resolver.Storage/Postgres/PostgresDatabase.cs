@@ -73,6 +73,14 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
             outcome        TEXT        NOT NULL
         );
         """,
+
+        // From here on steps need not be idempotent: the runner reads its ledger and applies each step once.
+        """
+        CREATE TABLE node_settings (
+            name  TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
     ];
 
     /// <summary>A database reached with an Npgsql connection string.</summary>
@@ -98,8 +106,8 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        // Two replicas creating the same table at once collide in PostgreSQL's catalog even with IF NOT EXISTS;
-        // the loser runs the (idempotent) steps again and then finds everything in place.
+        // Two replicas migrating at once: each step commits with its ledger row, so the loser's step fails (the
+        // catalog or the ledger's key) and rolls back; it reads the ledger again and finds the step applied.
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -107,7 +115,7 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
                 await MigrateOnceAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (PostgresException exception) when (attempt < 3 && exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
+            catch (PostgresException exception) when (attempt < 5 && exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
             {
             }
             catch (NpgsqlException exception)
@@ -125,15 +133,30 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        var applied = new HashSet<int>();
+        await using (var ledger = new NpgsqlCommand("SELECT version FROM schema_migrations", connection))
+        await using (var reader = await ledger.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                applied.Add(reader.GetInt32(0));
+            }
+        }
+
         for (var version = 1; version <= Migrations.Length; version++)
         {
+            if (applied.Contains(version))
+            {
+                continue;
+            }
+
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (var step = new NpgsqlCommand(Migrations[version - 1], connection, transaction))
             {
                 await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version) VALUES ($1) ON CONFLICT (version) DO NOTHING", connection, transaction))
+            await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version) VALUES ($1)", connection, transaction))
             {
                 record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = version });
                 await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -142,6 +165,19 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    public async Task<string> PinAsync(string name, string value, CancellationToken cancellationToken) =>
+        await RunAsync(async source =>
+        {
+            // One statement: the insert's row, or the row already there (the CTE's insert is not visible to the outer read).
+            await using var command = source.CreateCommand("""
+                WITH pinned AS (INSERT INTO node_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value)
+                SELECT value FROM pinned UNION ALL SELECT value FROM node_settings WHERE name = $1 LIMIT 1
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = name });
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+            return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }).ConfigureAwait(false);
 
     /// <summary>Runs <paramref name="work"/>; database failures become UNAVAILABLE.</summary>
     public async Task<T> RunAsync<T>(Func<NpgsqlDataSource, Task<T>> work)

@@ -70,6 +70,12 @@ public sealed class SqliteDatabase : IStoreSchema
             outcome        TEXT    NOT NULL
         );
         """,
+        """
+        CREATE TABLE node_settings (
+            name  TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
     ];
 
     private readonly string _connectionString;
@@ -118,6 +124,16 @@ public sealed class SqliteDatabase : IStoreSchema
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    public Task<string> PinAsync(string name, string value, CancellationToken cancellationToken) =>
+        RunAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO node_settings (name, value) VALUES ($name, $value) ON CONFLICT (name) DO NOTHING; SELECT value FROM node_settings WHERE name = $name;";
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$value", value);
+            return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }, cancellationToken);
 
     /// <summary>An open connection from the pool.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
