@@ -9,7 +9,7 @@ namespace Resolver.Caching;
 /// stage for what is left. An entry is fresh for min(values' TTL, cap); past that it is kept for the stale
 /// window and served, marked stale, only when the next stage cannot answer (RFC 8767): it fails, or it does not answer
 /// within <see cref="CacheOptions.StaleAnswerTimeout"/> for a key the cache holds stale. From then on the source is known
-/// to be down and cached answers come at once, until a background probe sees it back (<see cref="SourceOutage"/>).
+/// to be down and stale answers come at once, until an answer or a background probe sees it back (<see cref="SourceOutage"/>).
 /// </summary>
 public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, TimeProvider time) : IRecordSource
 {
@@ -62,19 +62,25 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
         }
 
         // 3. The next stage, for what no tier could answer fresh; what it answers fills both tiers. Its read is not
-        // the caller's to cancel: it still fills the cache for the next caller when this one has gone.
-        var asked = missing.Select(i => keys[i]).ToArray();
-        if (_outage.IsDown)
+        // the caller's to cancel: it still fills the cache for the next caller when this one has gone. Keys the cache
+        // holds stale are answered from it at once while the source is known down, or after RFC 8767's stale answer
+        // client timeout; keys with nothing stale wait for the next stage (the caller's deadline bounds them).
+        if (_outage.IsDown && missing.Any(i => fallback[i] is not null))
         {
             _outage.ProbeIfDue(next);
-            AnswerFromCache(missing, fallback, results, Unreachable);
-            return results;
+            ServeStale(missing, fallback, results);
+            missing = [.. missing.Where(i => fallback[i] is null)];
+            if (missing.Count == 0)
+            {
+                return results;
+            }
         }
 
+        var asked = missing.Select(i => keys[i]).ToArray();
         var pending = next.GetManyAsync(asked, CancellationToken.None).AsTask();
+        var answeredStale = false;
         if (missing.Any(i => fallback[i] is not null))
         {
-            // RFC 8767's stale answer client timeout: a stale answer now beats a fresh one too late.
             try
             {
                 await pending.WaitAsync(tiers.Options.StaleAnswerTimeout, time, cancellationToken).ConfigureAwait(false);
@@ -82,9 +88,13 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
             catch (TimeoutException)
             {
                 _outage.MarkDown();
-                _ = FillWhenAnsweredAsync(asked, pending);
-                AnswerFromCache(missing, fallback, results, Unreachable);
-                return results;
+                ServeStale(missing, fallback, results);
+                answeredStale = true;
+                if (missing.All(i => fallback[i] is not null))
+                {
+                    _ = FillWhenAnsweredAsync(asked, pending);
+                    return results;
+                }
             }
         }
 
@@ -93,6 +103,11 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
         for (var m = 0; m < missing.Count; m++)
         {
             var i = missing[m];
+            if (answeredStale && fallback[i] is not null)
+            {
+                continue; // answered stale above; the answer that came late still fills the tiers below
+            }
+
             var answer = answers[m];
             if (answer.Problem is { Kind: ErrorKind.Unavailable })
             {
@@ -114,21 +129,22 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
         return results;
     }
 
-    private static readonly Problem Unreachable = new(ErrorKind.Unavailable, Reasons.StoreUnavailable, "the record store is not answering; retry later (cached records are served while it is down)");
-
     private readonly SourceOutage _outage = new(time);
 
     /// <summary>True while the stage behind this cache is known to be down (answers come from the cache alone).</summary>
     public bool SourceIsDown => _outage.IsDown;
 
-    // Every key the next stage could not be asked for: its stale entry when there is one, else the problem.
-    private void AnswerFromCache(List<int> missing, CacheEntry?[] fallback, RecordLookup[] results, Problem problem)
+    // The keys the cache holds past their freshness are answered from it, marked stale.
+    private void ServeStale(List<int> missing, CacheEntry?[] fallback, RecordLookup[] results)
     {
         var served = 0;
         foreach (var i in missing)
         {
-            results[i] = fallback[i] is { } stale ? new RecordLookup(stale.Record, Stale: true) : new RecordLookup(null, Problem: problem);
-            served += fallback[i] is null ? 0 : 1;
+            if (fallback[i] is { } stale)
+            {
+                results[i] = new RecordLookup(stale.Record, Stale: true);
+                served++;
+            }
         }
 
         tiers.Metrics.StaleServed(served);

@@ -40,6 +40,7 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
             return loaded.Value;
         }
 
+        var generation = Interlocked.Read(ref _generation);
         var reload = LoadOnce();
         if (_lastGood is not { } lastGood)
         {
@@ -53,6 +54,15 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
         catch (Exception exception) when (exception is TimeoutException || exception is Errors.ResolverException { Problem.Kind: Errors.ErrorKind.Unavailable })
         {
             // The store is slow or down: what we last knew beats waiting (resolution must outlive a store outage).
+            // Only the first caller waits: the others take the last good value until the reload lands.
+            lock (_gate)
+            {
+                if (Interlocked.Read(ref _generation) == generation)
+                {
+                    _loaded ??= new Loaded(lastGood.Value, time.GetUtcNow());
+                }
+            }
+
             _ = ObserveAsync(reload);
             return lastGood.Value;
         }
@@ -61,8 +71,11 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
     /// <summary>Drops the value so the next call reloads it.</summary>
     public void Invalidate()
     {
-        Interlocked.Increment(ref _generation);
-        _loaded = null;
+        lock (_gate)
+        {
+            Interlocked.Increment(ref _generation);
+            _loaded = null;
+        }
     }
 
     public void Dispose()
@@ -100,9 +113,12 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
             var value = await load(CancellationToken.None).ConfigureAwait(false);
 
             // A change that landed while we read may be missing from what we read: use it once, don't keep it.
-            if (Interlocked.Read(ref _generation) == generation)
+            lock (_gate)
             {
-                _loaded = new Loaded(value, loadedAt);
+                if (Interlocked.Read(ref _generation) == generation)
+                {
+                    _loaded = new Loaded(value, loadedAt);
+                }
             }
 
             _lastGood = new Loaded(value, loadedAt);
@@ -111,9 +127,12 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
         catch (Errors.ResolverException exception) when (exception.Problem.Kind == Errors.ErrorKind.Unavailable && _lastGood is { } lastGood)
         {
             // Keep serving what we last knew, and try again only after another interval rather than on every call.
-            if (Interlocked.Read(ref _generation) == generation)
+            lock (_gate)
             {
-                _loaded = new Loaded(lastGood.Value, loadedAt);
+                if (Interlocked.Read(ref _generation) == generation)
+                {
+                    _loaded = new Loaded(lastGood.Value, loadedAt);
+                }
             }
 
             throw;

@@ -12,7 +12,13 @@ public static class ResolverHost
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
     {
         error ??= Console.Error;
-        if (args.Contains("--help") || args.Contains("-h"))
+        if (ServerSettings.AsksForVersion(args))
+        {
+            Console.WriteLine(typeof(ResolverHost).Assembly.GetName().Version);
+            return 0;
+        }
+
+        if (ServerSettings.AsksForHelp(args))
         {
             ServerSettings.WriteHelp(Console.Out);
             return 0;

@@ -174,6 +174,26 @@ public sealed class CachedRecordSourceTests
     }
 
     [Fact]
+    public async Task Get_SlowStore_StaleKeyAnsweredStaleColdKeyInTheSameBatchWaitsForTheStore()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
+        var source = Source();
+        await source.GetManyAsync(["88.1/a"], Ct);
+        _time.Advance(TimeSpan.FromMinutes(30));
+        _store.Put(CacheHarness.Record("88.1/b", 1, ttl: 60));
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var pending = source.GetManyAsync(["88.1/a", "88.1/b"], Ct).AsTask();
+        _time.Advance(Options.StaleAnswerTimeout);
+        Assert.False(pending.IsCompleted);
+        _store.Gate.SetResult();
+        var result = await pending;
+
+        Assert.True(result[0].Stale);
+        Assert.Equal((1, false), (result[1].Record!.Version, result[1].Stale));
+    }
+
+    [Fact]
     public async Task Get_SlowStoreWithNothingStaleToServe_WaitsForItsAnswer()
     {
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));

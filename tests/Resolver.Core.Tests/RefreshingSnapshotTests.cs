@@ -85,6 +85,28 @@ public sealed class RefreshingSnapshotTests
     }
 
     [Fact]
+    public async Task Get_AfterInvalidationWhileTheStoreIsSilent_OnlyTheFirstCallWaits()
+    {
+        var time = new FakeTimeProvider();
+        var silent = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loads = 0;
+        using var snapshot = new RefreshingSnapshot<string>(_ => ++loads == 1 ? ValueTask.FromResult("v1") : new ValueTask<string>(silent.Task), time);
+        await snapshot.GetAsync(Ct);
+        snapshot.Invalidate();
+
+        var first = snapshot.GetAsync(Ct).AsTask();
+        await Eventually.TrueAsync(() => Volatile.Read(ref loads) == 2, TimeSpan.FromSeconds(10), "no reload began");
+        time.Advance(RefreshingSnapshot<string>.InvalidatedWait);
+        var waited = await first;
+        var next = snapshot.GetAsync(Ct).AsTask();
+
+        Assert.Equal("v1", waited);
+        Assert.True(next.IsCompleted, "a later call waited for the silent store too");
+        Assert.Equal("v1", await next);
+        silent.SetResult("v2");
+    }
+
+    [Fact]
     public async Task Get_StoreDownBeforeAnyLoad_IsUnavailable()
     {
         using var snapshot = new RefreshingSnapshot<string>(_ => throw new ResolverException(new Problem(ErrorKind.Unavailable, Reasons.StoreUnavailable, "down")), new FakeTimeProvider());

@@ -13,16 +13,24 @@ public sealed class AmplificationTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task BatchResolve_2000CopiesOfA64KiBRecord_AnswerFitsTheAdvertisedLimitAndNamesIt()
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)] // binary data and an index filter: every copy has values of its own
+    public async Task BatchResolve_2000CopiesOfA64KiBRecord_AnswerFitsTheAdvertisedLimitAndNamesIt(bool binary, bool filtered)
     {
         await using var server = await TestServer.StartAsync();
         await server.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
         var create = new CreateRecordRequest { Identifier = "88.168.1/BIG" };
-        create.Values.Add(new Value { Type = "blob", Data = new ValueData { Text = new string('x', 65536) } });
+        create.Values.Add(new Value { Type = "blob", Index = 1, Data = binary ? new ValueData { Binary = Google.Protobuf.ByteString.CopyFrom(new byte[65536]) } : new ValueData { Text = new string('x', 65536) } });
         await server.Registry.CreateRecordAsync(create, cancellationToken: Ct);
         var batch = new BatchResolveRequest();
-        batch.Requests.Add(Enumerable.Repeat(new ResolveRequest { Identifier = "88.168.1/BIG" }, 2000));
+        var request = new ResolveRequest { Identifier = "88.168.1/BIG" };
+        if (filtered)
+        {
+            request.Indexes.Add(1);
+        }
+
+        batch.Requests.Add(Enumerable.Repeat(request, 2000));
 
         // A client that honours the advertised limit, as the SPEC asks clients to.
         var limit = (await server.Resolution.GetServerInfoAsync(new GetServerInfoRequest(), cancellationToken: Ct)).Limits.MaxMessageBytes;

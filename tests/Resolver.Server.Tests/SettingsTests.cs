@@ -39,6 +39,19 @@ public sealed class SettingsTests
         Assert.Equal(value, ServerSettings.FromArguments(args)[key]);
 
     [Fact]
+    public void FromArguments_ValueStartingWithAt_IsAValueNotAResponseFile() =>
+        Assert.Equal("@secret-admin-token-1234", ServerSettings.FromArguments(["--admin-token", "@secret-admin-token-1234", "--data-dir", "x"])["Resolver:AdminToken"]);
+
+    [Theory]
+    [InlineData(new[] { "-?" }, true)]
+    [InlineData(new[] { "/h" }, true)]
+    [InlineData(new[] { "--data-dir", "x", "--help" }, true)]
+    [InlineData(new[] { "--data-dir", "-h" }, false)] // a directory named -h
+    [InlineData(new[] { "--data-dir", "x" }, false)]
+    public void AsksForHelp_UsualSpellings_OnlyWhenNotAValue(string[] args, bool expected) =>
+        Assert.Equal(expected, ServerSettings.AsksForHelp(args));
+
+    [Fact]
     public void FromEnvironment_Variable_BecomesTheConfigurationKey() =>
         Assert.Equal("250", ServerSettings.FromEnvironment(new Dictionary<string, string> { ["RESOLVER_MAX_BATCH_SIZE"] = "250" })["Resolver:MaxBatchSize"]);
 }

@@ -22,27 +22,37 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
     {
         var outcomes = new ResolveOutcome[queries.Count];
 
-        // A replica that has never read the prefix table and cannot reach its store routes everything to the
-        // chain, so that what the shared cache holds is still served and the rest is UNAVAILABLE per item.
-        var table = await TableOrNullAsync(cancellationToken).ConfigureAwait(false);
-
-        // 1 + 2. Grammar and authority: answer what can be answered without reading records.
-        var local = new List<(int Slot, Identifier Identifier, string? Homed)>(queries.Count);
+        // 1. Grammar: needs nothing but the query, so it never waits for a store.
+        var parsed = new List<(int Slot, Identifier Identifier)>(queries.Count);
         for (var slot = 0; slot < queries.Count; slot++)
         {
             var asked = queries[slot].Identifier;
             if (InvalidFilter(queries[slot].Filter) is { } filterProblem)
             {
                 outcomes[slot] = ResolveOutcome.Failed(asked, filterProblem);
-                continue;
             }
-
-            if (!parser.TryParse(asked, out var identifier, out var error))
+            else if (!parser.TryParse(asked, out var identifier, out var error))
             {
                 outcomes[slot] = ResolveOutcome.Failed(asked, error.ToProblem("identifier", asked));
-                continue;
             }
+            else
+            {
+                parsed.Add((slot, identifier));
+            }
+        }
 
+        if (parsed.Count == 0)
+        {
+            return outcomes;
+        }
+
+        // 2. Authority. A replica that has never read the prefix table and cannot reach its store routes everything
+        // to the chain, so that what the shared cache holds is still served and the rest is UNAVAILABLE per item.
+        var table = await TableOrNullAsync(cancellationToken).ConfigureAwait(false);
+        var local = new List<(int Slot, Identifier Identifier, string? Homed)>(parsed.Count);
+        foreach (var (slot, identifier) in parsed)
+        {
+            var asked = queries[slot].Identifier;
             if (table is null)
             {
                 local.Add((slot, identifier, null));
@@ -103,13 +113,20 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         return outcomes;
     }
 
+    /// <summary>How long a replica that has never loaded its prefix table waits for it before routing to the chain alone.</summary>
+    public static readonly TimeSpan ColdTableWait = TimeSpan.FromSeconds(1);
+
     private async ValueTask<PrefixTable?> TableOrNullAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+            // Loaded once, then served from memory: only a cold replica with a silent store can wait here, and briefly.
+            var pending = prefixes.GetTableAsync(cancellationToken);
+            return pending.IsCompletedSuccessfully
+                ? pending.Result
+                : await pending.AsTask().WaitAsync(ColdTableWait, cancellationToken).ConfigureAwait(false);
         }
-        catch (ResolverException exception) when (exception.Problem.Kind == ErrorKind.Unavailable)
+        catch (Exception exception) when (exception is TimeoutException or ResolverException { Problem.Kind: ErrorKind.Unavailable })
         {
             return null;
         }

@@ -95,6 +95,10 @@ public sealed partial class ChangeFeed : IDisposable
         {
             // Already nudged: one read covers every change committed before it starts.
         }
+        catch (ObjectDisposedException)
+        {
+            // A Redis announcement arriving while the node shuts down: nothing left to nudge.
+        }
     }
 
     /// <summary>Reads the log until <paramref name="cancellationToken"/> is cancelled: at every tick and nudge; an unreachable store is retried at the next tick.</summary>
@@ -119,6 +123,11 @@ public sealed partial class ChangeFeed : IDisposable
                     _failing = true;
                     LogLogUnreachable(_logger, _options.PollInterval.TotalMilliseconds, exception);
                 }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // A bug or an unexpected row must not end the feed (and with it the host): log it, keep the cursor, go on.
+                LogPollFailed(_logger, exception);
             }
 
             await WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -292,6 +301,9 @@ public sealed partial class ChangeFeed : IDisposable
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "The change log is reachable again; the feed goes on from where it stopped")]
     private static partial void LogLogReachable(ILogger logger);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Reading the change log failed unexpectedly; reading it again at the next tick")]
+    private static partial void LogPollFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "Change log sequence numbers {First}..{Last} never appeared; taken for rolled-back writes")]
     private static partial void LogGapGivenUp(ILogger logger, long first, long last);

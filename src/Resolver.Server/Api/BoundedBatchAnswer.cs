@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Resolver.Core;
 using Resolver.Core.Errors;
 using Resolver.Core.Records;
 using Resolver.Core.Resolution;
@@ -45,12 +46,15 @@ internal static class BoundedBatchAnswer
             var answerSize = fallbackSize;
             if (outcomes[i].Record is { } record)
             {
-                // Sized from the shared record's size, computed once, not by walking it again for every copy.
-                var (message, recordSize) = Shared(shared, record);
-                var withRecord = new ResolveResult { Identifier = outcomes[i].Identifier, Stale = outcomes[i].Stale, Status = new ItemStatus() };
-                var withRecordSize = Framed(withRecord.CalculateSize() + 1 + CodedOutputStream.ComputeLengthSize(recordSize) + recordSize);
-                if (size + withRecordSize + reserved <= maxMessageBytes)
+                // Checked against an upper bound first, so that a record that will not fit is never built at all
+                // (copies with their own filtered values are not shared).
+                var bound = Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4));
+                if (size + bound + reserved <= maxMessageBytes)
                 {
+                    // Sized from the shared record's size, computed once, not by walking it again for every copy.
+                    var (message, recordSize) = Shared(shared, record);
+                    var withRecord = new ResolveResult { Identifier = outcomes[i].Identifier, Stale = outcomes[i].Stale, Status = new ItemStatus() };
+                    var withRecordSize = Framed(withRecord.CalculateSize() + 1 + CodedOutputStream.ComputeLengthSize(recordSize) + recordSize);
                     withRecord.Record = message;
                     (answer, answerSize) = (withRecord, withRecordSize);
                 }

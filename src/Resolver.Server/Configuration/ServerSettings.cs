@@ -68,11 +68,22 @@ internal static class ServerSettings
         return values;
     }
 
+    /// <summary>True when <paramref name="args"/> ask for help in any of the usual spellings (never as another flag's value).</summary>
+    public static bool AsksForHelp(IReadOnlyList<string> args) => Standalone(args, "--help", "-h", "-?", "/?", "/h");
+
+    /// <summary>True when <paramref name="args"/> ask for the version.</summary>
+    public static bool AsksForVersion(IReadOnlyList<string> args) => Standalone(args, "--version");
+
+    private static bool Standalone(IReadOnlyList<string> args, params string[] spellings) =>
+        args.Where((arg, i) => spellings.Contains(arg) && (i == 0 || !All.Any(s => s.Flag == args[i - 1] && s.Kind != SettingKind.Switch))).Any();
+
     /// <summary>Configuration entries for the flags in <paramref name="args"/>; throws <see cref="SettingsException"/> on an unknown flag or a missing or malformed value.</summary>
     public static Dictionary<string, string?> FromArguments(IReadOnlyList<string> args)
     {
         var (command, options) = Command();
-        var parse = command.Parse(args);
+
+        // A value may start with '@' (an admin token, say): it is never a response file here.
+        var parse = command.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.UnmatchedTokens is [var unknown, ..])
         {
             throw new SettingsException($"unknown setting '{unknown}'; run with --help to list the settings");
@@ -80,9 +91,9 @@ internal static class ServerSettings
 
         if (parse.Errors is [var error, ..])
         {
-            throw error.SymbolResult is OptionResult { Option: var option }
+            throw error.SymbolResult is OptionResult { Option: var option, Tokens.Count: 0 }
                 ? new SettingsException($"setting {option.Name} needs a value, e.g. {option.Name} VALUE")
-                : new SettingsException($"{error.Message}; run with --help to list the settings");
+                : new SettingsException($"{error.Message.TrimEnd('.')}; run with --help to list the settings");
         }
 
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);

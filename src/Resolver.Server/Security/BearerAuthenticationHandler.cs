@@ -94,11 +94,12 @@ internal sealed class BearerAuthenticationHandler(
         return AuthenticateResult.Fail("the API key is not valid: unknown, revoked or mistyped");
     }
 
-    // The gRPC method as routing matched it (whatever the case of the path), else the path.
+    // The gRPC method as routing matched it (whatever the case of the path); one label for everything else, so that
+    // made-up paths neither reach the audit log nor multiply its rows.
     private string Operation() =>
         Context.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is { } grpc
             ? grpc.Method.FullName.TrimStart('/')
-            : Request.Path.Value ?? "";
+            : "(unrouted)";
 
     private static AuthenticateResult Success(ClaimsIdentity identity) =>
         AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

@@ -32,7 +32,7 @@ public sealed class PostgresChangeLog(PostgresDatabase database) : IChangeLog
                     reader.GetInt64(0),
                     reader.GetString(1),
                     reader.GetInt64(2),
-                    Enum.Parse<ChangeOperation>(reader.GetString(3), ignoreCase: true),
+                    ChangeOperations.Parse(reader.GetString(3)),
                     reader.GetFieldValue<DateTimeOffset>(4)));
             }
 

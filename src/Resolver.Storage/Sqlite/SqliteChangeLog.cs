@@ -30,7 +30,7 @@ public sealed class SqliteChangeLog(SqliteDatabase database) : IChangeLog
                     reader.GetInt64(0),
                     reader.GetString(1),
                     reader.GetInt64(2),
-                    Enum.Parse<ChangeOperation>(reader.GetString(3), ignoreCase: true),
+                    ChangeOperations.Parse(reader.GetString(3)),
                     new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero)));
             }
 
