@@ -16,14 +16,14 @@ public sealed class OpenCallRevocationTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<string> SeedAsync(TestServer server)
+    private static async Task<(string Key, string KeyId)> SeedAsync(TestServer server)
     {
-        var key = (await server.Admin.CreateEnterpriseAsync(new CreateEnterpriseRequest { Name = "acme", Prefix = "88.168.1" }, cancellationToken: Ct)).ApiKey;
+        var created = await server.Admin.CreateEnterpriseAsync(new CreateEnterpriseRequest { Name = "acme", Prefix = "88.168.1" }, cancellationToken: Ct);
         var create = new CreateRecordRequest { Identifier = "88.168.1/X" };
         create.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://x" } });
         create.Values.Add(new Value { Type = "batch", Data = new ValueData { Text = "B-7" }, Permissions = new Permissions { AdminRead = true, AdminWrite = true } });
         await server.Registry.CreateRecordAsync(create, cancellationToken: Ct);
-        return key;
+        return (created.ApiKey, created.KeyId);
     }
 
     private static async Task<int> NextAnswerValuesAsync(AsyncDuplexStreamingCall<ResolveRequest, ResolveResult> call)
@@ -37,8 +37,8 @@ public sealed class OpenCallRevocationTests
     public async Task ResolveStream_KeyRevokedWhileOpen_EndsUnauthenticatedBeforeAnotherPrivateValue()
     {
         await using var server = await TestServer.StartAsync();
-        var key = await SeedAsync(server);
-        var keyId = key.Split('_')[1];
+        var (key, keyId) = await SeedAsync(server); // the id is given: key ids may themselves contain '_'
+
         using var call = new Resolution.ResolutionClient(server.As(key)).ResolveStream(cancellationToken: Ct);
         var before = await NextAnswerValuesAsync(call);
 
