@@ -64,4 +64,33 @@ public sealed class RecordLimitTests
         Assert.Equal(1024 * 1024, info.Limits.L1MaxBytes);
         Assert.InRange(l1.EstimatedBytes, 1, info.Limits.L1MaxBytes);
     }
+
+    [Fact]
+    public async Task ListRecords_PageOfLargeRecords_IsCutShortToFitTheMessageLimitAndPagesOnWithoutLoss()
+    {
+        await using var server = await TestServer.StartAsync("--max-message-bytes", "131072");
+        await server.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+        for (var i = 0; i < 10; i++)
+        {
+            var create = new CreateRecordRequest { Identifier = $"88.168.1/P{i}" };
+            create.Values.Add(new Value { Type = "blob", Data = new ValueData { Text = new string('x', 50_000) } });
+            await server.Registry.CreateRecordAsync(create, cancellationToken: Ct);
+        }
+
+        var seen = new List<string>();
+        var token = "";
+        var pages = 0;
+        do
+        {
+            var page = await server.Registry.ListRecordsAsync(new ListRecordsRequest { Prefix = "88.168.1", PageSize = 1000, PageToken = token }, cancellationToken: Ct);
+            Assert.True(page.CalculateSize() <= 131072, $"page {pages} is {page.CalculateSize()} bytes");
+            seen.AddRange(page.Records.Select(r => r.Identifier));
+            token = page.NextPageToken;
+            pages++;
+        }
+        while (token.Length > 0);
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"88.168.1/P{i}").Order(StringComparer.Ordinal), seen);
+        Assert.True(pages > 1);
+    }
 }

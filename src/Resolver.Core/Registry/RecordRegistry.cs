@@ -20,6 +20,7 @@ public sealed class RecordRegistry(
     IChangeNotifier changes,
     AccessDirectory access,
     AuditTrail audit,
+    ResolverLimits limits,
     TimeProvider time)
 {
     /// <summary>Page size when the caller gives none.</summary>
@@ -173,7 +174,21 @@ public sealed class RecordRegistry(
         var page = await store.ListAsync(canonical, afterKey, size + 1, cancellationToken).ConfigureAwait(false);
         var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
         var snapshot = await access.GetAsync(cancellationToken).ConfigureAwait(false);
-        var visible = page.Take(size).Select(r => r with { Values = AccessPolicy.Visible(caller, r, r.Values, table, snapshot) }).ToList();
+        var visible = new List<HandleRecord>(Math.Min(size, page.Count));
+        long bytes = 0;
+        foreach (var record in page.Take(size))
+        {
+            // A page is cut short rather than grow past what a client honouring max_message_bytes can read.
+            var answer = record with { Values = AccessPolicy.Visible(caller, record, record.Values, table, snapshot) };
+            bytes += RecordSize.UpperBound(answer.Identifier, answer.Values);
+            if (visible.Count > 0 && bytes > limits.MaxRecordBytes)
+            {
+                return (visible, PageToken.Encode(visible[^1].Key));
+            }
+
+            visible.Add(answer);
+        }
+
         return (visible, page.Count > size ? PageToken.Encode(page[size - 1].Key) : null);
     }
 
