@@ -15,7 +15,7 @@ internal sealed class CliContext : IDisposable
     public CliContext(ParseResult parse, GlobalOptions options, TextWriter output, TextWriter error)
     {
         Server = parse.GetValue(options.Server) ?? GlobalOptions.DefaultServer;
-        Token = parse.GetValue(options.Token);
+        Token = options.TokenFrom(parse);
         Format = parse.GetValue(options.Output);
         Timeout = TimeSpan.FromSeconds(parse.GetValue(options.Timeout));
         Out = output;
@@ -102,6 +102,12 @@ internal sealed class CliContext : IDisposable
                 SocketError.TimedOut => "timed out",
                 _ => socket.Message,
             } : cause.Message;
+            if (cause.ToString().Contains("HTTP_1_1_REQUIRED", StringComparison.Ordinal))
+            {
+                // Kestrel's HTTP/1.1 endpoint (health, REST) refuses HTTP/2: a node's gRPC port is another one.
+                return $"{Server} is an HTTP/1.1 endpoint (health checks), not the node's gRPC port (5280 by default); set --server or RESOLVER_SERVER to the gRPC address";
+            }
+
             return $"cannot reach the server at {Server} ({why}); is it running? Set --server or RESOLVER_SERVER";
         }
 

@@ -14,12 +14,18 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    // No DefaultValueFactory: help prints defaults, and a secret must never reach a screen or a bug report.
     public Option<string?> Token { get; } = new("--token")
     {
-        Description = "API key or bearer token sent as 'authorization: Bearer …' [env: RESOLVER_TOKEN]",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RESOLVER_TOKEN") is { Length: > 0 } token ? token : null,
+        Description = "API key or bearer token sent as 'authorization: Bearer …' [env: RESOLVER_TOKEN; never shown]",
         Recursive = true,
     };
+
+    /// <summary>The credential to send: <c>--token</c>, else RESOLVER_TOKEN, else none.</summary>
+    public string? TokenFrom(ParseResult parse) =>
+        parse.GetValue(Token) is { Length: > 0 } given ? given
+        : Environment.GetEnvironmentVariable("RESOLVER_TOKEN") is { Length: > 0 } token ? token
+        : null;
 
     public Option<OutputFormat> Output { get; } = new("--output", "-o")
     {

@@ -14,6 +14,7 @@ internal static class ResolverCli
         var root = new RootCommand("resolver: resolve and manage industrial internet identifiers (prefix/suffix, e.g. 88.168.1/ABC-123)")
         {
             HealthCommand.Create(runner),
+            InfoCommand.Create(runner),
             ResolveCommand.Create(runner),
             RegisterCommand.Create(runner),
             UpdateCommand.Create(runner),

@@ -257,4 +257,33 @@ public sealed class CliTests : IAsyncLifetime
         var body = JsonDocument.Parse(Assert.Single(Lines(error))).RootElement.GetProperty("error");
         Assert.Equal(("FAILED_PRECONDITION", "99.1/X"), (body.GetProperty("code").GetString(), body.GetProperty("identifier").GetString()));
     }
+
+    [Fact]
+    public void TokenOption_HasNoDefault_SoHelpNeverPrintsTheCredentialFromTheEnvironment() =>
+        Assert.False(new GlobalOptions().Token.HasDefaultValue);
+
+    [Fact]
+    public async Task AnyCall_ToTheHttpPortInsteadOfGrpc_SaysWhichPortIsWhich()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await ResolverCli.RunAsync(["--server", _server.HttpAddress, "resolve", "88.168.1/X"], output, error, TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains("not the node's gRPC port", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Info_Json_GivesTheLimitsAndHomedPrefixes()
+    {
+        await _server.Admin.HomePrefixAsync(new Protocol.V1.HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: TestContext.Current.CancellationToken);
+
+        var (exitCode, output, error) = await RunAsync("-o", "json", "info");
+
+        Assert.True(exitCode == 0, error);
+        var info = System.Text.Json.JsonDocument.Parse(output).RootElement;
+        Assert.Equal("88.168.1", info.GetProperty("homedPrefixes")[0].GetString());
+        Assert.Equal(2000, info.GetProperty("limits").GetProperty("maxBatchSize").GetInt32());
+    }
 }
