@@ -131,7 +131,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
 
     private readonly SourceOutage _outage = new(time);
 
-    /// <summary>True while the stage behind this cache is known to be down (answers come from the cache alone).</summary>
+    /// <summary>True while the stage behind this cache is known to be down (records cached past their freshness are answered at once).</summary>
     public bool SourceIsDown => _outage.IsDown;
 
     // The keys the cache holds past their freshness are answered from it, marked stale.
