@@ -102,4 +102,21 @@ public sealed class MemoryTierTests
 
         Assert.InRange(Enumerable.Range(0, 50).Count(i => tier.Get($"88.1/small-{i}") is not null), 1, 10);
     }
+
+    [Fact]
+    public void Invalidate_WhenTheCacheIsFull_StillRefusesTheOlderVersionAfterwards()
+    {
+        using var tier = new MemoryTier(10 * 1024, 10); // ten entries of the smallest charge fill it
+        for (var i = 0; i < 10; i++)
+        {
+            tier.Offer($"88.1/k{i}", new CacheEntry(CacheHarness.Record($"88.1/k{i}", 1), CacheHarness.Start.AddMinutes(1), CacheHarness.Start.AddHours(1)));
+        }
+
+        // A write of version 2; then a reader that loaded version 1 before it tries to fill.
+        tier.Invalidate("88.1/k0", 2);
+        tier.Offer("88.1/k0", new CacheEntry(CacheHarness.Record("88.1/k0", 1), CacheHarness.Start.AddMinutes(1), CacheHarness.Start.AddHours(1)));
+
+        Assert.NotEqual(1, tier.Get("88.1/k0")?.Version);
+        Assert.Equal(2, tier.KnownVersion("88.1/k0"));
+    }
 }
