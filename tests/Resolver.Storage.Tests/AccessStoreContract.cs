@@ -40,13 +40,32 @@ public abstract class AccessStoreContract
         var (access, _) = await CreateStoresAsync();
         var key = Key("acme");
         await access.CreateEnterpriseAsync(new Enterprise("acme", At), null, key, Audit("acme"), Ct);
-        await access.RevokeKeyAsync(key.Id, At.AddMinutes(1), Ct);
+        await access.RevokeKeyAsync(key.Id, At.AddMinutes(1), Audit(key.Id), Ct);
 
         Assert.Equal(new Enterprise("acme", At), await access.GetEnterpriseAsync("acme", Ct));
         Assert.Null(await access.GetEnterpriseAsync("acm", Ct));
         var found = await access.GetKeyAsync(key.Id, Ct);
         Assert.Equal(("acme", (DateTimeOffset?)At.AddMinutes(1)), (found!.Enterprise, found.RevokedAt));
         Assert.Null(await access.GetKeyAsync(key.Id[..^1] + "_", Ct));
+    }
+
+    [Fact]
+    public async Task AdministrativeWrites_EachCommitItsAuditRow_AndWritesThatChangeNothingWriteNone()
+    {
+        var (access, _) = await CreateStoresAsync();
+        await access.CreateEnterpriseAsync(new Enterprise("acme", At), null, Key("acme"), Audit("acme"), Ct);
+        var key = Key("acme");
+        var grant = new ReadGrant("acme", "globex", "88.168.1", ["URL"], At);
+
+        await access.AddKeyAsync(key, Audit("add-key"), Ct);
+        await access.PutGrantAsync(grant, Audit("put-grant"), Ct);
+        Assert.True(await access.RevokeKeyAsync(key.Id, At, Audit("revoke-key"), Ct));
+        Assert.False(await access.RevokeKeyAsync(key.Id, At, Audit("revoke-again"), Ct));
+        Assert.True(await access.RemoveGrantAsync("acme", "globex", "88.168.1", Audit("remove-grant"), Ct));
+        Assert.False(await access.RemoveGrantAsync("acme", "globex", "88.168.1", Audit("remove-again"), Ct));
+
+        var targets = (await access.ListAuditAsync(null, 10, Ct)).Select(e => e.Target).Reverse();
+        Assert.Equal(["acme", "add-key", "put-grant", "revoke-key", "remove-grant"], targets);
     }
 
     [Fact]

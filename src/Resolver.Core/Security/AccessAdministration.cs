@@ -83,8 +83,8 @@ public sealed partial class AccessAdministration(
             AccessPolicy.RequireSelfOrAdmin(caller, canonical, "issuing an API key");
             await RequireEnterpriseAsync(canonical, cancellationToken).ConfigureAwait(false);
             var (stored, plain) = ApiKeys.Create(canonical, time.GetUtcNow());
-            await store.AddKeyAsync(stored, cancellationToken).ConfigureAwait(false);
-            await ChangedAsync(caller, "create-key", $"{canonical} {stored.Id}", cancellationToken).ConfigureAwait(false);
+            await store.AddKeyAsync(stored, audit.Entry(caller, "create-key", $"{canonical} {stored.Id}", "OK"), cancellationToken).ConfigureAwait(false);
+            await AccessChangedAsync(cancellationToken).ConfigureAwait(false);
             return (plain, stored.Id);
         }, cancellationToken);
 
@@ -100,8 +100,8 @@ public sealed partial class AccessAdministration(
                 throw new ResolverException(new Problem(ErrorKind.NotFound, "key-not-found", $"you have no live API key with id {keyId}"));
             }
 
-            await store.RevokeKeyAsync(keyId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            await ChangedAsync(caller, "revoke-key", keyId, cancellationToken).ConfigureAwait(false);
+            await store.RevokeKeyAsync(keyId, time.GetUtcNow(), audit.Entry(caller, "revoke-key", keyId, "OK"), cancellationToken).ConfigureAwait(false);
+            await AccessChangedAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
@@ -123,8 +123,8 @@ public sealed partial class AccessAdministration(
             }
 
             var grant = new ReadGrant(owner, canonicalGrantee, canonicalPrefix, types, time.GetUtcNow());
-            await store.PutGrantAsync(grant, cancellationToken).ConfigureAwait(false);
-            await ChangedAsync(caller, "grant", $"{owner}→{canonicalGrantee} {canonicalPrefix} [{string.Join(',', types)}]", cancellationToken).ConfigureAwait(false);
+            await store.PutGrantAsync(grant, audit.Entry(caller, "grant", $"{owner}→{canonicalGrantee} {canonicalPrefix} [{string.Join(',', types)}]", "OK"), cancellationToken).ConfigureAwait(false);
+            await AccessChangedAsync(cancellationToken).ConfigureAwait(false);
             return grant;
         }, cancellationToken);
 
@@ -134,12 +134,12 @@ public sealed partial class AccessAdministration(
         {
             var (owner, canonicalPrefix) = await OwnedPrefixAsync(caller, prefix, "revoking read access", cancellationToken).ConfigureAwait(false);
             var canonicalGrantee = CanonicalName(grantee);
-            if (!await store.RemoveGrantAsync(owner, canonicalGrantee, canonicalPrefix, cancellationToken).ConfigureAwait(false))
+            if (!await store.RemoveGrantAsync(owner, canonicalGrantee, canonicalPrefix, audit.Entry(caller, "revoke-grant", $"{owner}→{canonicalGrantee} {canonicalPrefix}", "OK"), cancellationToken).ConfigureAwait(false))
             {
                 throw new ResolverException(new Problem(ErrorKind.NotFound, "grant-not-found", $"{owner} has granted {canonicalGrantee} nothing under {canonicalPrefix}"));
             }
 
-            await ChangedAsync(caller, "revoke-grant", $"{owner}→{canonicalGrantee} {canonicalPrefix}", cancellationToken).ConfigureAwait(false);
+            await AccessChangedAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
@@ -205,11 +205,11 @@ public sealed partial class AccessAdministration(
         }
     }
 
-    private async ValueTask ChangedAsync(Caller caller, string operation, string target, CancellationToken cancellationToken)
+    // The change is committed with its audit row; this replica sees it at once, the others when announced.
+    private async ValueTask AccessChangedAsync(CancellationToken cancellationToken)
     {
         directory.Invalidate();
         await changes.AccessChangedAsync(cancellationToken).ConfigureAwait(false);
-        await audit.LogAsync(caller, operation, target, "OK", cancellationToken).ConfigureAwait(false);
     }
 
     [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]

@@ -24,18 +24,19 @@ public interface IAccessStore
     /// <summary>The key with id <paramref name="id"/>, revoked or not, or null: one row, not the table.</summary>
     ValueTask<ApiKey?> GetKeyAsync(string id, CancellationToken cancellationToken);
 
-    ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken);
+    /// <summary>Adds <paramref name="key"/> and its <paramref name="audit"/> row in one transaction.</summary>
+    ValueTask AddKeyAsync(ApiKey key, AuditEntry audit, CancellationToken cancellationToken);
 
-    /// <summary>Marks the key revoked; false when there is no such live key.</summary>
-    ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>Marks the key revoked and writes <paramref name="audit"/> in one transaction; false (writing nothing) when there is no such live key.</summary>
+    ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, AuditEntry audit, CancellationToken cancellationToken);
 
     ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken);
 
-    /// <summary>Adds or replaces the grant of (owner, grantee, prefix).</summary>
-    ValueTask PutGrantAsync(ReadGrant grant, CancellationToken cancellationToken);
+    /// <summary>Adds or replaces the grant of (owner, grantee, prefix) and writes <paramref name="audit"/> in one transaction.</summary>
+    ValueTask PutGrantAsync(ReadGrant grant, AuditEntry audit, CancellationToken cancellationToken);
 
-    /// <summary>Removes the grant; false when there was none.</summary>
-    ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, CancellationToken cancellationToken);
+    /// <summary>Removes the grant and writes <paramref name="audit"/> in one transaction; false (writing nothing) when there was none.</summary>
+    ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, AuditEntry audit, CancellationToken cancellationToken);
 
     ValueTask<IReadOnlyList<ReadGrant>> ListGrantsAsync(CancellationToken cancellationToken);
 

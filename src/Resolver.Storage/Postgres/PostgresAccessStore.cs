@@ -105,12 +105,12 @@ public sealed class PostgresAccessStore(PostgresDatabase database) : IAccessStor
                 reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)),
             cancellationToken, id).ConfigureAwait(false)) is [var found] ? found : null;
 
-    public async ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
-        await ExecuteAsync("INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", cancellationToken,
+    public async ValueTask AddKeyAsync(ApiKey key, AuditEntry audit, CancellationToken cancellationToken) =>
+        await WriteAuditedAsync("INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", audit, cancellationToken,
             key.Id, key.Enterprise, key.Salt, key.Hash, key.CreatedAt).ConfigureAwait(false);
 
-    public async ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
-        await ExecuteAsync("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", cancellationToken, id, at).ConfigureAwait(false) == 1;
+    public async ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, AuditEntry audit, CancellationToken cancellationToken) =>
+        await WriteAuditedAsync("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", audit, cancellationToken, id, at).ConfigureAwait(false) == 1;
 
     public async ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) =>
         await QueryAsync("SELECT id, enterprise, salt, hash, created_at, revoked_at FROM api_keys ORDER BY enterprise, created_at",
@@ -118,15 +118,32 @@ public sealed class PostgresAccessStore(PostgresDatabase database) : IAccessStor
                 reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)),
             cancellationToken).ConfigureAwait(false);
 
-    public async ValueTask PutGrantAsync(ReadGrant grant, CancellationToken cancellationToken) =>
-        await ExecuteAsync("""
+    public async ValueTask PutGrantAsync(ReadGrant grant, AuditEntry audit, CancellationToken cancellationToken) =>
+        await WriteAuditedAsync("""
             INSERT INTO grants (owner, grantee, prefix, types, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)
             ON CONFLICT (owner, grantee, prefix) DO UPDATE SET types = excluded.types, created_at = excluded.created_at
-            """, cancellationToken,
+            """, audit, cancellationToken,
             grant.Owner, grant.Grantee, grant.Prefix, JsonSerializer.Serialize(grant.Types, StorageJsonContext.Default.IReadOnlyListString), grant.CreatedAt).ConfigureAwait(false);
 
-    public async ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, CancellationToken cancellationToken) =>
-        await ExecuteAsync("DELETE FROM grants WHERE owner = $1 AND grantee = $2 AND prefix = $3", cancellationToken, owner, grantee, prefix).ConfigureAwait(false) == 1;
+    public async ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, AuditEntry audit, CancellationToken cancellationToken) =>
+        await WriteAuditedAsync("DELETE FROM grants WHERE owner = $1 AND grantee = $2 AND prefix = $3", audit, cancellationToken, owner, grantee, prefix).ConfigureAwait(false) == 1;
+
+    // One administrative write and its audit row, all or nothing; no audit row when the write changed nothing.
+    private Task<int> WriteAuditedAsync(string sql, AuditEntry audit, CancellationToken cancellationToken, params object?[] parameters) =>
+        database.RunAsync(async source =>
+        {
+            await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var changed = await ExecuteAsync(connection, transaction, sql, cancellationToken, parameters).ConfigureAwait(false);
+            if (changed > 0)
+            {
+                await ExecuteAsync(connection, transaction, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
+                    audit.At, audit.Actor, audit.Operation, audit.Target, audit.VersionBefore, audit.VersionAfter, audit.Outcome).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return changed;
+        });
 
     public async ValueTask<IReadOnlyList<ReadGrant>> ListGrantsAsync(CancellationToken cancellationToken) =>
         await QueryAsync("SELECT owner, grantee, prefix, types::text, created_at FROM grants ORDER BY owner, grantee, prefix",

@@ -75,34 +75,43 @@ public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
             reader => new ApiKey(reader.GetString(0), reader.GetString(1), (byte[])reader[2], (byte[])reader[3], Time(reader, 4)!.Value, Time(reader, 5)),
             cancellationToken, id), cancellationToken).ConfigureAwait(false)) is [var found] ? found : null;
 
-    public async ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
-        await database.RunAsync(connection =>
-            ExecuteAsync(connection, "INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", cancellationToken,
-                key.Id, key.Enterprise, key.Salt, key.Hash, key.CreatedAt.UtcTicks), cancellationToken).ConfigureAwait(false);
+    public async ValueTask AddKeyAsync(ApiKey key, AuditEntry audit, CancellationToken cancellationToken) =>
+        await WriteAuditedAsync("INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", audit, cancellationToken,
+            key.Id, key.Enterprise, key.Salt, key.Hash, key.CreatedAt.UtcTicks).ConfigureAwait(false);
 
-    public async ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
-        await database.RunAsync(async connection =>
-            await ExecuteAsync(connection, "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", cancellationToken, id, at.UtcTicks) == 1,
-            cancellationToken).ConfigureAwait(false);
+    public async ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, AuditEntry audit, CancellationToken cancellationToken) =>
+        await WriteAuditedAsync("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", audit, cancellationToken, id, at.UtcTicks).ConfigureAwait(false) == 1;
 
     public async ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) =>
         await QueryAsync("SELECT id, enterprise, salt, hash, created_at, revoked_at FROM api_keys ORDER BY enterprise, created_at",
             reader => new ApiKey(reader.GetString(0), reader.GetString(1), (byte[])reader[2], (byte[])reader[3], Time(reader, 4)!.Value, Time(reader, 5)),
             cancellationToken).ConfigureAwait(false);
 
-    public async ValueTask PutGrantAsync(ReadGrant grant, CancellationToken cancellationToken) =>
-        await database.RunAsync(connection =>
-            ExecuteAsync(connection, """
-                INSERT INTO grants (owner, grantee, prefix, types, created_at) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (owner, grantee, prefix) DO UPDATE SET types = excluded.types, created_at = excluded.created_at
-                """, cancellationToken,
-                grant.Owner, grant.Grantee, grant.Prefix, JsonSerializer.Serialize(grant.Types, StorageJsonContext.Default.IReadOnlyListString), grant.CreatedAt.UtcTicks),
-            cancellationToken).ConfigureAwait(false);
+    public async ValueTask PutGrantAsync(ReadGrant grant, AuditEntry audit, CancellationToken cancellationToken) =>
+        await WriteAuditedAsync("""
+            INSERT INTO grants (owner, grantee, prefix, types, created_at) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (owner, grantee, prefix) DO UPDATE SET types = excluded.types, created_at = excluded.created_at
+            """, audit, cancellationToken,
+            grant.Owner, grant.Grantee, grant.Prefix, JsonSerializer.Serialize(grant.Types, StorageJsonContext.Default.IReadOnlyListString), grant.CreatedAt.UtcTicks).ConfigureAwait(false);
 
-    public async ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, CancellationToken cancellationToken) =>
-        await database.RunAsync(async connection =>
-            await ExecuteAsync(connection, "DELETE FROM grants WHERE owner = $1 AND grantee = $2 AND prefix = $3", cancellationToken, owner, grantee, prefix) == 1,
-            cancellationToken).ConfigureAwait(false);
+    public async ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, AuditEntry audit, CancellationToken cancellationToken) =>
+        await WriteAuditedAsync("DELETE FROM grants WHERE owner = $1 AND grantee = $2 AND prefix = $3", audit, cancellationToken, owner, grantee, prefix).ConfigureAwait(false) == 1;
+
+    // One administrative write and its audit row, all or nothing; no audit row when the write changed nothing.
+    private Task<int> WriteAuditedAsync(string sql, AuditEntry audit, CancellationToken cancellationToken, params object?[] parameters) =>
+        database.RunAsync(async connection =>
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var changed = await ExecuteAsync(connection, transaction, sql, cancellationToken, parameters).ConfigureAwait(false);
+            if (changed > 0)
+            {
+                await ExecuteAsync(connection, transaction, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
+                    audit.At.UtcTicks, audit.Actor, audit.Operation, audit.Target, audit.VersionBefore, audit.VersionAfter, audit.Outcome).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return changed;
+        }, cancellationToken);
 
     public async ValueTask<IReadOnlyList<ReadGrant>> ListGrantsAsync(CancellationToken cancellationToken) =>
         await QueryAsync("SELECT owner, grantee, prefix, types, created_at FROM grants ORDER BY owner, grantee, prefix",

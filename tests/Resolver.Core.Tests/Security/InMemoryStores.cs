@@ -84,17 +84,18 @@ public sealed class InMemoryAccessStore(InMemoryPrefixStore prefixes) : IAccessS
     public async ValueTask<ApiKey?> GetKeyAsync(string id, CancellationToken cancellationToken) =>
         (await ListKeysAsync(cancellationToken)).FirstOrDefault(k => k.Id == id);
 
-    public ValueTask AddKeyAsync(ApiKey key, CancellationToken cancellationToken)
+    public ValueTask AddKeyAsync(ApiKey key, AuditEntry audit, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
             _keys.Add(key);
+            Append(audit);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
+    public ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, AuditEntry audit, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
@@ -102,6 +103,7 @@ public sealed class InMemoryAccessStore(InMemoryPrefixStore prefixes) : IAccessS
             if (index >= 0)
             {
                 _keys[index] = _keys[index] with { RevokedAt = at };
+                Append(audit);
             }
 
             return ValueTask.FromResult(index >= 0);
@@ -110,22 +112,29 @@ public sealed class InMemoryAccessStore(InMemoryPrefixStore prefixes) : IAccessS
 
     public ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) => Read(() => _keys);
 
-    public ValueTask PutGrantAsync(ReadGrant grant, CancellationToken cancellationToken)
+    public ValueTask PutGrantAsync(ReadGrant grant, AuditEntry audit, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
             _grants.RemoveAll(g => (g.Owner, g.Grantee, g.Prefix) == (grant.Owner, grant.Grantee, grant.Prefix));
             _grants.Add(grant);
+            Append(audit);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, CancellationToken cancellationToken)
+    public ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, AuditEntry audit, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
-            return ValueTask.FromResult(_grants.RemoveAll(g => (g.Owner, g.Grantee, g.Prefix) == (owner, grantee, prefix)) > 0);
+            var removed = _grants.RemoveAll(g => (g.Owner, g.Grantee, g.Prefix) == (owner, grantee, prefix)) > 0;
+            if (removed)
+            {
+                Append(audit);
+            }
+
+            return ValueTask.FromResult(removed);
         }
     }
 
