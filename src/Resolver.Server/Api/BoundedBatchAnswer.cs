@@ -36,6 +36,7 @@ internal static class BoundedBatchAnswer
         }
 
         var response = new BatchResolveResponse();
+        // Identical answers (the same record with the same values) share one message: protobuf lets one message sit under many parents.
         var shared = new Dictionary<(string Identifier, long Version, object Values), (Record Message, int Size)>();
         long size = 0;
         for (var i = 0; i < outcomes.Count; i++)
@@ -46,17 +47,27 @@ internal static class BoundedBatchAnswer
             var answerSize = fallbackSize;
             if (outcomes[i].Record is { } record)
             {
-                // Checked against an upper bound first, so that a record that will not fit is never built at all
-                // (copies with their own filtered values are not shared).
-                var bound = Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4));
-                if (size + bound + reserved <= maxMessageBytes)
+                var withRecord = new ResolveResult { Identifier = outcomes[i].Identifier, Stale = outcomes[i].Stale, Status = new ItemStatus() };
+                var key = (record.Identifier, record.Version, (object)record.Values);
+
+                // A copy of an answer already built costs its exact size; a new one is checked against its size
+                // bound before it is built, so a record that will not fit is never built at all.
+                if (!shared.TryGetValue(key, out var built) &&
+                    size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes)
                 {
-                    // Sized from the shared record's size, computed once, not by walking it again for every copy.
-                    var (message, recordSize) = Shared(shared, record);
-                    var withRecord = new ResolveResult { Identifier = outcomes[i].Identifier, Stale = outcomes[i].Stale, Status = new ItemStatus() };
-                    var withRecordSize = Framed(withRecord.CalculateSize() + 1 + CodedOutputStream.ComputeLengthSize(recordSize) + recordSize);
-                    withRecord.Record = message;
-                    (answer, answerSize) = (withRecord, withRecordSize);
+                    var message = ProtoMapper.ToProto(record);
+                    built = (message, message.CalculateSize());
+                    shared[key] = built;
+                }
+
+                if (built.Message is not null)
+                {
+                    var withRecordSize = Framed(withRecord.CalculateSize() + 1 + CodedOutputStream.ComputeLengthSize(built.Size) + built.Size);
+                    if (size + withRecordSize + reserved <= maxMessageBytes)
+                    {
+                        withRecord.Record = built.Message;
+                        (answer, answerSize) = (withRecord, withRecordSize);
+                    }
                 }
             }
 
@@ -74,18 +85,4 @@ internal static class BoundedBatchAnswer
         ProtoMapper.ToProto(ResolveOutcome.Failed(identifier, new Problem(
             ErrorKind.ResourceExhausted, Reasons.AnswerTooLarge,
             $"the answer to this batch would exceed the {maxMessageBytes}-byte message limit (max_message_bytes); resolve this identifier in a smaller batch or on its own")));
-
-    // The record message is built once per distinct answer; protobuf lets one message sit under many parents.
-    private static (Record Message, int Size) Shared(Dictionary<(string, long, object), (Record, int)> shared, HandleRecord record)
-    {
-        var key = (record.Identifier, record.Version, (object)record.Values);
-        if (!shared.TryGetValue(key, out var entry))
-        {
-            var message = ProtoMapper.ToProto(record);
-            entry = (message, message.CalculateSize());
-            shared[key] = entry;
-        }
-
-        return entry;
-    }
 }

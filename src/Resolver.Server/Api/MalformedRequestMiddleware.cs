@@ -17,8 +17,8 @@ internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<global::Grpc.AspNetCore.Server.GrpcMethodMetadata>() is not { } grpc ||
-            !GrpcRequestTypes.TryGet(grpc.Method.FullName, out var requestType, out var unary) || !unary ||
+        if (GrpcMethods.Routed(context) is not { } method ||
+            !GrpcMethods.TryGet(method.FullName, out var requestType, out var unary) || !unary ||
             context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
         {
             await next(context).ConfigureAwait(false);

@@ -86,8 +86,8 @@ internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger, IOp
         {
             // A client bug, not ours: say which message type was expected, log it quietly (no stack trace).
             Log.MalformedMessage(logger, context.Method, malformed.Message);
-            var method = context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<global::Grpc.AspNetCore.Server.GrpcMethodMetadata>()?.Method.FullName ?? context.Method;
-            var expected = GrpcRequestTypes.TryGet(method, out var requestType, out _) ? requestType.FullName : "request";
+            var method = GrpcMethods.Routed(context.GetHttpContext())?.FullName ?? context.Method;
+            var expected = GrpcMethods.TryGet(method, out var requestType, out _) ? requestType.FullName : "request";
             return new RpcException(new Status(StatusCode.InvalidArgument, $"a message on this call is not a valid {expected} message ({malformed.Message.TrimEnd('.')}); check the client's protobuf definitions"));
         }
 

@@ -50,7 +50,7 @@ internal static class RateLimiting
         }
 
         private static bool IsResolverMethod(HttpContext context) =>
-            context.GetEndpoint()?.Metadata.GetMetadata<global::Grpc.AspNetCore.Server.GrpcMethodMetadata>() is { } grpc &&
-            grpc.Method.ServiceName.StartsWith("resolver.v1.", StringComparison.Ordinal);
+            GrpcMethods.Routed(context) is { } method &&
+            method.ServiceName.StartsWith("resolver.v1.", StringComparison.Ordinal);
     }
 }

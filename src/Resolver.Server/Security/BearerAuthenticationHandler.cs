@@ -97,8 +97,8 @@ internal sealed class BearerAuthenticationHandler(
     // The gRPC method as routing matched it (whatever the case of the path); one label for everything else, so that
     // made-up paths neither reach the audit log nor multiply its rows.
     private string Operation() =>
-        Context.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is { } grpc
-            ? grpc.Method.FullName.TrimStart('/')
+        Api.GrpcMethods.Routed(Context) is { } method
+            ? method.FullName.TrimStart('/')
             : "(unrouted)";
 
     private static AuthenticateResult Success(ClaimsIdentity identity) =>

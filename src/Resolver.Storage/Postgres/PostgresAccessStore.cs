@@ -85,8 +85,7 @@ public sealed class PostgresAccessStore(PostgresDatabase database) : IAccessStor
 
         await ExecuteAsync(connection, transaction, "INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", cancellationToken,
             firstKey.Id, firstKey.Enterprise, firstKey.Salt, firstKey.Hash, firstKey.CreatedAt).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
-            audit.At, audit.Actor, audit.Operation, audit.Target, audit.VersionBefore, audit.VersionAfter, audit.Outcome).ConfigureAwait(false);
+        await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return EnterpriseCreation.Created;
     }
@@ -137,8 +136,7 @@ public sealed class PostgresAccessStore(PostgresDatabase database) : IAccessStor
             var changed = await ExecuteAsync(connection, transaction, sql, cancellationToken, parameters).ConfigureAwait(false);
             if (changed > 0)
             {
-                await ExecuteAsync(connection, transaction, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
-                    audit.At, audit.Actor, audit.Operation, audit.Target, audit.VersionBefore, audit.VersionAfter, audit.Outcome).ConfigureAwait(false);
+                await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -152,8 +150,16 @@ public sealed class PostgresAccessStore(PostgresDatabase database) : IAccessStor
             cancellationToken).ConfigureAwait(false);
 
     public async ValueTask AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) =>
-        await ExecuteAsync("INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
-            entry.At, entry.Actor, entry.Operation, entry.Target, entry.VersionBefore, entry.VersionAfter, entry.Outcome).ConfigureAwait(false);
+        await database.RunAsync(async source =>
+        {
+            await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await AppendAuditAsync(connection, null, entry, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+
+    // The one audit insert: refusals on their own, committed changes inside their write's transaction.
+    private static Task<int> AppendAuditAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, AuditEntry entry, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
+            entry.At, entry.Actor, entry.Operation, entry.Target, entry.VersionBefore, entry.VersionAfter, entry.Outcome);
 
     public async ValueTask<IReadOnlyList<AuditEntry>> ListAuditAsync(long? beforeSequence, int limit, CancellationToken cancellationToken) =>
         await QueryAsync("SELECT seq, at, actor, operation, target, version_before, version_after, outcome FROM audit WHERE seq < $1 ORDER BY seq DESC LIMIT $2",
@@ -161,38 +167,22 @@ public sealed class PostgresAccessStore(PostgresDatabase database) : IAccessStor
                 reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.GetString(7)),
             cancellationToken, beforeSequence ?? long.MaxValue, limit).ConfigureAwait(false);
 
+    // Outside a transaction: one pooled connection for the statement, through the same helpers as inside one.
     private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params object?[] parameters) =>
         database.RunAsync(async source =>
         {
-            await using var command = source.CreateCommand(sql);
-            foreach (var parameter in parameters)
-            {
-                command.Parameters.Add(Parameter(parameter));
-            }
-
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await ExecuteAsync(connection, null, sql, cancellationToken, parameters).ConfigureAwait(false);
         });
 
     private Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken, params object?[] parameters) =>
-        database.RunAsync<IReadOnlyList<T>>(async source =>
+        database.RunAsync(async source =>
         {
-            await using var command = source.CreateCommand(sql);
-            foreach (var parameter in parameters)
-            {
-                command.Parameters.Add(Parameter(parameter));
-            }
-
-            var rows = new List<T>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add(read(reader));
-            }
-
-            return rows;
+            await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await QueryAsync(connection, null, sql, read, cancellationToken, parameters).ConfigureAwait(false);
         });
 
-    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params object?[] parameters)
+    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params object?[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         foreach (var parameter in parameters)
@@ -203,7 +193,7 @@ public sealed class PostgresAccessStore(PostgresDatabase database) : IAccessStor
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyList<T>> QueryAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken, params object?[] parameters)
+    private static async Task<IReadOnlyList<T>> QueryAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken, params object?[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         foreach (var parameter in parameters)

@@ -56,8 +56,7 @@ public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
 
             await ExecuteAsync(connection, transaction, "INSERT INTO api_keys (id, enterprise, salt, hash, created_at) VALUES ($1, $2, $3, $4, $5)", cancellationToken,
                 firstKey.Id, firstKey.Enterprise, firstKey.Salt, firstKey.Hash, firstKey.CreatedAt.UtcTicks).ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
-                audit.At.UtcTicks, audit.Actor, audit.Operation, audit.Target, audit.VersionBefore, audit.VersionAfter, audit.Outcome).ConfigureAwait(false);
+            await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return EnterpriseCreation.Created;
         }, cancellationToken).ConfigureAwait(false);
@@ -105,8 +104,7 @@ public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
             var changed = await ExecuteAsync(connection, transaction, sql, cancellationToken, parameters).ConfigureAwait(false);
             if (changed > 0)
             {
-                await ExecuteAsync(connection, transaction, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
-                    audit.At.UtcTicks, audit.Actor, audit.Operation, audit.Target, audit.VersionBefore, audit.VersionAfter, audit.Outcome).ConfigureAwait(false);
+                await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -120,10 +118,12 @@ public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
             cancellationToken).ConfigureAwait(false);
 
     public async ValueTask AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) =>
-        await database.RunAsync(connection =>
-            ExecuteAsync(connection, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
-                entry.At.UtcTicks, entry.Actor, entry.Operation, entry.Target, entry.VersionBefore, entry.VersionAfter, entry.Outcome),
-            cancellationToken).ConfigureAwait(false);
+        await database.RunAsync(connection => AppendAuditAsync(connection, null, entry, cancellationToken), cancellationToken).ConfigureAwait(false);
+
+    // The one audit insert: refusals on their own, committed changes inside their write's transaction.
+    private static Task<int> AppendAuditAsync(SqliteConnection connection, SqliteTransaction? transaction, AuditEntry entry, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction, "INSERT INTO audit (at, actor, operation, target, version_before, version_after, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)", cancellationToken,
+            entry.At.UtcTicks, entry.Actor, entry.Operation, entry.Target, entry.VersionBefore, entry.VersionAfter, entry.Outcome);
 
     public async ValueTask<IReadOnlyList<AuditEntry>> ListAuditAsync(long? beforeSequence, int limit, CancellationToken cancellationToken) =>
         await QueryAsync($"SELECT seq, at, actor, operation, target, version_before, version_after, outcome FROM audit WHERE seq < {beforeSequence ?? long.MaxValue} ORDER BY seq DESC LIMIT {limit}",
