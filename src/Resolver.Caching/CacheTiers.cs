@@ -42,7 +42,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
         _logger = logger;
         Redis = redis;
         Metrics = metrics;
-        Memory = new MemoryTier(options.L1MaxBytes, options.L1MaxEntries);
+        Memory = new MemoryTier(options.L1MaxBytes, options.L1MaxEntries, metrics.Evicted);
         if (redis is not null)
         {
             redis.Floor = RedisFloor;
@@ -74,6 +74,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
     {
         var redis = options.Redis is { Length: > 0 } configuration ? RedisTier.Connect(configuration, metrics) : null;
         var tiers = new CacheTiers(options, redis, reloadPrefixes, reloadAccess, metrics, time, logger);
+        metrics.Observe(tiers);
         if (redis is not null)
         {
             redis.Multiplexer.ConnectionFailed += tiers.OnConnectionFailed;

@@ -21,27 +21,28 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
 
         // 1. L1.
         var missing = new List<int>(keys.Count);
+        var expired = 0;
         for (var i = 0; i < keys.Count; i++)
         {
-            if (!TryAnswer(tiers.Memory.Get(keys[i]), now, out results[i], ref fallback[i]))
+            if (!TryAnswer(tiers.Memory.Get(keys[i]), now, out results[i], ref fallback[i], ref expired))
             {
                 missing.Add(i);
             }
         }
 
-        tiers.Metrics.Hits("l1", keys.Count - missing.Count);
-        tiers.Metrics.Misses("l1", missing.Count);
+        Count("l1", keys.Count, missing.Count, expired);
 
-        // 2. L2: one round trip for all L1 misses; skipped while Redis is unreachable.
+        // 2. Redis (L2): one round trip for all L1 misses; skipped while Redis is unreachable.
         var started = Stopwatch.GetTimestamp();
         if (missing.Count > 0 && tiers.Redis is { } redis && await redis.GetManyAsync([.. missing.Select(i => keys[i])]).ConfigureAwait(false) is { } shared)
         {
-            tiers.Metrics.Duration("l2", started);
+            tiers.Metrics.RedisDuration(started);
             var stillMissing = new List<int>(missing.Count);
+            expired = 0;
             for (var m = 0; m < missing.Count; m++)
             {
                 var i = missing[m];
-                if (TryAnswer(shared[m], now, out results[i], ref fallback[i]))
+                if (TryAnswer(shared[m], now, out results[i], ref fallback[i], ref expired))
                 {
                     tiers.OfferToMemory(keys[i], shared[m]!, now);
                 }
@@ -51,8 +52,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
                 }
             }
 
-            tiers.Metrics.Hits("l2", missing.Count - stillMissing.Count);
-            tiers.Metrics.Misses("l2", stillMissing.Count);
+            Count("redis", missing.Count, stillMissing.Count, expired);
             missing = stillMissing;
         }
 
@@ -99,7 +99,6 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
         }
 
         var answers = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var staleServed = 0;
         for (var m = 0; m < missing.Count; m++)
         {
             var i = missing[m];
@@ -116,7 +115,6 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
                 {
                     // RFC 8767: an answer past its freshness beats no answer while the source is down.
                     results[i] = new RecordLookup(stale.Record, Stale: true);
-                    staleServed++;
                     continue;
                 }
             }
@@ -124,7 +122,6 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
             results[i] = answer;
         }
 
-        tiers.Metrics.StaleServed(staleServed);
         Fill(asked, answers, now);
         return results;
     }
@@ -135,19 +132,23 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
     public bool SourceIsDown => _outage.IsDown;
 
     // The keys the cache holds past their freshness are answered from it, marked stale.
-    private void ServeStale(List<int> missing, CacheEntry?[] fallback, RecordLookup[] results)
+    private static void ServeStale(List<int> missing, CacheEntry?[] fallback, RecordLookup[] results)
     {
-        var served = 0;
         foreach (var i in missing)
         {
             if (fallback[i] is { } stale)
             {
                 results[i] = new RecordLookup(stale.Record, Stale: true);
-                served++;
             }
         }
+    }
 
-        tiers.Metrics.StaleServed(served);
+    // Every key a tier was asked for is one lookup: a fresh answer (hit), only a copy past its freshness (stale), or nothing (miss).
+    private void Count(string tier, int asked, int unanswered, int expired)
+    {
+        tiers.Metrics.Lookups(tier, "hit", asked - unanswered);
+        tiers.Metrics.Lookups(tier, "stale", expired);
+        tiers.Metrics.Lookups(tier, "miss", unanswered - expired);
     }
 
     // What the next stage answered, fresh, goes into both tiers (never a problem, never a stale answer from further on).
@@ -186,7 +187,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
     }
 
     // A fresh entry answers; a stale one is kept (the newest seen) in case the next stage cannot answer.
-    private static bool TryAnswer(CacheEntry? entry, DateTimeOffset now, out RecordLookup result, ref CacheEntry? fallback)
+    private static bool TryAnswer(CacheEntry? entry, DateTimeOffset now, out RecordLookup result, ref CacheEntry? fallback, ref int expired)
     {
         result = default;
         if (entry is null)
@@ -200,9 +201,13 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
             return true;
         }
 
-        if (now < entry.StaleUntil && (fallback is null || fallback.Version < entry.Version))
+        if (now < entry.StaleUntil)
         {
-            fallback = entry;
+            expired++;
+            if (fallback is null || fallback.Version < entry.Version)
+            {
+                fallback = entry;
+            }
         }
 
         return false;

@@ -16,8 +16,14 @@ internal sealed class MemoryTier : IDisposable
     private readonly long _minimumCharge;
     private readonly long _largestEntry;
 
-    public MemoryTier(long maxBytes, int maxEntries)
+    private readonly Action? _evicted;
+
+    /// <param name="maxBytes">The budget in bytes.</param>
+    /// <param name="maxEntries">The most entries kept.</param>
+    /// <param name="evicted">Told of every entry dropped for room (never of replacements or invalidations).</param>
+    public MemoryTier(long maxBytes, int maxEntries, Action? evicted = null)
     {
+        _evicted = evicted;
         _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = maxBytes, CompactionPercentage = 0.1, TrackStatistics = true });
         _minimumCharge = Math.Max(1, maxBytes / maxEntries);
         _largestEntry = maxBytes / 8;
@@ -25,6 +31,9 @@ internal sealed class MemoryTier : IDisposable
 
     /// <summary>The bytes L1's entries are charged, in total (never above the budget).</summary>
     public long EstimatedBytes => _cache.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
+
+    /// <summary>The entries L1 holds: records and invalidation watermarks.</summary>
+    public long EntryCount => _cache.Count;
 
     public CacheEntry? Get(string key) => _cache.TryGetValue(key, out Slot? slot) ? slot!.Entry : null;
 
@@ -45,7 +54,7 @@ internal sealed class MemoryTier : IDisposable
                 return;
             }
 
-            _cache.Set(key, new Slot(entry, entry.Version), new MemoryCacheEntryOptions { Size = charge });
+            _cache.Set(key, new Slot(entry, entry.Version), Charged(charge));
         }
     }
 
@@ -63,7 +72,7 @@ internal sealed class MemoryTier : IDisposable
                 return; // announcements from several writers may arrive out of order: the floor only rises
             }
 
-            _cache.Set(key, new Slot(null, version), new MemoryCacheEntryOptions { Size = _minimumCharge });
+            _cache.Set(key, new Slot(null, version), Charged(_minimumCharge));
         }
     }
 
@@ -71,6 +80,23 @@ internal sealed class MemoryTier : IDisposable
     public void Clear() => _cache.Compact(1.0);
 
     public void Dispose() => _cache.Dispose();
+
+    private MemoryCacheEntryOptions Charged(long size)
+    {
+        var options = new MemoryCacheEntryOptions { Size = size };
+        if (_evicted is not null)
+        {
+            options.RegisterPostEvictionCallback(static (_, _, reason, state) =>
+            {
+                if (reason == EvictionReason.Capacity)
+                {
+                    ((Action)state!)();
+                }
+            }, _evicted);
+        }
+
+        return options;
+    }
 
     // Strings are UTF-16 in memory and every object has a header: twice the answer size plus a fixed allowance.
     private long Charge(string key, CacheEntry entry) =>

@@ -17,17 +17,23 @@ public sealed class StoreRecordSource(IRecordStore store, CacheMetrics metrics) 
         try
         {
             var records = await store.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
-            metrics.Duration("store", started);
+            metrics.StoreDuration(started);
             var lookups = new RecordLookup[records.Count];
+            var found = 0;
             for (var i = 0; i < records.Count; i++)
             {
                 lookups[i] = new RecordLookup(records[i]);
+                found += records[i] is null ? 0 : 1;
             }
 
+            metrics.Lookups("store", "hit", found);
+            metrics.Lookups("store", "miss", records.Count - found);
             return lookups;
         }
         catch (ResolverException exception) when (exception.Problem.Kind == ErrorKind.Unavailable)
         {
+            metrics.StoreDuration(started);
+            metrics.Lookups("store", "error", keys.Count);
             var unavailable = new RecordLookup(null, Problem: exception.Problem);
             return [.. keys.Select(_ => unavailable)];
         }

@@ -11,6 +11,7 @@ using Resolver.Server.Configuration;
 using Resolver.Server.Api;
 using Resolver.Server.Health;
 using Resolver.Server.Security;
+using Resolver.Server.Telemetry;
 using Resolver.Core.Security;
 
 namespace Resolver.Server;
@@ -27,9 +28,11 @@ public static class ResolverServiceCollectionExtensions
         services.AddSettings<SecurityOptions>();
         services.AddSettings<CacheTierOptions>();
         services.AddSettings<LimitOptions>();
+        services.AddSettings<OperationsOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EndpointOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SettingsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperationsOptions>, SettingsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LimitOptions>>().Value.ToLimits());
@@ -71,8 +74,7 @@ public static class ResolverServiceCollectionExtensions
             (IRecordSource)(next is null ? ActivatorUtilities.CreateInstance(sp, stage) : ActivatorUtilities.CreateInstance(sp, stage, next))));
 
         // The cache tiers behind the chain's first stage; writes announce themselves to every replica's caches.
-        services.AddMetrics();
-        services.TryAddSingleton<CacheMetrics>();
+        services.AddResolverTelemetry();
         services.TryAddSingleton(sp => CacheTiers.Start(
             sp.GetRequiredService<IOptions<CacheTierOptions>>().Value.ToCacheOptions(),
             sp.GetRequiredService<PrefixDirectory>().Invalidate,
@@ -111,6 +113,10 @@ public static class ResolverServiceCollectionExtensions
         services.AddResolverRateLimiting();
         services.AddUnaryCallTimeouts();
         services.AddResolverHealthChecks();
+
+        // SIGTERM: readiness withdrawn at once, calls in flight get --drain-seconds, open streams end just before (docs/operations.md).
+        services.TryAddSingleton<Draining>();
+        services.AddOptions<HostOptions>().Configure<IOptions<OperationsOptions>>((host, operations) => host.ShutdownTimeout = TimeSpan.FromSeconds(operations.Value.DrainSeconds));
         return services;
     }
 
@@ -127,6 +133,7 @@ public static class ResolverServiceCollectionExtensions
     {
         // Routing first, so that authentication, the rate limit and the frame check see the endpoint, not the path's spelling.
         app.UseRouting();
+        app.UseResolverTelemetry();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseRequestTimeouts();

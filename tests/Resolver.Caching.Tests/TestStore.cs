@@ -1,4 +1,4 @@
-using System.Diagnostics.Metrics;
+using Resolver.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Resolver.Core.Errors;
@@ -67,19 +67,4 @@ internal static class CacheHarness
 
     public static CacheTiers Tiers(CacheOptions options, TimeProvider time, string? redis = null) =>
         CacheTiers.Start(options with { Redis = redis }, () => { }, () => { }, new CacheMetrics(new TestMeterFactory()), time, NullLogger<CacheTiers>.Instance);
-}
-
-/// <summary>A meter factory without DI.</summary>
-internal sealed class TestMeterFactory : IMeterFactory
-{
-    private readonly List<Meter> _meters = [];
-
-    public Meter Create(MeterOptions options)
-    {
-        var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
-        _meters.Add(meter);
-        return meter;
-    }
-
-    public void Dispose() => _meters.ForEach(m => m.Dispose());
 }

@@ -6,6 +6,7 @@ using Resolver.Core.Resolution;
 using Resolver.Core.Security;
 using Resolver.Core.Storage;
 using Resolver.Core.Tests.Security;
+using Resolver.Testing;
 
 namespace Resolver.Core.Tests;
 
@@ -25,7 +26,7 @@ public sealed class ResolutionServiceTests
             store.Entries[entry.Prefix] = entry;
         }
 
-        return new(IdentifierParser.Default, new PrefixDirectory(store, TimeProvider.System), _records, new AccessDirectory(new InMemoryAccessStore(store), TimeProvider.System));
+        return new(IdentifierParser.Default, new PrefixDirectory(store, TimeProvider.System), _records, new AccessDirectory(new InMemoryAccessStore(store), TimeProvider.System), new ResolutionMetrics(new TestMeterFactory()));
     }
 
     [Fact]

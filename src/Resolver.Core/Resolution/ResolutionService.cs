@@ -11,7 +11,7 @@ namespace Resolver.Core.Resolution;
 /// records (one batched read through the resolution chain, <see cref="RecordSourceChain"/>) → value filter → what the
 /// caller may see. Unary, batch and stream calls all come through the batch <c>ResolveAsync</c>, so they cannot disagree.
 /// </summary>
-public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records, AccessDirectory access)
+public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records, AccessDirectory access, ResolutionMetrics metrics)
 {
     /// <summary>Resolves one identifier for <paramref name="caller"/>.</summary>
     public async ValueTask<ResolveOutcome> ResolveAsync(ResolveQuery query, Caller caller, CancellationToken cancellationToken) =>
@@ -21,6 +21,14 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
     public async ValueTask<ResolveOutcome[]> ResolveAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, CancellationToken cancellationToken)
     {
         var outcomes = new ResolveOutcome[queries.Count];
+        var withheld = await AnswerAsync(queries, caller, outcomes, cancellationToken).ConfigureAwait(false);
+        metrics.Record(outcomes, withheld);
+        return outcomes;
+    }
+
+    // Fills one outcome per query; returns, when any, which answers had every matching value withheld from the caller.
+    private async ValueTask<bool[]?> AnswerAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, ResolveOutcome[] outcomes, CancellationToken cancellationToken)
+    {
 
         // 1. Grammar: needs nothing but the query, so it never waits for a store.
         var parsed = new List<(int Slot, Identifier Identifier)>(queries.Count);
@@ -43,7 +51,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
 
         if (parsed.Count == 0)
         {
-            return outcomes;
+            return null;
         }
 
         // 2. Authority. A replica that has never read the prefix table and cannot reach its store routes everything
@@ -76,7 +84,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
 
         if (local.Count == 0)
         {
-            return outcomes;
+            return null;
         }
 
         // 3. Records: one read for all distinct keys, through whatever cache tiers are configured.
@@ -91,10 +99,24 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         // 4. Answer each query from its record, with the values this caller may see (the caches hold whole records).
         var grants = caller.Kind == CallerKind.Enterprise ? await GrantsOrNoneAsync(cancellationToken).ConfigureAwait(false) : AccessSnapshot.Empty;
         table ??= PrefixTable.Empty; // no owner known: enterprises see public values only until the store answers
+        bool[]? withheld = null;
         foreach (var (slot, identifier, homed) in local)
         {
             var query = queries[slot];
             var (record, stale, problem) = byKey[identifier.Key];
+            if (record is { IsDeleted: false })
+            {
+                var matching = query.Filter.Apply(record.Values);
+                var visible = AccessPolicy.Visible(caller, record, matching, table, grants);
+                if (visible.Count == 0 && matching.Count > 0)
+                {
+                    (withheld ??= new bool[queries.Count])[slot] = true;
+                }
+
+                outcomes[slot] = new ResolveOutcome(query.Identifier, record with { Values = Answer(visible, stale) }, null, stale);
+                continue;
+            }
+
             outcomes[slot] = record switch
             {
                 null when problem is not null => ResolveOutcome.Failed(query.Identifier, problem),
@@ -102,15 +124,14 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
                     ErrorKind.NotFound, Reasons.IdentifierNotFound,
                     homed is null ? $"identifier {identifier} is not registered" : $"identifier {identifier} is not registered (its prefix {identifier.Prefix} is served here, under homed prefix {homed})",
                     Prefix: identifier.Prefix)),
-                { IsDeleted: true } => ResolveOutcome.Failed(query.Identifier, new Problem(
+                { } deleted => ResolveOutcome.Failed(query.Identifier, new Problem(
                     ErrorKind.NotFound, Reasons.IdentifierDeleted,
-                    $"identifier {record.Identifier} was deleted at {record.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}",
-                    Prefix: identifier.Prefix, DeletedAt: record.DeletedAt)),
-                _ => new ResolveOutcome(query.Identifier, record with { Values = Answer(AccessPolicy.Visible(caller, record, query.Filter.Apply(record.Values), table, grants), stale) }, null, stale),
+                    $"identifier {deleted.Identifier} was deleted at {deleted.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}",
+                    Prefix: identifier.Prefix, DeletedAt: deleted.DeletedAt)),
             };
         }
 
-        return outcomes;
+        return withheld;
     }
 
     /// <summary>How long a replica that has never loaded its prefix table waits for it before routing to the chain alone.</summary>

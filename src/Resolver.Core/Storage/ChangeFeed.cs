@@ -53,10 +53,19 @@ public sealed partial class ChangeFeed : IDisposable
         _time = time;
         _logger = logger;
         _subscribers = [.. subscribers];
+        _caughtUpTicks = time.GetUtcNow().UtcTicks;
     }
 
     /// <summary>The highest sequence number read so far; -1 until the feed has read where the log stood at start-up.</summary>
     public long Sequence => Interlocked.Read(ref _cursor);
+
+    /// <summary>
+    /// Seconds since this replica last read the log up to its end (how far its caches may lag behind committed
+    /// writes; normally below the poll interval, growing while the store is unreachable); since creation before the first read.
+    /// </summary>
+    public double LagSeconds => (_time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _caughtUpTicks), TimeSpan.Zero)).TotalSeconds;
+
+    private long _caughtUpTicks;
 
     /// <summary>True while the loop waits for its next tick or nudge (for tests that drive the clock).</summary>
     internal bool IsWaiting => _waiting;
@@ -143,14 +152,19 @@ public sealed partial class ChangeFeed : IDisposable
         await _polling.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var started = _time.GetUtcNow();
             if (_cursor < 0)
             {
                 Interlocked.Exchange(ref _cursor, await _log.LatestSequenceAsync(cancellationToken).ConfigureAwait(false));
-                return;
+            }
+            else
+            {
+                await RereadGapsAsync(cancellationToken).ConfigureAwait(false);
+                await ReadTailAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await RereadGapsAsync(cancellationToken).ConfigureAwait(false);
-            await ReadTailAsync(cancellationToken).ConfigureAwait(false);
+            // Everything committed before this read began has been seen.
+            Interlocked.Exchange(ref _caughtUpTicks, started.UtcTicks);
         }
         finally
         {

@@ -23,7 +23,7 @@ internal static class RateLimiting
         return services;
     }
 
-    private sealed class Setup(IOptions<SecurityOptions> settings) : IConfigureOptions<RateLimiterOptions>
+    private sealed class Setup(IOptions<SecurityOptions> settings, Telemetry.RequestMetrics metrics) : IConfigureOptions<RateLimiterOptions>
     {
         public void Configure(RateLimiterOptions options)
         {
@@ -41,6 +41,7 @@ internal static class RateLimiting
                     }));
             options.OnRejected = (rejected, _) =>
             {
+                metrics.RateLimited();
                 var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
                 var response = rejected.HttpContext.Response;
                 ProblemMapping.WriteGrpcStatus(response, global::Grpc.Core.StatusCode.ResourceExhausted, $"rate limit of {rate} requests per second for this caller exceeded; retry in {wait.TotalMilliseconds:0} ms");

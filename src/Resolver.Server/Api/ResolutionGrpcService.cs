@@ -21,7 +21,8 @@ internal sealed class ResolutionGrpcService(
     IOptions<LimitOptions> options,
     IOptions<SecurityOptions> security,
     CredentialRecheck recheck,
-    IOptions<CacheTierOptions> cache) : Protocol.V1.Resolution.ResolutionBase
+    IOptions<CacheTierOptions> cache,
+    Draining draining) : Protocol.V1.Resolution.ResolutionBase
 {
     private static readonly string Version =
         typeof(ResolutionGrpcService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -51,14 +52,23 @@ internal sealed class ResolutionGrpcService(
     public override async Task ResolveStream(IAsyncStreamReader<ResolveRequest> requestStream, IServerStreamWriter<ResolveResult> responseStream, ServerCallContext context)
     {
         // One answer per request, in request order: each is resolved and written before the next is read. The
-        // credential is checked again before each answer: a revoked key or an expired token ends the call.
+        // credential is checked again before each answer: a revoked key or an expired token ends the call. A node
+        // that is shutting down ends the stream with UNAVAILABLE before its drain bound, between two answers.
         var caller = context.GetCaller();
         var user = context.GetHttpContext().User;
-        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
+        try
         {
-            await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
-            var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);
-            await responseStream.WriteAsync(ProtoMapper.ToProto(outcome), context.CancellationToken).ConfigureAwait(false);
+            await foreach (var request in requestStream.ReadAllAsync(open.Token).ConfigureAwait(false))
+            {
+                await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
+                var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(ProtoMapper.ToProto(outcome), context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (draining.StreamsMustEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw Draining.ShuttingDown();
         }
     }
 

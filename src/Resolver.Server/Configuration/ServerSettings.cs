@@ -16,7 +16,7 @@ internal static class ServerSettings
     public static readonly IReadOnlyList<Setting> All =
     [
         new("--grpc-url", typeof(EndpointOptions), nameof(EndpointOptions.GrpcUrl), "gRPC endpoint, HTTP/2 cleartext"),
-        new("--http-url", typeof(EndpointOptions), nameof(EndpointOptions.HttpUrl), "HTTP/1.1 endpoint: /healthz/live, /healthz/ready"),
+        new("--http-url", typeof(EndpointOptions), nameof(EndpointOptions.HttpUrl), "HTTP/1.1 endpoint: /healthz/live, /healthz/ready, /metrics (Prometheus)"),
         new("--https-url", typeof(EndpointOptions), nameof(EndpointOptions.HttpsUrl), "TLS endpoint serving gRPC and HTTP on one port, e.g. https://0.0.0.0:5443 (docs/security.md)"),
         new("--tls-cert", typeof(EndpointOptions), nameof(EndpointOptions.TlsCert), "PEM certificate file for --https-url (e.g. from a Kubernetes Secret)"),
         new("--tls-key", typeof(EndpointOptions), nameof(EndpointOptions.TlsKey), "PEM private key file for --tls-cert"),
@@ -44,6 +44,8 @@ internal static class ServerSettings
         new("--max-value-bytes", typeof(LimitOptions), nameof(LimitOptions.MaxValueBytes), "largest value payload in bytes", SettingKind.Number),
         new("--max-request-seconds", typeof(LimitOptions), nameof(LimitOptions.MaxRequestSeconds), "longest a unary call may run, whatever the caller's deadline", SettingKind.Number),
         new("--max-message-bytes", typeof(LimitOptions), nameof(LimitOptions.MaxMessageBytes), "largest gRPC request in bytes", SettingKind.Number),
+        new("--drain-seconds", typeof(OperationsOptions), nameof(OperationsOptions.DrainSeconds), "seconds in-flight calls get to finish after SIGTERM (readiness goes NOT_SERVING at once; new connections are refused)", SettingKind.Number),
+        new("--otlp-endpoint", typeof(OperationsOptions), nameof(OperationsOptions.OtlpEndpoint), "OTLP/gRPC collector for traces, e.g. http://127.0.0.1:4317; none exported without it (metrics: /metrics on --http-url)"),
     ];
 
     /// <summary>The configuration section every component's options bind from (flat keys, e.g. <c>Resolver:GrpcUrl</c>).</summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Resolver.Server.Configuration;
 
 /// <summary>The rules that span several settings or read their shape (URLs, files, store names), each failure naming the flag to fix.</summary>
-internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IValidateOptions<StoreOptions>, IValidateOptions<SecurityOptions>
+internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IValidateOptions<StoreOptions>, IValidateOptions<SecurityOptions>, IValidateOptions<OperationsOptions>
 {
     public ValidateOptionsResult Validate(string? name, EndpointOptions options)
     {
@@ -67,6 +67,17 @@ internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IVa
         if (options.RateLimitPerSecond < 0)
         {
             failures.Add($"--rate-limit '{options.RateLimit}' is not a number of requests per second or 'off'");
+        }
+
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, OperationsOptions options)
+    {
+        var failures = new List<string>();
+        if (options.OtlpEndpoint.Length > 0 && (!Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out var otlp) || (otlp.Scheme != Uri.UriSchemeHttp && otlp.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add($"--otlp-endpoint '{options.OtlpEndpoint}' is not an http(s)://HOST:PORT address of an OTLP/gRPC collector, e.g. http://127.0.0.1:4317");
         }
 
         return Result(failures);

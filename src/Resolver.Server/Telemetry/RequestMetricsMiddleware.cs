@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace Resolver.Server.Telemetry;
+
+/// <summary>Counts every routed call once it has finished (streams when they end), after routing so the endpoint is known.</summary>
+internal sealed class RequestMetricsMiddleware(RequestDelegate next, RequestMetrics metrics)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (RequestMetrics.MethodOf(context) is not { } method)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var finished = false;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+            finished = true;
+        }
+        finally
+        {
+            // An exception that escaped every handler becomes a 500 or a reset: counted as INTERNAL, or CANCELLED when the caller left.
+            var code = finished ? RequestMetrics.CodeOf(context) : context.RequestAborted.IsCancellationRequested ? "CANCELLED" : "INTERNAL";
+            metrics.Finished(method, code, started);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Resolver.Caching;
+using Resolver.Core.Resolution;
+using Resolver.Server.Configuration;
+
+namespace Resolver.Server.Telemetry;
+
+/// <summary>
+/// Metrics and traces with OpenTelemetry (SPEC §11): the node's "Resolver" meter plus ASP.NET Core's and Kestrel's,
+/// scraped by Prometheus at <c>/metrics</c>; traces to an OTLP collector when <c>--otlp-endpoint</c> names one.
+/// </summary>
+internal static class TelemetryExtensions
+{
+    public static IServiceCollection AddResolverTelemetry(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<CacheMetrics>();
+        services.TryAddSingleton<ResolutionMetrics>();
+        services.TryAddSingleton<RequestMetrics>();
+        services.TryAddSingleton<ChangeFeedMetrics>();
+
+        services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddMeter(CacheMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                // Every scrape sees every call made before it (the exporter's default keeps a response for 300 ms).
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
+            .WithTracing(tracing => tracing.AddSource("Microsoft.AspNetCore"));
+
+        // The OTLP exporter exists only when a collector is named: no exporter, no spans kept.
+        services.ConfigureOpenTelemetryTracerProvider((provider, tracing) =>
+        {
+            if (provider.GetRequiredService<IOptions<OperationsOptions>>().Value.OtlpEndpoint is { Length: > 0 } endpoint)
+            {
+                tracing.AddOtlpExporter(otlp => otlp.Endpoint = new Uri(endpoint));
+            }
+        });
+        return services;
+    }
+
+    /// <summary>Counts every routed call (after routing, before anything can refuse it) and serves <c>/metrics</c>.</summary>
+    public static WebApplication UseResolverTelemetry(this WebApplication app)
+    {
+        // The gauge of the change feed is read at each scrape; creating it once is enough.
+        _ = app.Services.GetRequiredService<ChangeFeedMetrics>();
+        app.UseMiddleware<RequestMetricsMiddleware>();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}
