@@ -21,21 +21,25 @@ internal sealed class CliContext : IDisposable
         Out = output;
         Error = error;
         Printer = new Printer(output, Format);
-        _channel = new Lazy<GrpcChannel>(() => GrpcChannel.ForAddress(Server, new GrpcChannelOptions
-        {
-            // Batch answers can be large; the server bounds what it sends by its batch limit.
-            MaxReceiveMessageSize = 256 * 1024 * 1024,
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                EnableMultipleHttp2Connections = true,
-            },
-        }));
+        BalancingName = parse.GetValue(options.Balancing) ?? "pick_first";
+        Balancing = BalancingName == "round_robin" ? LoadBalancing.RoundRobin : LoadBalancing.PickFirst;
+        DnsRefresh = TimeSpan.FromSeconds(parse.GetValue(options.DnsRefresh));
+        _channel = new Lazy<GrpcChannel>(() => NewChannel());
     }
 
     public string Server { get; }
 
     public string? Token { get; }
+
+    public LoadBalancing Balancing { get; }
+
+    /// <summary>The policy as given (--lb or RESOLVER_LB), for validation.</summary>
+    public string BalancingName { get; }
+
+    public TimeSpan DnsRefresh { get; }
+
+    /// <summary>A channel of its own (the load generator opens several connections); <see cref="Channel"/> is the shared one.</summary>
+    public GrpcChannel NewChannel() => ClientChannel.Create(new Uri(Server), Balancing, DnsRefresh);
 
     public OutputFormat Format { get; }
 

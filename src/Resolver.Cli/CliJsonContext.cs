@@ -22,4 +22,5 @@ internal static class CliJson
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CliError))]
+[JsonSerializable(typeof(Bench.LoadReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

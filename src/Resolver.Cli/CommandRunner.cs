@@ -21,6 +21,16 @@ internal sealed class CommandRunner(GlobalOptions globals, TextWriter output, Te
                 return context.InvalidInput($"--server '{context.Server}' is not an http:// or https:// address, e.g. {GlobalOptions.DefaultServer}");
             }
 
+            if (context.BalancingName is not ("pick_first" or "round_robin"))
+            {
+                return context.InvalidInput($"--lb (or RESOLVER_LB) '{context.BalancingName}' must be pick_first or round_robin");
+            }
+
+            if (context.DnsRefresh <= TimeSpan.Zero)
+            {
+                return context.InvalidInput($"--dns-refresh-seconds {context.DnsRefresh.TotalSeconds} is not a positive number of seconds");
+            }
+
             if (context.Timeout <= TimeSpan.Zero)
             {
                 return context.InvalidInput($"--timeout {context.Timeout.TotalSeconds} is not a positive number of seconds");

@@ -41,13 +41,43 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string> Balancing { get; } = CreateBalancing();
+
+    private static Option<string> CreateBalancing()
+    {
+        var option = new Option<string>("--lb")
+        {
+            Description = "pick_first: one connection to --server; round_robin: every address its host name resolves to (e.g. a headless Kubernetes Service), call by call [env: RESOLVER_LB]",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RESOLVER_LB") is { Length: > 0 } balancing ? balancing : "pick_first",
+            Recursive = true,
+        };
+        option.AcceptOnlyFromAmong("pick_first", "round_robin");
+        return option;
+    }
+
+    public Option<double> DnsRefresh { get; } = new("--dns-refresh-seconds")
+    {
+        Description = "with --lb round_robin, seconds between DNS lookups of --server's host, so replicas added since are used [env: RESOLVER_DNS_REFRESH_SECONDS]",
+        DefaultValueFactory = _ => double.TryParse(Environment.GetEnvironmentVariable("RESOLVER_DNS_REFRESH_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : 30,
+        Recursive = true,
+    };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(Balancing);
+        command.Options.Add(DnsRefresh);
         command.Options.Add(Server);
         command.Options.Add(Token);
         command.Options.Add(Output);
         command.Options.Add(Timeout);
     }
+}
+
+/// <summary>How the CLI spreads calls over a service's replicas (gRPC load-balancing policies of the same names).</summary>
+internal enum LoadBalancing
+{
+    PickFirst,
+    RoundRobin,
 }
 
 /// <summary>How results are printed.</summary>

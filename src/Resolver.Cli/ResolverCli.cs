@@ -24,6 +24,7 @@ internal static class ResolverCli
             KeyCommand.Create(runner),
             GrantCommand.Create(runner),
             AuditCommand.Create(runner),
+            BenchCommand.Create(runner),
         };
         globals.AddTo(root);
 

@@ -42,11 +42,14 @@ public sealed class ServerProcess : IAsyncDisposable
     });
 
     /// <summary>Starts <c>dotnet Resolver.Server.dll</c> and waits until /healthz/ready says Healthy.</summary>
-    public static async Task<ServerProcess> StartAsync(params string[] args)
+    public static Task<ServerProcess> StartAsync(params string[] args) => StartOnAsync("127.0.0.1", FreePort.Next(), args);
+
+    /// <summary>Starts the server with its gRPC endpoint on <paramref name="address"/>:<paramref name="grpcPort"/> (replicas behind one name share the port).</summary>
+    public static async Task<ServerProcess> StartOnAsync(string address, int grpcPort, params string[] args)
     {
         var dataDir = Directory.CreateTempSubdirectory("resolver-process-").FullName;
-        var grpc = $"http://127.0.0.1:{FreePort.Next()}";
-        var http = $"http://127.0.0.1:{FreePort.Next()}";
+        var grpc = $"http://{address}:{grpcPort}";
+        var http = $"http://{address}:{FreePort.Next()}";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Resolver.Server.dll"), "--grpc-url", grpc, "--http-url", http, "--data-dir", dataDir, "--admin-token", TestServer.AdminToken, .. args])
         {

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Net.Client;
+using HdrHistogram;
+using Resolver.Protocol.V1;
+
+namespace Resolver.Cli.Bench;
+
+/// <summary>How <c>resolver bench</c> loads a node: the mode, its sizes, how many callers and connections, for how long.</summary>
+internal sealed record LoadSettings(string Mode, int BatchSize, int Window, int Concurrency, TimeSpan Warmup, TimeSpan Duration);
+
+/// <summary>
+/// A closed-loop load: <c>Concurrency</c> callers, each sending its next request when the last is answered (a stream
+/// keeps <c>Window</c> messages in flight), spread over the connections. Everything is measured after the warm-up only.
+/// Cancelling (Ctrl+C) ends the run early: calls in flight finish and the report covers the time measured so far.
+/// </summary>
+internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyList<GrpcChannel> channels, Func<CancellationToken, CallOptions> call)
+{
+    private const long HighestMicroseconds = 60L * 60 * 1_000_000;
+    private volatile bool _measuring;
+    private volatile bool _stopping;
+    private long _calls;
+    private long _ids;
+    private long _answered; // warm-up included, for the progress line
+
+    public async Task<LoadReport> RunAsync(string server, Action<string> progress, CancellationToken cancellationToken)
+    {
+        var workers = Enumerable.Range(0, settings.Concurrency).Select(i => new Worker(channels[i % channels.Count], i)).ToArray();
+
+        // Callers stop when told to, never mid-call: what was sent is answered and counted (each call has its deadline).
+        var running = workers.Select(w => Task.Run(() => RunWorkerAsync(w, CancellationToken.None), CancellationToken.None)).ToArray();
+
+        await WaitReportingAsync(settings.Warmup, "warm-up", progress, cancellationToken).ConfigureAwait(false);
+        _measuring = true;
+        var started = Stopwatch.GetTimestamp();
+        await WaitReportingAsync(settings.Duration, "measuring", progress, cancellationToken).ConfigureAwait(false);
+        _measuring = false;
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _stopping = true;
+        await Task.WhenAll(running).ConfigureAwait(false);
+
+        var latency = new LongHistogram(HighestMicroseconds, 3);
+        var errors = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var worker in workers)
+        {
+            latency.Add(worker.Latency);
+            foreach (var (code, count) in worker.Errors)
+            {
+                errors[code] = errors.GetValueOrDefault(code) + count;
+            }
+        }
+
+        double Ms(double percentile) => latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(percentile) / 1000.0;
+        var calls = Interlocked.Read(ref _calls);
+        var ids = Interlocked.Read(ref _ids);
+        return new LoadReport(
+            settings.Mode, server, settings.Concurrency, channels.Count, settings.Mode == "batch" ? settings.BatchSize : 1, Math.Round(seconds, 3),
+            calls, ids, Math.Round(calls / seconds, 1), Math.Round(ids / seconds, 1),
+            new LoadLatency(Ms(50), Ms(90), Ms(99), Ms(99.9), latency.TotalCount == 0 ? 0 : latency.GetMaxValue() / 1000.0),
+            errors);
+    }
+
+    // One line a second while the phase lasts: how fast answers come now.
+    private async Task WaitReportingAsync(TimeSpan phase, string name, Action<string> progress, CancellationToken cancellationToken)
+    {
+        var end = Stopwatch.GetTimestamp() + (long)(phase.TotalSeconds * Stopwatch.Frequency);
+        var lastIds = Interlocked.Read(ref _answered);
+        var lastAt = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetTimestamp() < end && !cancellationToken.IsCancellationRequested)
+        {
+            var left = TimeSpan.FromSeconds((double)(end - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+            try
+            {
+                await Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // interrupted: report what was measured
+            }
+
+            var ids = Interlocked.Read(ref _answered);
+            var now = Stopwatch.GetTimestamp();
+            var rate = (ids - lastIds) / Math.Max(1e-9, (double)(now - lastAt) / Stopwatch.Frequency);
+            progress($"bench: {name}, {left.TotalSeconds:0} s left, {rate:#,0} IDs/s");
+            (lastIds, lastAt) = (ids, now);
+        }
+    }
+
+    private async Task RunWorkerAsync(Worker worker, CancellationToken cancellationToken)
+    {
+        var client = new Resolution.ResolutionClient(worker.Channel);
+        switch (settings.Mode)
+        {
+            case "unary":
+                while (!_stopping)
+                {
+                    var began = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        await client.ResolveAsync(new ResolveRequest { Identifier = keys.Next(worker.Random) }, call(cancellationToken)).ConfigureAwait(false);
+                    }
+                    catch (RpcException exception)
+                    {
+                        Failed(worker, exception.StatusCode);
+                    }
+
+                    Done(worker, began, 1);
+                }
+
+                break;
+            case "batch":
+                while (!_stopping)
+                {
+                    var batch = new BatchResolveRequest();
+                    for (var i = 0; i < settings.BatchSize; i++)
+                    {
+                        batch.Requests.Add(new ResolveRequest { Identifier = keys.Next(worker.Random) });
+                    }
+
+                    var began = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        var answer = await client.BatchResolveAsync(batch, call(cancellationToken)).ConfigureAwait(false);
+                        foreach (var result in answer.Results)
+                        {
+                            if (result.Status is { Code: not 0 } status)
+                            {
+                                Failed(worker, (StatusCode)status.Code);
+                            }
+                        }
+                    }
+                    catch (RpcException exception)
+                    {
+                        Failed(worker, exception.StatusCode);
+                    }
+
+                    Done(worker, began, settings.BatchSize);
+                }
+
+                break;
+            default:
+                await StreamAsync(client, worker, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    // One stream per caller with up to Window messages in flight; answers come in request order, so each is timed
+    // against the oldest send still waiting.
+    private async Task StreamAsync(Resolution.ResolutionClient client, Worker worker, CancellationToken cancellationToken)
+    {
+        var options = call(cancellationToken);
+        using var stream = client.ResolveStream(new CallOptions(options.Headers, cancellationToken: cancellationToken));
+        using var window = new SemaphoreSlim(settings.Window, settings.Window);
+        var sent = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        var reader = Task.Run(async () =>
+        {
+            while (await stream.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                sent.TryDequeue(out var began);
+                if (stream.ResponseStream.Current.Status is { Code: not 0 } status)
+                {
+                    Failed(worker, (StatusCode)status.Code);
+                }
+
+                Done(worker, began, 1);
+                window.Release();
+            }
+        }, cancellationToken);
+
+        try
+        {
+            while (!_stopping && !reader.IsCompleted)
+            {
+                await window.WaitAsync(cancellationToken).ConfigureAwait(false);
+                sent.Enqueue(Stopwatch.GetTimestamp());
+                await stream.RequestStream.WriteAsync(new ResolveRequest { Identifier = keys.Next(worker.Random) }, cancellationToken).ConfigureAwait(false);
+            }
+
+            await stream.RequestStream.CompleteAsync().ConfigureAwait(false);
+            await reader.ConfigureAwait(false);
+        }
+        catch (RpcException exception)
+        {
+            Failed(worker, exception.StatusCode);
+        }
+    }
+
+    // Errors count while measuring, as answers do.
+    private void Failed(Worker worker, StatusCode code)
+    {
+        if (_measuring)
+        {
+            worker.Error(code);
+        }
+    }
+
+    private void Done(Worker worker, long began, int ids)
+    {
+        Interlocked.Add(ref _answered, ids);
+        if (!_measuring)
+        {
+            return;
+        }
+
+        worker.Latency.RecordValue(Math.Min(HighestMicroseconds, (long)Stopwatch.GetElapsedTime(began).TotalMicroseconds));
+        Interlocked.Increment(ref _calls);
+        Interlocked.Add(ref _ids, ids);
+    }
+
+    private sealed class Worker(GrpcChannel channel, int seed)
+    {
+        public GrpcChannel Channel { get; } = channel;
+
+        public Random Random { get; } = new(seed);
+
+        public LongHistogram Latency { get; } = new(HighestMicroseconds, 3);
+
+        public Dictionary<string, long> Errors { get; } = [];
+
+        public void Error(StatusCode code)
+        {
+            var name = ExitCodes.StatusName(code);
+            Errors[name] = Errors.GetValueOrDefault(name) + 1;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Text.Json;
+using Resolver.Cli.Bench;
+
+namespace Resolver.Cli.Commands;
+
+/// <summary>
+/// <c>resolver bench</c>: the load generator (SPEC §9) any integrator can point at any node: unary, batch or stream
+/// calls for a fixed time after a warm-up, keys uniform or Zipf over a file or a generated range; reports throughput,
+/// latency percentiles and errors by status. One client process tops out near one core (benchmarks/README.md).
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create(CommandRunner runner)
+    {
+        var mode = new Option<string>("--mode") { Description = "unary (one ID per call), batch (BatchResolve of --batch-size) or stream (ResolveStream, --window in flight)", DefaultValueFactory = _ => "unary" };
+        mode.AcceptOnlyFromAmong("unary", "batch", "stream");
+        var batchSize = new Option<int>("--batch-size") { Description = "identifiers per BatchResolve", DefaultValueFactory = _ => 100 };
+        var window = new Option<int>("--window") { Description = "messages in flight per stream", DefaultValueFactory = _ => 100 };
+        var concurrency = new Option<int>("--concurrency", "-c") { Description = "callers, each waiting for its answer before its next call", DefaultValueFactory = _ => 16 };
+        var connections = new Option<int>("--connections") { Description = "HTTP/2 connections (channels) the callers share", DefaultValueFactory = _ => 1 };
+        var duration = new Option<double>("--duration", "-d") { Description = "seconds to measure", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<double>("--warmup") { Description = "seconds of load before measuring (fills caches, opens connections)", DefaultValueFactory = _ => 2 };
+        var keys = new Option<FileInfo?>("--keys") { Description = "identifiers to ask for, one per line; without it PREFIX/BENCH-0 … PREFIX/BENCH-(COUNT-1)" };
+        var prefix = new Option<string>("--prefix") { Description = "prefix of the generated identifiers", DefaultValueFactory = _ => "88.168.1" };
+        var count = new Option<int>("--count") { Description = "how many generated identifiers", DefaultValueFactory = _ => 1000 };
+        var zipf = new Option<double>("--zipf") { Description = "Zipf exponent of key popularity (e.g. 1.0: a few hot keys); 0 = uniform", DefaultValueFactory = _ => 0 };
+        var command = new Command("bench", "load a node and report throughput, latency percentiles and errors by status")
+        {
+            mode, batchSize, window, concurrency, connections, duration, warmup, keys, prefix, count, zipf,
+        };
+
+        runner.SetAction(command, async (context, parse, cancellationToken) =>
+        {
+            var settings = new LoadSettings(
+                parse.GetValue(mode)!, parse.GetValue(batchSize), parse.GetValue(window), parse.GetValue(concurrency),
+                TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(duration)));
+            if (Invalid(settings, parse.GetValue(connections), parse.GetValue(count), parse.GetValue(zipf)) is { } problem)
+            {
+                return context.InvalidInput(problem);
+            }
+
+            string[] identifiers;
+            try
+            {
+                identifiers = await KeyPicker.LoadAsync(parse.GetValue(keys), parse.GetValue(prefix)!, parse.GetValue(count), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return context.InvalidInput($"cannot read --keys {parse.GetValue(keys)}: {exception.Message}");
+            }
+
+            if (identifiers.Length == 0)
+            {
+                return context.InvalidInput($"--keys {parse.GetValue(keys)} holds no identifiers");
+            }
+
+            var channels = Enumerable.Range(0, parse.GetValue(connections)).Select(_ => context.NewChannel()).ToArray();
+            try
+            {
+                var interactive = !Console.IsErrorRedirected && context.Error == Console.Error;
+                var run = new LoadRun(settings, new KeyPicker(identifiers, parse.GetValue(zipf)), channels, context.Call);
+                var report = await run.RunAsync(context.Server, line => context.Error.Write(interactive ? $"\r{line,-70}" : line + Environment.NewLine), cancellationToken).ConfigureAwait(false);
+                if (interactive)
+                {
+                    context.Error.WriteLine();
+                }
+
+                Print(context, report);
+                return report.Calls == 0 ? ExitCodes.Unavailable : ExitCodes.Ok;
+            }
+            finally
+            {
+                foreach (var channel in channels)
+                {
+                    channel.Dispose();
+                }
+            }
+        });
+        return command;
+    }
+
+    private static string? Invalid(LoadSettings settings, int connections, int count, double zipf) =>
+        settings.BatchSize < 1 ? "--batch-size must be 1 or more"
+        : settings.Window < 1 ? "--window must be 1 or more"
+        : settings.Concurrency < 1 ? "--concurrency must be 1 or more"
+        : connections < 1 ? "--connections must be 1 or more"
+        : settings.Duration <= TimeSpan.Zero ? "--duration must be a positive number of seconds"
+        : settings.Warmup < TimeSpan.Zero ? "--warmup must be 0 or more seconds"
+        : count < 1 ? "--count must be 1 or more"
+        : zipf < 0 ? "--zipf must be 0 (uniform) or more"
+        : null;
+
+    private static void Print(CliContext context, LoadReport report)
+    {
+        if (context.Format == OutputFormat.Json)
+        {
+            context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.LoadReport));
+            return;
+        }
+
+        var latency = report.LatencyMs;
+        context.Out.WriteLine($"{report.Mode} against {report.Server}: {report.Concurrency} callers on {report.Connections} connection(s), {report.Seconds:0.###} s");
+        context.Out.WriteLine($"  throughput  {report.CallsPerSecond:#,0.#} calls/s   {report.IdsPerSecond:#,0.#} IDs/s   ({report.Calls:#,0} calls, {report.Ids:#,0} IDs)");
+        context.Out.WriteLine($"  latency ms  p50 {latency.P50:0.###}   p90 {latency.P90:0.###}   p99 {latency.P99:0.###}   p99.9 {latency.P999:0.###}   max {latency.Max:0.###}");
+        context.Out.WriteLine(report.Errors.Count == 0 ? "  errors      none" : $"  errors      {string.Join(", ", report.Errors.Select(e => $"{e.Key} {e.Value:#,0}"))}");
+    }
+}
