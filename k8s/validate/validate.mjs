@@ -3,7 +3,9 @@
 //   kubectl kustomize k8s/overlays/prod | node k8s/validate/validate.mjs
 //
 // Reads multi-document YAML on standard input; prints one line per problem
-// ("Kind/name: path: message") and exits 1 when there is any, 0 otherwise.
+// ("Kind/name: path: message") and exits 1 when there is any, 0 otherwise. With --json it prints
+// {"objects": [...], "problems": [...]} instead, for tests that go on to check invariants
+// (tests/Resolver.Deployment.Tests).
 // The schemas are the ones kubernetes-models compiles from the Kubernetes OpenAPI document.
 //
 // Stricter than the schemas alone: Kubernetes' schemas allow unknown fields (the API server
@@ -105,6 +107,8 @@ function describe(error) {
   }
 }
 
+const json = process.argv.includes("--json");
+const objects = [];
 const problems = [];
 const input = readFileSync(0, "utf8");
 const documents = parseAllDocuments(input);
@@ -119,6 +123,7 @@ for (const document of documents) {
     continue;
   }
   count++;
+  objects.push(object);
   const name = `${object.kind ?? "?"}/${object.metadata?.name ?? "?"}`;
   if (typeof object.apiVersion !== "string" || typeof object.kind !== "string") {
     problems.push(`${name}: apiVersion and kind are required`);
@@ -141,8 +146,12 @@ for (const document of documents) {
   }
 }
 
-for (const problem of problems) {
-  console.log(problem);
+if (json) {
+  process.stdout.write(JSON.stringify({ objects, problems }));
+} else {
+  for (const problem of problems) {
+    console.log(problem);
+  }
 }
 console.error(`validate: ${count} objects, ${problems.length} problems`);
 process.exit(problems.length === 0 && count > 0 ? 0 : 1);
