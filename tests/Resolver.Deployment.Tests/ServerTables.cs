@@ -16,8 +16,9 @@ internal static class ServerTables
     /// <summary>One server setting as the manifests see it.</summary>
     /// <param name="Flag">E.g. <c>--redis</c>.</param>
     /// <param name="Variable">E.g. <c>RESOLVER_REDIS</c>.</param>
+    /// <param name="Options">The server's options class the setting binds to (validated at start).</param>
     /// <param name="Check">The server's own check of a value (throws on a malformed one).</param>
-    public sealed record Setting(string Flag, string Variable, Action<string> Check);
+    public sealed record Setting(string Flag, string Variable, Type Options, Action<string> Check);
 
     public static IReadOnlyList<Setting> Settings { get; } = ReadSettings();
 
@@ -39,6 +40,7 @@ internal static class ServerTables
             settings.Add(new Setting(
                 (string)type.GetProperty("Flag")!.GetValue(setting)!,
                 (string)type.GetProperty("EnvironmentVariable")!.GetValue(setting)!,
+                (Type)type.GetProperty("Options")!.GetValue(setting)!,
                 value =>
                 {
                     try

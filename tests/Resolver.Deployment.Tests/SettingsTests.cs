@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Resolver.Server;
 
 namespace Resolver.Deployment.Tests;
 
@@ -88,6 +90,64 @@ public sealed class SettingsTests
         }
 
         Violations.None(violations.Select(v => $"{kustomization}: {v}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Manifests.All), MemberType = typeof(Manifests))]
+    public async Task ServerSettings_Rendered_PassTheServersOwnValidation(string kustomization)
+    {
+        var rendering = await Manifests.RenderAsync(kustomization);
+        var configMap = rendering.Settings;
+        var env = Env(rendering.ServerContainer);
+        var scratch = Directory.CreateTempSubdirectory("resolver-deployment-");
+        try
+        {
+            // The cluster's values as flags, except what only exists in a pod: the data directory, the mounted
+            // TLS files and the Secrets' contents are stand-ins here. Nothing is started or connected to.
+            var args = new List<string>();
+            foreach (var setting in ServerTables.Settings)
+            {
+                var value = setting.Variable switch
+                {
+                    "RESOLVER_DATA_DIR" => scratch.FullName,
+                    "RESOLVER_TLS_CERT" or "RESOLVER_TLS_KEY" when configMap[setting.Variable].Str() is { Length: > 0 } =>
+                        StandIn(scratch, setting.Variable),
+                    _ when env.TryGetValue(setting.Variable, out var entry) && entry?["valueFrom"]?["secretKeyRef"] is not null =>
+                        new string('s', 32),
+                    _ => configMap[setting.Variable].Str() ?? "",
+                };
+                if (value.Length > 0)
+                {
+                    args.AddRange([setting.Flag, value]);
+                }
+            }
+
+            await using var app = ResolverHost.Build([.. args]);
+
+            // Reading each options value runs the server's validators, as ValidateOnStart does.
+            var violations = new List<string>();
+            foreach (var options in ServerTables.Settings.Select(s => s.Options).Distinct())
+            {
+                var accessor = app.Services.GetService(typeof(IOptions<>).MakeGenericType(options))!;
+                if (Record.Exception(() => accessor.GetType().GetProperty("Value")!.GetValue(accessor)) is { } failure)
+                {
+                    violations.Add($"{kustomization}: the server refuses its settings: {(failure.InnerException ?? failure).Message}");
+                }
+            }
+
+            Violations.None(violations);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    private static string StandIn(DirectoryInfo scratch, string variable)
+    {
+        var path = Path.Combine(scratch.FullName, variable);
+        File.WriteAllText(path, "");
+        return path;
     }
 
     private static Dictionary<string, JsonNode?> Env(JsonObject container) =>
