@@ -45,7 +45,7 @@ public sealed class SettingsTests
             }
             else if (!configMap.ContainsKey(setting.Variable) && !env.ContainsKey(setting.Variable))
             {
-                violations.Add($"{setting.Variable} ({setting.Flag}) is read by the server but has no entry in k8s/base/server/configmap.yaml: add it with its default");
+                violations.Add($"{setting.Variable} ({setting.Flag}) is read by the server but has no entry in k8s/base/server/settings.env: add it with its default");
             }
         }
 
