@@ -112,7 +112,15 @@ internal static class Manifests
 
             // A bound, not a pause: both tools finish in about a second; a hung one fails the test.
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            await process.WaitForExitAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within 2 minutes");
+            }
             if (!(acceptExitCodes ?? [0]).Contains(process.ExitCode))
             {
                 throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error}");
