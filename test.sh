@@ -27,5 +27,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# tests/Resolver.Deployment.Tests checks the rendered k8s/ manifests against the Kubernetes schemas with the
+# npm packages pinned in k8s/validate/package-lock.json (installed again only when the lock file changed).
+# Without npm, or kubectl, those tests fail saying how to install them; they never skip.
+if command -v npm >/dev/null; then
+  if [ ! -f k8s/validate/node_modules/.package-lock.json ] || [ k8s/validate/package-lock.json -nt k8s/validate/node_modules/.package-lock.json ]; then
+    npm ci --prefix k8s/validate --no-audit --no-fund --loglevel=error
+  fi
+fi
+
 dotnet build Resolver.sln -c Release -warnaserror -nologo -v quiet
 dotnet test --solution Resolver.sln -c Release --no-build "$@"
