@@ -14,11 +14,6 @@ public sealed class SettingsTests
     // Credentials: never in a ConfigMap (readable by anyone who may read the namespace's configuration).
     private static readonly HashSet<string> Credentials = ["RESOLVER_ADMIN_TOKEN", "RESOLVER_JWT_SIGNING_KEY"];
 
-    // Settings the manifests already set while their server change is in review elsewhere (the drain bound,
-    // docs/operations.md); the server ignores a variable it does not know. Once the setting is in ServerSettings.All
-    // this list no longer matters for it.
-    private static readonly HashSet<string> Announced = ["RESOLVER_DRAIN_SECONDS"];
-
     [Theory]
     [MemberData(nameof(Manifests.All), MemberType = typeof(Manifests))]
     public async Task EverySetting_Rendered_IsInTheConfigMapOrASecretReference(string kustomization)
@@ -83,7 +78,7 @@ public sealed class SettingsTests
                     violations.Add($"{name} holds a password; take it from a Secret (PGPASSWORD for PostgreSQL)");
                 }
             }
-            else if (!Announced.Contains(name))
+            else
             {
                 violations.Add($"{name} is not a server setting (a typo? the server ignores unknown variables)");
             }
