@@ -75,9 +75,9 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 return await probe.GetStringAsync(new Uri("/healthz/ready", UriKind.Relative)) == "Healthy";
             }
-            catch (HttpRequestException)
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
-                return false;
+                return false; // not listening yet, or too slow to answer on a loaded machine: ask again
             }
         }, TimeSpan.FromSeconds(60), "the server process never became ready");
         return server;
