@@ -240,10 +240,15 @@ public sealed partial class RestApiTests
         await using var server = await TestServer.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(server.HttpAddress) };
 
-        var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), Ct)).RootElement;
+        var json = await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), Ct);
+        var document = JsonDocument.Parse(json).RootElement;
+        var read = new Microsoft.OpenApi.Readers.OpenApiStringReader().Read(json, out var diagnostic);
+        var invalid = Microsoft.OpenApi.Extensions.OpenApiElementExtensions.Validate(read, Microsoft.OpenApi.Validations.ValidationRuleSet.GetDefaultRuleSet());
         var viewer = await http.GetStringAsync(new Uri("/openapi/index.html", UriKind.Relative), Ct);
         var viewerConfig = await http.GetStringAsync(new Uri("/openapi/index.js", UriKind.Relative), Ct);
 
+        Assert.Empty(diagnostic.Errors.Select(e => $"{e.Pointer}: {e.Message}"));
+        Assert.Empty(invalid.Select(e => $"{e.Pointer}: {e.Message}"));
         Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/api/handles/{handle}", paths);

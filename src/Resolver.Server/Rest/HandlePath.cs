@@ -33,12 +33,14 @@ internal static class HandlePath
     /// <summary>Decodes the handle from a raw request path (without query).</summary>
     public static bool TryDecode(string rawPath, out string handle, out Problem? problem)
     {
-        handle = "";
         if (!rawPath.StartsWith(Root, StringComparison.OrdinalIgnoreCase))
         {
+            handle = "";
             problem = Invalid("the path must be /api/handles/{prefix}/{suffix}");
             return false;
         }
+
+        handle = rawPath[Root.Length..]; // on a refusal, the handle as the client sent it
 
         if (!TryPercentDecode(rawPath.AsSpan(Root.Length), out var decoded))
         {
