@@ -57,7 +57,7 @@ internal static class RateLimiting
                 context.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 if (context.GetEndpoint()?.Metadata.GetMetadata<ResolverApiEndpoint>() is not null)
                 {
-                    await Rest.HandleAnswers.WriteProblemAsync(context, "", new Core.Errors.Problem(Core.Errors.ErrorKind.ResourceExhausted, "rate-limited", message)).ConfigureAwait(false);
+                    await Rest.HandleAnswers.WriteProblemAsync(context, "", new Core.Errors.Problem(Core.Errors.ErrorKind.ResourceExhausted, Rest.HandleCodes.RateLimitedReason, message)).ConfigureAwait(false);
                     return;
                 }
 

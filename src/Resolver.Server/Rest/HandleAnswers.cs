@@ -43,7 +43,7 @@ internal static class HandleAnswers
         catch (OperationCanceledException) when (context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
         {
             var seconds = context.RequestServices.GetRequiredService<IOptions<LimitOptions>>().Value.MaxRequestSeconds;
-            await WriteProblemAsync(context, handle, new Problem(ErrorKind.DeadlineExceeded, "deadline-exceeded", $"the request took longer than this server allows ({seconds} s, --max-request-seconds); retry later")).ConfigureAwait(false);
+            await WriteProblemAsync(context, handle, new Problem(ErrorKind.DeadlineExceeded, HandleCodes.DeadlineExceededReason, $"the request took longer than this server allows ({seconds} s, --max-request-seconds); retry later")).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -23,12 +23,16 @@ internal static class HandleCodes
     public const int NotAuthorized = 400;
     public const int AuthenticationNeeded = 402;
 
+    /// <summary>Reasons only the REST routes give (docs/rest.md has them all).</summary>
+    public const string ValueExistsReason = "value-exists", InvalidRequestReason = "invalid-request", InvalidPathReason = "invalid-handle-path",
+        RateLimitedReason = "rate-limited", DeadlineExceededReason = "deadline-exceeded", InvalidFilterReason = "invalid-filter";
+
     // Reasons that are about a value (Handle's "invalid value"), not about the handle's name.
     private static readonly HashSet<string> ValueReasons =
         [Reasons.InvalidValue, Reasons.TooManyValues, Reasons.ValueTooLarge, Reasons.RecordTooLarge, "reserved-type"];
 
     // Reasons that are about the request itself (a query parameter, the body), not about the handle or a value.
-    private static readonly HashSet<string> RequestReasons = ["invalid-filter", "invalid-request"];
+    private static readonly HashSet<string> RequestReasons = [InvalidFilterReason, InvalidRequestReason];
 
     /// <summary>The Handle code and HTTP status for <paramref name="problem"/>.</summary>
     public static (int Code, int Status) For(Problem problem) => problem.Kind switch
@@ -38,7 +42,7 @@ internal static class HandleCodes
         ErrorKind.InvalidArgument => (InvalidHandle, StatusCodes.Status400BadRequest),
         ErrorKind.NotFound when problem.Reason == Reasons.ValueNotFound => (ValuesNotFound, StatusCodes.Status400BadRequest),
         ErrorKind.NotFound => (HandleNotFound, StatusCodes.Status404NotFound),
-        ErrorKind.AlreadyExists when problem.Reason == "value-exists" => (ValueAlreadyExists, StatusCodes.Status409Conflict),
+        ErrorKind.AlreadyExists when problem.Reason == ValueExistsReason => (ValueAlreadyExists, StatusCodes.Status409Conflict),
         ErrorKind.AlreadyExists => (HandleAlreadyExists, StatusCodes.Status409Conflict),
         ErrorKind.FailedPrecondition => (ServerNotResponsible, StatusCodes.Status400BadRequest),
         ErrorKind.Unauthenticated => (AuthenticationNeeded, StatusCodes.Status401Unauthorized),

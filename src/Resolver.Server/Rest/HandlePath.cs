@@ -103,5 +103,5 @@ internal static class HandlePath
         }
     }
 
-    private static Problem Invalid(string why) => new(ErrorKind.InvalidArgument, "invalid-handle-path", why);
+    private static Problem Invalid(string why) => new(ErrorKind.InvalidArgument, HandleCodes.InvalidPathReason, why);
 }

@@ -47,7 +47,7 @@ internal static class HandleQuery
 
             if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index < 1)
             {
-                throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "invalid-filter", $"index=\"{Core.EscapedText.Of(value ?? "", maxLength: 40)}\" is not a value index: indexes are whole numbers from 1"));
+                throw new ResolverException(new Problem(ErrorKind.InvalidArgument, HandleCodes.InvalidFilterReason, $"index=\"{Core.EscapedText.Of(value ?? "", maxLength: 40)}\" is not a value index: indexes are whole numbers from 1"));
             }
 
             indexes.Add(index);

@@ -46,7 +46,7 @@ internal static class HandleWrites
                     var current = await registry.GetAsync(caller, handle, ct).ConfigureAwait(false);
                     if (current.Values.FirstOrDefault(v => chosen.Any(d => d.Index == v.Index)) is { } taken)
                     {
-                        throw new ResolverException(new Problem(ErrorKind.AlreadyExists, "value-exists", $"handle {current.Identifier} already has a value at index {taken.Index} and overwrite=false"));
+                        throw new ResolverException(new Problem(ErrorKind.AlreadyExists, HandleCodes.ValueExistsReason, $"handle {current.Identifier} already has a value at index {taken.Index} and overwrite=false"));
                     }
                 }
 
@@ -122,7 +122,7 @@ internal static class HandleWrites
         }
 
         return HandleReads.VersionOf(header.Split(',')[0])
-            ?? throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "invalid-request", "If-Match must be an ETag this server gave (e.g. \"3-1a2b3c4d\")"));
+            ?? throw new ResolverException(new Problem(ErrorKind.InvalidArgument, HandleCodes.InvalidRequestReason, "If-Match must be an ETag this server gave (e.g. \"3-1a2b3c4d\")"));
     }
 
     private static async Task<JsonElement> ReadBodyAsync(HttpContext context, int maxBytes)
@@ -139,7 +139,7 @@ internal static class HandleWrites
         }
         catch (JsonException exception)
         {
-            throw new ResolverException(new Problem(ErrorKind.InvalidArgument, "invalid-request", $"the body is not JSON ({exception.Message})"));
+            throw new ResolverException(new Problem(ErrorKind.InvalidArgument, HandleCodes.InvalidRequestReason, $"the body is not JSON ({exception.Message})"));
         }
     }
 }
