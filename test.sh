@@ -13,10 +13,13 @@ if ! command -v dotnet >/dev/null; then
 fi
 
 # The integration tests start their own PostgreSQL clusters and redis-server processes on free
-# loopback ports (see tests/Resolver.Testing); they need the server binaries installed.
+# loopback ports (see tests/Resolver.Testing); they need the server binaries installed. The HTTP tests
+# drive the server with real Handle clients: curl, and a Python (standard library) client.
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v curl >/dev/null || missing+=(curl)
+command -v python3 >/dev/null || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: install ${missing[*]} (apt-get install -y ${missing[*]}) or run as root" >&2

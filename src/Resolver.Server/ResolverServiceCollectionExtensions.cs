@@ -10,6 +10,7 @@ using Resolver.Core.Storage;
 using Resolver.Server.Configuration;
 using Resolver.Server.Api;
 using Resolver.Server.Health;
+using Resolver.Server.Rest;
 using Resolver.Server.Security;
 using Resolver.Server.Telemetry;
 using Resolver.Core.Security;
@@ -107,9 +108,10 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<RecordRegistry>();
         services.TryAddSingleton<PrefixAdministration>();
 
-        services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>());
+        services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>()).AddJsonTranscoding(); // /v1/… (docs/rest.md)
         services.AddSingleton<IConfigureOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();
         services.AddGrpcReflection();
+        services.AddResolverOpenApi();
         services.AddResolverRateLimiting();
         services.AddUnaryCallTimeouts();
         services.AddResolverHealthChecks();
@@ -128,7 +130,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, SettingAttributesValidator<TOptions>>());
     }
 
-    /// <summary>Maps the gRPC services, reflection and health endpoints.</summary>
+    /// <summary>Maps the gRPC services (and their JSON transcoding), the Handle REST API, OpenAPI, reflection and health endpoints.</summary>
     public static WebApplication MapResolverEndpoints(this WebApplication app)
     {
         // Routing first, so that authentication, the rate limit and the frame check see the endpoint, not the path's spelling.
@@ -141,6 +143,8 @@ public static class ResolverServiceCollectionExtensions
         app.MapGrpcService<ResolutionGrpcService>().WithUnaryCallTimeouts();
         app.MapGrpcService<RegistryGrpcService>().WithUnaryCallTimeouts();
         app.MapGrpcService<AdminGrpcService>().WithUnaryCallTimeouts();
+        app.MapHandleApi();
+        app.MapResolverOpenApi();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapResolverHealthProbes();

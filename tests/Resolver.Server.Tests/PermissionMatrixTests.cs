@@ -14,7 +14,7 @@ namespace Resolver.Server.Tests;
 /// Who may do what, cell by cell: every operation of the Admin, Registry and Resolution APIs (one row each in
 /// <see cref="Operations"/>) × every kind of caller (<see cref="Callers"/>). A read's cell names exactly the value
 /// types the caller sees; a write's cell its status. Every refused cell is proven to leave the store unchanged.
-/// A new entry point (REST, Watch, export) joins by adding one row.
+/// A new entry point (REST, Watch, export) joins by adding one row; the Handle REST routes and the JSON transcoding have theirs.
 /// </summary>
 public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : IClassFixture<PermissionMatrixTests.World>
 {
@@ -111,7 +111,34 @@ public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : I
         }),
         ["GetServerInfo"] = new([Ok, Ok, Ok, Ok, Ok, Ok, Unauth, Unauth, Unauth], (w, as_, cell) =>
             Done(new Resolution.ResolutionClient(as_).GetServerInfoAsync(new GetServerInfoRequest(), cancellationToken: Ct).ResponseAsync)),
+
+        // HTTP (docs/rest.md): the Handle REST routes and the JSON transcoding, with the same bearer credentials.
+        [$"{Http} GET /api/handles"] = new([Public, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            w.HttpAsync(HttpMethod.Get, $"/api/handles/{World.Shared}", cell, null, json => HandleTypes(json))),
+        [$"{Http} PUT /api/handles"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            w.HttpAsync(HttpMethod.Put, $"/api/handles/88.168.1/rest-new-{cell}", cell, HandleValue)),
+        [$"{Http} PUT /api/handles?index="] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            w.HttpAsync(HttpMethod.Put, $"/api/handles/88.168.1/rest-upd-{cell}?index=2", cell, HandleValue),
+            (w, cell) => w.SeedAsync($"88.168.1/rest-upd-{cell}")),
+        [$"{Http} DELETE /api/handles"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            w.HttpAsync(HttpMethod.Delete, $"/api/handles/88.168.1/rest-del-{cell}", cell, null),
+            (w, cell) => w.SeedAsync($"88.168.1/rest-del-{cell}")),
+        [$"{Http} GET /v1/identifiers"] = new([Public, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            w.HttpAsync(HttpMethod.Get, $"/v1/identifiers/{World.Shared}", cell, null, json => HandleTypes(json.GetProperty("record")))),
+        [$"{Http} GET /v1/records"] = new([Unauth, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            w.HttpAsync(HttpMethod.Get, $"/v1/records/{World.Shared}", cell, null, json => HandleTypes(json))),
+        [$"{Http} POST /v1/records"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
+            w.HttpAsync(HttpMethod.Post, "/v1/records", cell, $$$"""{"identifier":"88.168.1/json-new-{{{cell}}}","values":[{"type":"URL","data":{"text":"https://x"}}]}""")),
     };
+
+    // Rows reached over HTTP rather than by a gRPC client.
+    private const string Http = "HTTP";
+
+    private const string HandleValue = """[{"index":2,"type":"URL","data":"https://rest"}]""";
+
+    // The value types of a Handle answer or of a transcoded record, in order.
+    private static string HandleTypes(System.Text.Json.JsonElement json) =>
+        string.Join(' ', json.GetProperty("values").EnumerateArray().Select(v => v.GetProperty("type").GetString()));
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -166,8 +193,9 @@ public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : I
     public void Matrix_CoversEveryOperationOfTheApis()
     {
         var operations = new[] { Admin.Descriptor, Registry.Descriptor, Resolution.Descriptor }.SelectMany(s => s.Methods).Select(m => m.Name);
+        var grpcRows = Operations.Keys.Where(k => !k.StartsWith(Http, StringComparison.Ordinal));
 
-        Assert.Equal(operations.Order(StringComparer.Ordinal), Operations.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(operations.Order(StringComparer.Ordinal), grpcRows.Order(StringComparer.Ordinal));
         Assert.All(Operations.Values, row => Assert.Equal(Callers.Length, row.Expected.Length));
     }
 
@@ -254,6 +282,37 @@ public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : I
                 SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(JwtKey)), SecurityAlgorithms.HmacSha256),
             });
         }
+
+        /// <summary>
+        /// An HTTP request to the server as <paramref name="caller"/>; the outcome in the matrix's words: the status name of a
+        /// refusal, or what <paramref name="read"/> makes of the JSON answer (OK when there is nothing to read).
+        /// </summary>
+        public async Task<string> HttpAsync(HttpMethod method, string path, string caller, string? body, Func<System.Text.Json.JsonElement, string>? read = null)
+        {
+            using var request = new HttpRequestMessage(method, new Uri(Server.HttpAddress + path));
+            if (_tokens[caller] is { } token)
+            {
+                request.Headers.Authorization = new("Bearer", token);
+            }
+
+            if (body is not null)
+            {
+                request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            }
+
+            using var response = await HttpClient.SendAsync(request, Ct);
+            return (int)response.StatusCode switch
+            {
+                200 or 201 when read is null => Ok,
+                200 => read!(System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement),
+                401 => Unauth,
+                403 => Denied,
+                404 => NotFound,
+                var other => $"HTTP {other}",
+            };
+        }
+
+        private static readonly HttpClient HttpClient = new();
 
         /// <summary>A record made by the admin for one cell to change.</summary>
         public Task SeedAsync(string identifier) => Server.Registry.CreateRecordAsync(Create(identifier), cancellationToken: Ct).ResponseAsync;

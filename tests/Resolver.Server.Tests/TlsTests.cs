@@ -33,9 +33,12 @@ public sealed class TlsTests : IDisposable
         var info = await new Resolution.ResolutionClient(channel).GetServerInfoAsync(new GetServerInfoRequest(), cancellationToken: Ct);
         using var http = new HttpClient(handler, disposeHandler: false);
         var ready = await http.GetStringAsync(new Uri($"{https}/healthz/ready"), Ct);
+        var handle = await http.GetAsync(new Uri($"{https}/api/handles/88.168.1/NOPE"), Ct);
 
         Assert.False(string.IsNullOrEmpty(info.Version));
         Assert.Equal("Healthy", ready);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, handle.StatusCode); // the Handle REST API on the TLS port too
+        Assert.Contains("\"responseCode\":100", await handle.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Fact]

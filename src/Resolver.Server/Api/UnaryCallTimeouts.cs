@@ -13,7 +13,8 @@ namespace Resolver.Server.Api;
 /// </summary>
 internal static class UnaryCallTimeouts
 {
-    private const string Policy = "resolver-unary";
+    /// <summary>The request timeout policy of unary calls and REST requests (<c>--max-request-seconds</c>).</summary>
+    public const string Policy = "resolver-unary";
 
     public static IServiceCollection AddUnaryCallTimeouts(this IServiceCollection services)
     {

@@ -6,7 +6,7 @@ public sealed class EndpointOptions
     /// <summary>Where gRPC is served (HTTP/2 cleartext).</summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:5280";
 
-    /// <summary>Where HTTP/1.1 is served: /healthz/live and /healthz/ready.</summary>
+    /// <summary>Where HTTP/1.1 is served: the Handle REST API, JSON transcoding, OpenAPI and the health probes.</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:5281";
 
     /// <summary>An optional TLS endpoint serving gRPC and HTTP on one port, e.g. https://0.0.0.0:5443; needs <see cref="TlsCert"/> and <see cref="TlsKey"/>.</summary>

@@ -16,7 +16,7 @@ internal static class ServerSettings
     public static readonly IReadOnlyList<Setting> All =
     [
         new("--grpc-url", typeof(EndpointOptions), nameof(EndpointOptions.GrpcUrl), "gRPC endpoint, HTTP/2 cleartext"),
-        new("--http-url", typeof(EndpointOptions), nameof(EndpointOptions.HttpUrl), "HTTP/1.1 endpoint: /healthz/live, /healthz/ready, /metrics (Prometheus)"),
+        new("--http-url", typeof(EndpointOptions), nameof(EndpointOptions.HttpUrl), "HTTP/1.1 endpoint: Handle REST API /api/handles, JSON /v1, /openapi, /metrics (Prometheus), /healthz/live, /healthz/ready (docs/rest.md)"),
         new("--https-url", typeof(EndpointOptions), nameof(EndpointOptions.HttpsUrl), "TLS endpoint serving gRPC and HTTP on one port, e.g. https://0.0.0.0:5443 (docs/security.md)"),
         new("--tls-cert", typeof(EndpointOptions), nameof(EndpointOptions.TlsCert), "PEM certificate file for --https-url (e.g. from a Kubernetes Secret)"),
         new("--tls-key", typeof(EndpointOptions), nameof(EndpointOptions.TlsKey), "PEM private key file for --tls-cert"),
@@ -27,7 +27,7 @@ internal static class ServerSettings
         new("--jwt-signing-key", typeof(SecurityOptions), nameof(SecurityOptions.JwtSigningKey), "HMAC-SHA256 key for JWT bearer tokens ('sub' = enterprise, or 'role' = admin); JWTs are off without it"),
         new("--jwt-issuer", typeof(SecurityOptions), nameof(SecurityOptions.JwtIssuer), "required 'iss' of JWTs; any when not given"),
         new("--jwt-audience", typeof(SecurityOptions), nameof(SecurityOptions.JwtAudience), "required 'aud' of JWTs; any when not given"),
-        new("--rate-limit", typeof(SecurityOptions), nameof(SecurityOptions.RateLimit), "requests per second per caller to resolver.v1 services, or 'off'"),
+        new("--rate-limit", typeof(SecurityOptions), nameof(SecurityOptions.RateLimit), "requests per second per caller to resolver.v1 services (gRPC, REST and JSON alike), or 'off'"),
         new("--redis", typeof(CacheTierOptions), nameof(CacheTierOptions.Redis), "Redis (or Redis Cluster) configuration string for the shared cache, e.g. 127.0.0.1:6379; L1 + store without it (docs/caching.md)"),
         new("--cache-ttl-cap", typeof(CacheTierOptions), nameof(CacheTierOptions.CacheTtlCap), "seconds an entry is fresh at most", SettingKind.Number),
         new("--cache-stale-window", typeof(CacheTierOptions), nameof(CacheTierOptions.CacheStaleWindow), "seconds a stale entry may be served while the store is down", SettingKind.Number),
