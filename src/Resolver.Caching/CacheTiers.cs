@@ -85,6 +85,36 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
         return tiers;
     }
 
+    /// <summary>
+    /// A record the tiers hold fresh (L1, then Redis), or null. For what other stages keep here beside records: learned
+    /// delegations, as Handle keeps a prefix's sites, in the prefix handle <c>0.NA/PREFIX</c>.
+    /// </summary>
+    public async ValueTask<HandleRecord?> GetFreshAsync(string key)
+    {
+        var now = _time.GetUtcNow();
+        if (Memory.Get(key) is { } held && now < held.FreshUntil)
+        {
+            return held.Record;
+        }
+
+        if (Redis is { } redis && await redis.GetManyAsync([key]).ConfigureAwait(false) is [{ } shared] && now < shared.FreshUntil)
+        {
+            OfferToMemory(key, shared, now);
+            return shared.Record;
+        }
+
+        return null;
+    }
+
+    /// <summary>Keeps <paramref name="record"/> in L1 and Redis for its values' TTL (capped), as a record read from the store is kept.</summary>
+    public void Remember(HandleRecord record)
+    {
+        var now = _time.GetUtcNow();
+        var entry = CacheEntry.For(record, now, _options);
+        OfferToMemory(record.Key, entry, now);
+        Redis?.FillInBackground([(record.Key, entry)], now);
+    }
+
     /// <summary>Puts what the store answered into L1, its lifetime capped while unsynchronized.</summary>
     internal void OfferToMemory(string key, CacheEntry entry, DateTimeOffset now)
     {

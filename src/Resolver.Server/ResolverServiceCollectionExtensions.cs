@@ -12,6 +12,7 @@ using Resolver.Server.Api;
 using Resolver.Server.Health;
 using Resolver.Server.Rest;
 using Resolver.Server.Security;
+using Resolver.Server.Federation;
 using Resolver.Server.Telemetry;
 using Resolver.Core.Security;
 
@@ -30,10 +31,12 @@ public static class ResolverServiceCollectionExtensions
         services.AddSettings<CacheTierOptions>();
         services.AddSettings<LimitOptions>();
         services.AddSettings<OperationsOptions>();
+        services.AddSettings<FederationOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EndpointOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperationsOptions>, SettingsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FederationOptions>, SettingsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LimitOptions>>().Value.ToLimits());
@@ -70,6 +73,7 @@ public static class ResolverServiceCollectionExtensions
         services.Configure<RecordSourceChain>(chain => chain
             .Then<CachedRecordSource>()     // L1 → Redis L2 (with --redis); stale answers while the next stage is down
             .Then<MissCoalescer>()          // concurrent misses of one key become one read
+            .Then<SiteRecordSource>()       // with --recursive: keys other nodes serve, one call per site per hop
             .Then<StoreRecordSource>());    // this node's store, one batched query
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RecordSourceChain>>().Value.Build((stage, next) =>
             (IRecordSource)(next is null ? ActivatorUtilities.CreateInstance(sp, stage) : ActivatorUtilities.CreateInstance(sp, stage, next))));
@@ -101,6 +105,8 @@ public static class ResolverServiceCollectionExtensions
         });
         services.AddHostedService<ChangeFeedService>();
         services.TryAddSingleton<PrefixDirectory>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<FederationOptions>>().Value.ToRecursion());
+        services.TryAddSingleton<SiteChannels>();
         services.TryAddSingleton<ResolutionService>();
 
         // The write path.

@@ -18,5 +18,10 @@ public static class Reasons
     public const string AnswerTooLarge = "answer-too-large";
     public const string InvalidPageToken = "invalid-page-token";
     public const string StoreUnavailable = "store-unavailable";
+    public const string SiteUnavailable = "site-unavailable";
+    public const string SiteRefused = "site-refused";
+    public const string LameDelegation = "lame-delegation";
+    public const string DelegationLoop = "delegation-loop";
+    public const string DelegationChainTooLong = "delegation-chain-too-long";
     public const string WriteContention = "write-contention";
 }

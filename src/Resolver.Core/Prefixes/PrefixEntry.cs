@@ -6,7 +6,8 @@ namespace Resolver.Core.Prefixes;
 /// <param name="Endpoints">For delegations: the gRPC endpoints of the site serving it.</param>
 /// <param name="CreatedAt">When the entry was made.</param>
 /// <param name="Owner">The enterprise that owns the prefix (and its sub-prefixes), if any.</param>
-public sealed record PrefixEntry(string Prefix, PrefixKind Kind, IReadOnlyList<string> Endpoints, DateTimeOffset CreatedAt, string? Owner = null);
+/// <param name="Ttl">For delegations: seconds a referral to the site may be cached.</param>
+public sealed record PrefixEntry(string Prefix, PrefixKind Kind, IReadOnlyList<string> Endpoints, DateTimeOffset CreatedAt, string? Owner = null, int Ttl = 3600);
 
 /// <summary>How a node serves a prefix.</summary>
 public enum PrefixKind

@@ -10,8 +10,10 @@ namespace Resolver.Core.Resolution;
 /// The resolution path, top to bottom: grammar → authority (a route: local, delegated to a site, or unknown) →
 /// records (one batched read through the resolution chain, <see cref="RecordSourceChain"/>) → value filter → what the
 /// caller may see. Unary, batch and stream calls all come through the batch <c>ResolveAsync</c>, so they cannot disagree.
+/// A delegated prefix is answered with a referral, or, on a recursive node, read through the same chain, whose site
+/// stage asks the delegation's site as this node (never with the caller's credentials, SPEC §4; docs/federation.md).
 /// </summary>
-public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records, AccessDirectory access, ResolutionMetrics metrics)
+public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records, AccessDirectory access, ResolutionMetrics metrics, Recursion recursion)
 {
     /// <summary>Resolves one identifier for <paramref name="caller"/>.</summary>
     public async ValueTask<ResolveOutcome> ResolveAsync(ResolveQuery query, Caller caller, CancellationToken cancellationToken) =>
@@ -57,27 +59,37 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         // 2. Authority. A replica that has never read the prefix table and cannot reach its store routes everything
         // to the chain, so that what the shared cache holds is still served and the rest is UNAVAILABLE per item.
         var table = await TableOrNullAsync(cancellationToken).ConfigureAwait(false);
-        var local = new List<(int Slot, Identifier Identifier, string? Homed)>(parsed.Count);
+        var local = new List<(int Slot, Identifier Identifier, string? Homed, bool Remote)>(parsed.Count);
         foreach (var (slot, identifier) in parsed)
         {
-            var asked = queries[slot].Identifier;
+            var query = queries[slot];
             if (table is null)
             {
-                local.Add((slot, identifier, null));
+                local.Add((slot, identifier, null, false));
                 continue;
             }
 
+            var recurse = recursion.Recursive && !query.NoRecursion;
             switch (table.Route(identifier.Prefix))
             {
                 case { Kind: RouteKind.Local, Authority: { } homed }:
-                    local.Add((slot, identifier, homed.Prefix));
+                    local.Add((slot, identifier, homed.Prefix, false));
+                    break;
+                case { Kind: RouteKind.Delegated } when recurse:
+                    local.Add((slot, identifier, null, true)); // the chain's site stage asks the delegation's site
                     break;
                 case { Kind: RouteKind.Delegated, Authority: { } delegation }:
-                    // This node does not recurse: the caller (or the CLI) follows the referral to the site.
-                    outcomes[slot] = ResolveOutcome.Referred(asked, new Referral(delegation.Prefix, delegation.Endpoints, ReferralTtl));
+                    // Not recursing: the caller (or the CLI) follows the referral to the site.
+                    outcomes[slot] = ResolveOutcome.Referred(query.Identifier, new Referral(delegation.Prefix, delegation.Endpoints, delegation.Ttl));
+                    break;
+                case { Kind: RouteKind.Unknown } when recursion.Upstream is { } && recurse:
+                    local.Add((slot, identifier, null, true)); // the upstream node knows where the prefix lives
+                    break;
+                case { Kind: RouteKind.Unknown } when recursion.Upstream is { } upstream:
+                    outcomes[slot] = ResolveOutcome.Referred(query.Identifier, new Referral(identifier.Prefix, [upstream], ReferralTtl));
                     break;
                 default:
-                    outcomes[slot] = ResolveOutcome.Failed(asked, PrefixNotHomed(identifier));
+                    outcomes[slot] = ResolveOutcome.Failed(query.Identifier, PrefixNotHomed(identifier));
                     break;
             }
         }
@@ -100,38 +112,52 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         var grants = caller.Kind == CallerKind.Enterprise ? await GrantsOrNoneAsync(cancellationToken).ConfigureAwait(false) : AccessSnapshot.Empty;
         table ??= PrefixTable.Empty; // no owner known: enterprises see public values only until the store answers
         bool[]? withheld = null;
-        foreach (var (slot, identifier, homed) in local)
+        foreach (var (slot, identifier, homed, remote) in local)
         {
             var query = queries[slot];
-            var (record, stale, problem) = byKey[identifier.Key];
-            if (record is { IsDeleted: false })
+            var (record, stale, problem, trace) = byKey[identifier.Key];
+            var outcome = Answer(query, identifier, homed, record, stale, problem, table, grants, caller, out var allWithheld);
+            if (allWithheld)
             {
-                var matching = query.Filter.Apply(record.Values);
-                var visible = AccessPolicy.Visible(caller, record, matching, table, grants);
-                if (visible.Count == 0 && matching.Count > 0)
-                {
-                    (withheld ??= new bool[queries.Count])[slot] = true;
-                }
-
-                outcomes[slot] = new ResolveOutcome(query.Identifier, record with { Values = Answer(visible, stale) }, null, stale);
-                continue;
+                (withheld ??= new bool[queries.Count])[slot] = true;
             }
 
-            outcomes[slot] = record switch
+            // Resolved at other nodes: this node first (answered from its caches when no site was asked now), then the sites.
+            outcomes[slot] = !remote ? outcome : outcome with
             {
-                null when problem is not null => ResolveOutcome.Failed(query.Identifier, problem),
-                null => ResolveOutcome.Failed(query.Identifier, new Problem(
-                    ErrorKind.NotFound, Reasons.IdentifierNotFound,
-                    homed is null ? $"identifier {identifier} is not registered" : $"identifier {identifier} is not registered (its prefix {identifier.Prefix} is served here, under homed prefix {homed})",
-                    Prefix: identifier.Prefix)),
-                { } deleted => ResolveOutcome.Failed(query.Identifier, new Problem(
-                    ErrorKind.NotFound, Reasons.IdentifierDeleted,
-                    $"identifier {deleted.Identifier} was deleted at {deleted.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}",
-                    Prefix: identifier.Prefix, DeletedAt: deleted.DeletedAt)),
+                Trace = [new Hop("", identifier.Prefix, (int?)outcome.Problem?.Kind ?? 0, Cached: trace is null, TimeSpan.Zero), .. trace ?? []],
             };
         }
 
         return withheld;
+    }
+
+    // The answer to one query from what the chain found: the record with the values this caller may see, or why there is none.
+    private static ResolveOutcome Answer(
+        ResolveQuery query, Identifier identifier, string? homed, Records.HandleRecord? record, bool stale, Problem? problem,
+        PrefixTable table, AccessSnapshot grants, Caller caller, out bool allWithheld)
+    {
+        allWithheld = false;
+        if (record is { IsDeleted: false })
+        {
+            var matching = query.Filter.Apply(record.Values);
+            var visible = AccessPolicy.Visible(caller, record, matching, table, grants);
+            allWithheld = visible.Count == 0 && matching.Count > 0;
+            return new ResolveOutcome(query.Identifier, record with { Values = Answer(visible, stale) }, null, stale);
+        }
+
+        return record switch
+        {
+            null when problem is not null => ResolveOutcome.Failed(query.Identifier, problem),
+            null => ResolveOutcome.Failed(query.Identifier, new Problem(
+                ErrorKind.NotFound, Reasons.IdentifierNotFound,
+                homed is null ? $"identifier {identifier} is not registered" : $"identifier {identifier} is not registered (its prefix {identifier.Prefix} is served here, under homed prefix {homed})",
+                Prefix: identifier.Prefix)),
+            { } deleted => ResolveOutcome.Failed(query.Identifier, new Problem(
+                ErrorKind.NotFound, Reasons.IdentifierDeleted,
+                $"identifier {deleted.Identifier} was deleted at {deleted.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}",
+                Prefix: identifier.Prefix, DeletedAt: deleted.DeletedAt)),
+        };
     }
 
     /// <summary>How long a replica that has never loaded its prefix table waits for it before routing to the chain alone.</summary>

@@ -9,7 +9,8 @@ namespace Resolver.Core.Resolution;
 /// <param name="Problem">Why there is no record; null on success.</param>
 /// <param name="Stale">True when served from a cache past its freshness because the source was unreachable.</param>
 /// <param name="Referral">Set instead of a record when the identifier's prefix is delegated to another site.</param>
-public sealed record ResolveOutcome(string Identifier, HandleRecord? Record, Problem? Problem, bool Stale = false, Referral? Referral = null)
+/// <param name="Trace">For identifiers under delegated prefixes: this node, then each site asked, in order.</param>
+public sealed record ResolveOutcome(string Identifier, HandleRecord? Record, Problem? Problem, bool Stale = false, Referral? Referral = null, IReadOnlyList<Hop>? Trace = null)
 {
     /// <summary>A failed outcome.</summary>
     public static ResolveOutcome Failed(string identifier, Problem problem) => new(identifier, null, problem);

@@ -7,4 +7,5 @@ namespace Resolver.Core.Storage;
 /// <param name="Record">The record; null when none exists (or none could be read).</param>
 /// <param name="Stale">The record came from a cache past its freshness because the store was unreachable.</param>
 /// <param name="Problem">Why nothing could be read (e.g. the store is unavailable and nothing was cached).</param>
-public readonly record struct RecordLookup(HandleRecord? Record, bool Stale = false, Problem? Problem = null);
+/// <param name="Trace">For a record fetched from other nodes just now: the sites asked, in order; null when read here or from a cache.</param>
+public readonly record struct RecordLookup(HandleRecord? Record, bool Stale = false, Problem? Problem = null, IReadOnlyList<Resolution.Hop>? Trace = null);

@@ -54,6 +54,22 @@ internal static class ProtoMapper
         return message;
     }
 
+    /// <summary>A record another node answered, under this node's key for it.</summary>
+    public static HandleRecord ToRecord(Proto.Record record, string key) => new(
+        key,
+        record.Identifier,
+        record.Version,
+        [.. record.Values.Select(value => new HandleValue(
+            value.Index,
+            value.Type,
+            value.Data?.KindCase == Proto.ValueData.KindOneofCase.Binary ? ValueData.FromBytes(value.Data.Binary.Span) : ValueData.FromText(value.Data?.Text ?? ""),
+            value.Ttl,
+            value.Timestamp?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch,
+            value.Permissions is { } p ? ToPermissions(p) : ValuePermissions.PublicRead,
+            [.. value.References.Select(r => new ValueReference(r.Identifier, r.Index))]))],
+        record.CreatedAt?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch,
+        record.UpdatedAt?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch);
+
     public static IReadOnlyList<ValueDraft> ToDrafts(IReadOnlyList<Proto.Value> values)
     {
         var drafts = new ValueDraft[values.Count];
@@ -95,6 +111,14 @@ internal static class ProtoMapper
         {
             result.Status = new Proto.ItemStatus();
             result.Record = ToProto(outcome.Record!);
+        }
+
+        if (outcome.Trace is { } trace)
+        {
+            foreach (var hop in trace)
+            {
+                result.Trace.Add(new Proto.Hop { Endpoint = hop.Endpoint, Prefix = hop.Prefix, Code = hop.Code, Cached = hop.Cached, Elapsed = Duration.FromTimeSpan(hop.Elapsed) });
+            }
         }
 
         return result;

@@ -6,6 +6,7 @@ using Resolver.Core.Errors;
 using Resolver.Core.Prefixes;
 using Resolver.Core.Resolution;
 using Resolver.Server.Configuration;
+using Resolver.Server.Federation;
 using Resolver.Server.Security;
 using Resolver.Protocol.V1;
 using Problem = Resolver.Core.Errors.Problem;
@@ -22,7 +23,8 @@ internal sealed class ResolutionGrpcService(
     IOptions<SecurityOptions> security,
     CredentialRecheck recheck,
     IOptions<CacheTierOptions> cache,
-    Draining draining) : Protocol.V1.Resolution.ResolutionBase
+    Draining draining,
+    Recursion recursion) : Protocol.V1.Resolution.ResolutionBase
 {
     private static readonly string Version =
         typeof(ResolutionGrpcService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -30,6 +32,7 @@ internal sealed class ResolutionGrpcService(
     public override async Task<ResolveResult> Resolve(ResolveRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
+        Hops.Enter(context, recursion);
         var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);
         // The expected failures of a unary resolve (not found, invalid) are thrown once, already as the status they are.
         return outcome.Problem is { } problem ? throw ProblemMapping.ToRpcException(problem) : ProtoMapper.ToProto(outcome);
@@ -45,6 +48,7 @@ internal sealed class ResolutionGrpcService(
         }
 
         var caller = context.GetCaller();
+        Hops.Enter(context, recursion);
         var outcomes = await resolution.ResolveAsync([.. request.Requests.Select(ProtoMapper.ToQuery)], caller, context.CancellationToken).ConfigureAwait(false);
         return BoundedBatchAnswer.Build(outcomes, options.Value.MaxMessageBytes);
     }
@@ -56,6 +60,7 @@ internal sealed class ResolutionGrpcService(
         // that is shutting down ends the stream with UNAVAILABLE before its drain bound, between two answers.
         var caller = context.GetCaller();
         var user = context.GetHttpContext().User;
+        Hops.Enter(context, recursion);
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
         try
         {

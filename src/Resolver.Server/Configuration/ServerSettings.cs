@@ -44,6 +44,12 @@ internal static class ServerSettings
         new("--max-value-bytes", typeof(LimitOptions), nameof(LimitOptions.MaxValueBytes), "largest value payload in bytes", SettingKind.Number),
         new("--max-request-seconds", typeof(LimitOptions), nameof(LimitOptions.MaxRequestSeconds), "longest a unary call may run, whatever the caller's deadline", SettingKind.Number),
         new("--max-message-bytes", typeof(LimitOptions), nameof(LimitOptions.MaxMessageBytes), "largest gRPC request in bytes", SettingKind.Number),
+        new("--recursive", typeof(FederationOptions), nameof(FederationOptions.Recursive), "resolve identifiers under delegated prefixes at their site and answer as if local (callers opt out with no_recursion; docs/federation.md)", SettingKind.Switch),
+        new("--upstream", typeof(FederationOptions), nameof(FederationOptions.Upstream), "gRPC URL of the node asked for prefixes this node neither homes nor knows a delegation for, e.g. the secondary node"),
+        new("--site-ca-file", typeof(FederationOptions), nameof(FederationOptions.SiteCaFile), "PEM bundle of the CAs trusted for https:// sites (a private PKI); the system's roots without it"),
+        new("--site-token", typeof(FederationOptions), nameof(FederationOptions.SiteToken), "bearer token this node presents to sites, its own identity (never a caller's); anonymous without it"),
+        new("--site-timeout-ms", typeof(FederationOptions), nameof(FederationOptions.SiteTimeoutMs), "longest wait for one site in ms; a shorter caller deadline wins", SettingKind.Number),
+        new("--max-hops", typeof(FederationOptions), nameof(FederationOptions.MaxHops), "most sites one identifier may take to resolve; past it the chain is reported (a loop, usually)", SettingKind.Number),
         new("--drain-seconds", typeof(OperationsOptions), nameof(OperationsOptions.DrainSeconds), "seconds in-flight calls get to finish after SIGTERM (readiness goes NOT_SERVING at once; new connections are refused)", SettingKind.Number),
         new("--otlp-endpoint", typeof(OperationsOptions), nameof(OperationsOptions.OtlpEndpoint), "OTLP/gRPC collector for traces, e.g. http://127.0.0.1:4317; none exported without it (metrics: /metrics on --http-url)"),
     ];

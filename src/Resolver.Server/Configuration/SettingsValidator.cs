@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Resolver.Server.Configuration;
 
 /// <summary>The rules that span several settings or read their shape (URLs, files, store names), each failure naming the flag to fix.</summary>
-internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IValidateOptions<StoreOptions>, IValidateOptions<SecurityOptions>, IValidateOptions<OperationsOptions>
+internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IValidateOptions<StoreOptions>, IValidateOptions<SecurityOptions>, IValidateOptions<OperationsOptions>, IValidateOptions<FederationOptions>
 {
     public ValidateOptionsResult Validate(string? name, EndpointOptions options)
     {
@@ -78,6 +78,22 @@ internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IVa
         if (options.OtlpEndpoint.Length > 0 && (!Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out var otlp) || (otlp.Scheme != Uri.UriSchemeHttp && otlp.Scheme != Uri.UriSchemeHttps)))
         {
             failures.Add($"--otlp-endpoint '{options.OtlpEndpoint}' is not an http(s)://HOST:PORT address of an OTLP/gRPC collector, e.g. http://127.0.0.1:4317");
+        }
+
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, FederationOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Upstream.Length > 0 && (!Uri.TryCreate(options.Upstream, UriKind.Absolute, out var upstream) || (upstream.Scheme != Uri.UriSchemeHttp && upstream.Scheme != Uri.UriSchemeHttps) || upstream.AbsolutePath != "/"))
+        {
+            failures.Add($"--upstream '{options.Upstream}' is not a node's gRPC address, e.g. https://secondary.example:5443");
+        }
+
+        if (options.SiteCaFile.Length > 0 && !File.Exists(options.SiteCaFile))
+        {
+            failures.Add($"--site-ca-file '{options.SiteCaFile}' is not a readable PEM file");
         }
 
         return Result(failures);

@@ -1,0 +1,98 @@
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Resolver.Core.Prefixes;
+using Resolver.Protocol.V1;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>
+/// Recursive resolution between real nodes in this process: a recursive node with delegations to sites that serve
+/// the records (SPEC §4, docs/federation.md). The three-process tree is in <c>FederationProcessTests</c>.
+/// </summary>
+public sealed class FederationTests : IAsyncLifetime
+{
+    private TestServer _site = null!;
+    private TestServer _top = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _site = await TestServer.StartAsync();
+        _top = await TestServer.StartAsync("--recursive", "true");
+        await _site.RegisterAsync("88.168.1/ABC", "https://example.com/abc");
+        await DelegateAsync(_top, "88.168.1", _site.GrpcAddress);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _top.DisposeAsync();
+        await _site.DisposeAsync();
+    }
+
+    // Until the Admin API can delegate, straight into the node's prefix store (and its table reloaded).
+    internal static async Task DelegateAsync(TestServer node, string prefix, params string[] sites)
+    {
+        await node.Services.GetRequiredService<IPrefixStore>().AddAsync(new PrefixEntry(prefix, Resolver.Core.Prefixes.PrefixKind.Delegated, sites, DateTimeOffset.UtcNow, Ttl: 60), Ct);
+        node.Services.GetRequiredService<PrefixDirectory>().Invalidate();
+    }
+
+    [Fact]
+    public async Task Resolve_UnderADelegatedPrefix_OnARecursiveNode_AnswersTheSitesRecordWithItsTrace()
+    {
+        var result = await _top.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/ABC" }, cancellationToken: Ct);
+
+        Assert.Equal("https://example.com/abc", result.Record.Values[0].Data.Text);
+        Assert.Collection(result.Trace,
+            self => Assert.Equal(("", false), (self.Endpoint, self.Cached)),
+            site => Assert.Equal((_site.GrpcAddress, "88.168.1", 0), (site.Endpoint, site.Prefix, site.Code)));
+
+        var again = await _top.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/ABC" }, cancellationToken: Ct);
+        Assert.True(Assert.Single(again.Trace).Cached, "the second answer comes from the recursive node's cache");
+    }
+
+    [Fact]
+    public async Task Resolve_WithNoRecursion_AnswersTheReferral()
+    {
+        var result = await _top.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/ABC", NoRecursion = true }, cancellationToken: Ct);
+
+        Assert.Equal("88.168.1", result.Referral.Prefix);
+        Assert.Equal([_site.GrpcAddress], result.Referral.Endpoints);
+        Assert.True(result.Referral.Ttl > 0);
+    }
+
+    [Fact]
+    public async Task Resolve_NotRegisteredAtTheSite_IsNotFound()
+    {
+        var missing = await Assert.ThrowsAsync<RpcException>(() => _top.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/NOPE" }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Resolve_SiteUnreachable_IsUnavailableNamingItWithinTheDeadline()
+    {
+        var dead = $"http://127.0.0.1:{Resolver.Testing.FreePort.Next()}";
+        await DelegateAsync(_top, "88.168.9", dead);
+
+        var failure = await Assert.ThrowsAsync<RpcException>(() => _top.Resolution.ResolveAsync(
+            new ResolveRequest { Identifier = "88.168.9/X" }, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
+        Assert.Contains(dead, failure.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_DelegationLoop_IsAnErrorNamingTheChain()
+    {
+        // The site sends 77.1 back to the recursive node, which sends it to the site: a loop.
+        await DelegateAsync(_top, "77.1", _site.GrpcAddress);
+        await DelegateAsync(_site, "77.1", _top.GrpcAddress);
+
+        var failure = await Assert.ThrowsAsync<RpcException>(() => _top.Resolution.ResolveAsync(
+            new ResolveRequest { Identifier = "77.1/X" }, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, failure.StatusCode);
+        Assert.Contains("loop", failure.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains(_site.GrpcAddress, failure.Status.Detail, StringComparison.Ordinal);
+    }
+}
