@@ -20,8 +20,9 @@ internal static class ResolveCommand
         var file = new Option<FileInfo?>("--file", "-f") { Description = "read identifiers from FILE, one per line ('-' for standard input); blank lines are skipped" };
         var types = new Option<string[]>("--type", "-t") { Description = "return only values of this type; 'URL.' also matches subtypes such as URL.pdf", AllowMultipleArgumentsPerToken = false };
         var indexes = new Option<int[]>("--index", "-i") { Description = "return only the value at this index" };
-        var noRecursion = new Option<bool>("--no-recursion") { Description = "answer delegated prefixes with a referral instead of resolving them at their site" };
-        var command = new Command("resolve", "resolve identifiers to their records") { ids, file, types, indexes, noRecursion };
+        var noRecursion = new Option<bool>("--no-recurse", "--no-recursion") { Description = "print the referral for a delegated prefix instead of resolving it at its site (neither the node nor the CLI follows it)" };
+        var trace = new Option<bool>("--trace") { Description = "show the nodes asked for each answer: endpoint, prefix, status, cached or not, time" };
+        var command = new Command("resolve", "resolve identifiers to their records") { ids, file, types, indexes, noRecursion, trace };
 
         runner.SetAction(command, async (context, parse, cancellationToken) =>
         {
@@ -54,19 +55,21 @@ internal static class ResolveCommand
             }
 
             var requests = identifiers.Select(id => Request(id, parse.GetValue(types) ?? [], parse.GetValue(indexes) ?? [], parse.GetValue(noRecursion))).ToList();
+            var showTrace = parse.GetValue(trace);
             return requests.Count == 1 && source is null
-                ? await ResolveOneAsync(context, requests[0], cancellationToken).ConfigureAwait(false)
-                : await ResolveManyAsync(context, requests, cancellationToken).ConfigureAwait(false);
+                ? await ResolveOneAsync(context, requests[0], showTrace, cancellationToken).ConfigureAwait(false)
+                : await ResolveManyAsync(context, requests, showTrace, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> ResolveOneAsync(CliContext context, ResolveRequest request, CancellationToken cancellationToken)
+    private static async Task<int> ResolveOneAsync(CliContext context, ResolveRequest request, bool showTrace, CancellationToken cancellationToken)
     {
         try
         {
             var result = await context.Resolution.ResolveAsync(request, context.Call(cancellationToken)).ConfigureAwait(false);
-            Print(context, [result]);
+            result = await FollowAsync(context, request, result, cancellationToken).ConfigureAwait(false);
+            Print(context, [result], showTrace);
             return ExitCodes.Ok;
         }
         catch (RpcException exception)
@@ -75,7 +78,11 @@ internal static class ResolveCommand
         }
     }
 
-    private static async Task<int> ResolveManyAsync(CliContext context, List<ResolveRequest> requests, CancellationToken cancellationToken)
+    // A node that does not recurse answers a referral; unless asked not to, the CLI follows it to the record.
+    private static async Task<ResolveResult> FollowAsync(CliContext context, ResolveRequest request, ResolveResult result, CancellationToken cancellationToken) =>
+        result.Referral is null || request.NoRecursion ? result : await ReferralFollower.FollowAsync(context, request, result, cancellationToken).ConfigureAwait(false);
+
+    private static async Task<int> ResolveManyAsync(CliContext context, List<ResolveRequest> requests, bool showTrace, CancellationToken cancellationToken)
     {
         var exitCode = ExitCodes.Ok;
         foreach (var chunk in requests.Chunk(BatchSize))
@@ -84,8 +91,23 @@ internal static class ResolveCommand
             batch.Requests.AddRange(chunk);
             var response = await context.Resolution.BatchResolveAsync(batch, context.Call(cancellationToken)).ConfigureAwait(false);
             var found = new List<ResolveResult>();
-            foreach (var result in response.Results)
+            foreach (var (request, answer) in chunk.Zip(response.Results))
             {
+                var result = answer;
+                if (result.Status is { Code: 0 } && result.Referral is not null && !request.NoRecursion)
+                {
+                    try
+                    {
+                        result = await ReferralFollower.FollowAsync(context, request, result, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (RpcException exception)
+                    {
+                        var code = context.Report(exception, result.Identifier);
+                        exitCode = exitCode == ExitCodes.Ok ? code : exitCode;
+                        continue;
+                    }
+                }
+
                 if (result.Status is { Code: not 0 } status)
                 {
                     var code = context.Report((StatusCode)status.Code, status.Message, result.Identifier, status.Problem?.Reason);
@@ -97,13 +119,13 @@ internal static class ResolveCommand
                 }
             }
 
-            Print(context, found);
+            Print(context, found, showTrace);
         }
 
         return exitCode;
     }
 
-    private static void Print(CliContext context, IReadOnlyList<ResolveResult> results)
+    private static void Print(CliContext context, IReadOnlyList<ResolveResult> results, bool showTrace)
     {
         if (context.Format == OutputFormat.Json)
         {
@@ -118,6 +140,18 @@ internal static class ResolveCommand
         else if (results.Count > 0)
         {
             context.Printer.Records([.. results.Where(r => r.Record is not null).Select(r => r.Record)]);
+            foreach (var referral in results.Where(r => r.Referral is not null))
+            {
+                context.Printer.Line($"{referral.Identifier}: referred to {string.Join(", ", referral.Referral.Endpoints)} for prefix {referral.Referral.Prefix} (cache {referral.Referral.Ttl} s)");
+            }
+
+            if (showTrace)
+            {
+                foreach (var result in results)
+                {
+                    context.Printer.Trace(result, context.Server);
+                }
+            }
         }
     }
 

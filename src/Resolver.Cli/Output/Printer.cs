@@ -21,6 +21,31 @@ internal sealed class Printer(TextWriter output, OutputFormat format)
     /// <summary>A plain line for people (table mode only).</summary>
     public void Line(string text) => output.WriteLine(text);
 
+    /// <summary>The nodes asked for one answer, a row per hop (the first is the node the CLI asked).</summary>
+    public void Trace(ResolveResult result, string server)
+    {
+        if (result.Trace.Count == 0)
+        {
+            output.WriteLine($"{result.Identifier}: answered by {server} from its own records (no delegation on the way)");
+            return;
+        }
+
+        var table = new Table().AddColumns("Hop", "Node", "Prefix", "Status", "Cached", "ms");
+        foreach (var (hop, i) in result.Trace.Select((hop, i) => (hop, i)))
+        {
+            table.AddRow(
+                Markup.Escape((i + 1).ToString(CultureInfo.InvariantCulture)),
+                Markup.Escape(hop.Endpoint.Length == 0 ? server : hop.Endpoint),
+                Markup.Escape(hop.Prefix),
+                Markup.Escape(ExitCodes.StatusName((Grpc.Core.StatusCode)hop.Code)),
+                hop.Cached ? "yes" : "no",
+                Markup.Escape(((hop.Elapsed?.ToTimeSpan() ?? TimeSpan.Zero).TotalMilliseconds).ToString("0.#", CultureInfo.InvariantCulture)));
+        }
+
+        output.WriteLine($"{result.Identifier}:");
+        _console.Value.Write(table);
+    }
+
     /// <summary>Records as one table: a row per value.</summary>
     public void Records(IReadOnlyList<Record> records)
     {
