@@ -20,9 +20,10 @@ internal static class ResolveCommand
         var file = new Option<FileInfo?>("--file", "-f") { Description = "read identifiers from FILE, one per line ('-' for standard input); blank lines are skipped" };
         var types = new Option<string[]>("--type", "-t") { Description = "return only values of this type; 'URL.' also matches subtypes such as URL.pdf", AllowMultipleArgumentsPerToken = false };
         var indexes = new Option<int[]>("--index", "-i") { Description = "return only the value at this index" };
-        var noRecursion = new Option<bool>("--no-recurse", "--no-recursion") { Description = "print the referral for a delegated prefix instead of resolving it at its site (neither the node nor the CLI follows it)" };
+        var noRecursion = new Option<bool>("--no-recurse", "--no-recursion") { Description = "ask the node not to resolve delegated prefixes at their sites: it answers referrals, which the CLI follows itself (iterative resolution)" };
+        var noFollow = new Option<bool>("--no-follow") { Description = "print referrals as answered instead of following them to their sites" };
         var trace = new Option<bool>("--trace") { Description = "show the nodes asked for each answer: endpoint, prefix, status, cached or not, time" };
-        var command = new Command("resolve", "resolve identifiers to their records") { ids, file, types, indexes, noRecursion, trace };
+        var command = new Command("resolve", "resolve identifiers to their records") { ids, file, types, indexes, noRecursion, noFollow, trace };
 
         runner.SetAction(command, async (context, parse, cancellationToken) =>
         {
@@ -55,21 +56,21 @@ internal static class ResolveCommand
             }
 
             var requests = identifiers.Select(id => Request(id, parse.GetValue(types) ?? [], parse.GetValue(indexes) ?? [], parse.GetValue(noRecursion))).ToList();
-            var showTrace = parse.GetValue(trace);
+            var how = new Answering(Follow: !parse.GetValue(noFollow), Trace: parse.GetValue(trace));
             return requests.Count == 1 && source is null
-                ? await ResolveOneAsync(context, requests[0], showTrace, cancellationToken).ConfigureAwait(false)
-                : await ResolveManyAsync(context, requests, showTrace, cancellationToken).ConfigureAwait(false);
+                ? await ResolveOneAsync(context, requests[0], how, cancellationToken).ConfigureAwait(false)
+                : await ResolveManyAsync(context, requests, how, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> ResolveOneAsync(CliContext context, ResolveRequest request, bool showTrace, CancellationToken cancellationToken)
+    private static async Task<int> ResolveOneAsync(CliContext context, ResolveRequest request, Answering how, CancellationToken cancellationToken)
     {
         try
         {
             var result = await context.Resolution.ResolveAsync(request, context.Call(cancellationToken)).ConfigureAwait(false);
-            result = await FollowAsync(context, request, result, cancellationToken).ConfigureAwait(false);
-            Print(context, [result], showTrace);
+            result = await FollowAsync(context, request, result, how, cancellationToken).ConfigureAwait(false);
+            Print(context, [result], how.Trace);
             return ExitCodes.Ok;
         }
         catch (RpcException exception)
@@ -78,11 +79,11 @@ internal static class ResolveCommand
         }
     }
 
-    // A node that does not recurse answers a referral; unless asked not to, the CLI follows it to the record.
-    private static async Task<ResolveResult> FollowAsync(CliContext context, ResolveRequest request, ResolveResult result, CancellationToken cancellationToken) =>
-        result.Referral is null || request.NoRecursion ? result : await ReferralFollower.FollowAsync(context, request, result, cancellationToken).ConfigureAwait(false);
+    // A node that does not recurse answers a referral; unless told not to, the CLI follows it to the record.
+    private static async Task<ResolveResult> FollowAsync(CliContext context, ResolveRequest request, ResolveResult result, Answering how, CancellationToken cancellationToken) =>
+        result.Referral is null || !how.Follow ? result : await ReferralFollower.FollowAsync(context, request, result, cancellationToken).ConfigureAwait(false);
 
-    private static async Task<int> ResolveManyAsync(CliContext context, List<ResolveRequest> requests, bool showTrace, CancellationToken cancellationToken)
+    private static async Task<int> ResolveManyAsync(CliContext context, List<ResolveRequest> requests, Answering how, CancellationToken cancellationToken)
     {
         var exitCode = ExitCodes.Ok;
         foreach (var chunk in requests.Chunk(BatchSize))
@@ -94,11 +95,11 @@ internal static class ResolveCommand
             foreach (var (request, answer) in chunk.Zip(response.Results))
             {
                 var result = answer;
-                if (result.Status is { Code: 0 } && result.Referral is not null && !request.NoRecursion)
+                if (result.Status is { Code: 0 })
                 {
                     try
                     {
-                        result = await ReferralFollower.FollowAsync(context, request, result, cancellationToken).ConfigureAwait(false);
+                        result = await FollowAsync(context, request, result, how, cancellationToken).ConfigureAwait(false);
                     }
                     catch (RpcException exception)
                     {
@@ -119,7 +120,7 @@ internal static class ResolveCommand
                 }
             }
 
-            Print(context, found, showTrace);
+            Print(context, found, how.Trace);
         }
 
         return exitCode;
@@ -154,6 +155,9 @@ internal static class ResolveCommand
             }
         }
     }
+
+    // Whether referrals are followed to their sites, and whether each answer's trace is shown.
+    private sealed record Answering(bool Follow, bool Trace);
 
     private static ResolveRequest Request(string identifier, string[] types, int[] indexes, bool noRecursion)
     {
