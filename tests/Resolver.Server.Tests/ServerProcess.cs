@@ -13,6 +13,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly string _dataDir;
+    private int _disposed;
 
     private ServerProcess(Process process, string dataDir, string grpcAddress, string httpAddress)
     {
@@ -120,8 +121,14 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process (SIGKILL, as a node failure) and removes its data; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         Channel.Dispose();
         if (!_process.HasExited)
         {
