@@ -95,4 +95,18 @@ public sealed class FederationTests : IAsyncLifetime
         Assert.Contains("loop", failure.Status.Detail, StringComparison.Ordinal);
         Assert.Contains(_site.GrpcAddress, failure.Status.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HandleRest_OnARecursiveNode_ResolvesAtTheSite_AndRefersOnlyWithDoNotRefer()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_top.HttpAddress) };
+
+        var resolved = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/handles/88.168.1/ABC", UriKind.Relative), Ct)).RootElement;
+        using var referred = await http.GetAsync(new Uri("/api/handles/88.168.1/ABC?doNotRefer=true", UriKind.Relative), Ct);
+        var referral = System.Text.Json.JsonDocument.Parse(await referred.Content.ReadAsStringAsync(Ct)).RootElement;
+
+        Assert.Equal(1, resolved.GetProperty("responseCode").GetInt32());
+        Assert.Equal("https://example.com/abc", resolved.GetProperty("values")[0].GetProperty("data").GetProperty("value").GetString());
+        Assert.Equal(302, referral.GetProperty("responseCode").GetInt32());
+    }
 }
