@@ -19,4 +19,8 @@ public static class Reasons
     public const string InvalidPageToken = "invalid-page-token";
     public const string StoreUnavailable = "store-unavailable";
     public const string WriteContention = "write-contention";
+    public const string PrefixHomed = "prefix-homed";
+    public const string InvalidSite = "invalid-site";
+    public const string InvalidSites = "invalid-sites";
+    public const string InvalidTtl = "invalid-ttl";
 }
