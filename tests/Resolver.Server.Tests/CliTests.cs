@@ -173,6 +173,82 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrefixDelegate_ThenList_ShowsKindSitesAndTtlInTableAndJson()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+
+        var delegated = await RunAsync("prefix", "delegate", "88.168.2", "--site", "https://a.example:5443", "--site", "http://b.example:5280", "--ttl", "600");
+        var table = await RunAsync("prefix", "list");
+        var json = await RunAsync("-o", "json", "prefix", "list");
+
+        Assert.Equal((0, "delegated 88.168.2 to https://a.example:5443, http://b.example:5280 (referrals cached 600 s)"), (delegated.ExitCode, delegated.Out.Trim()));
+        Assert.Equal(0, table.ExitCode);
+        var row = Assert.Single(Lines(table.Out), line => line.Contains("88.168.2", StringComparison.Ordinal));
+        Assert.Matches(@"88\.168\.2\s.*delegated\s.*https://a\.example:5443, http://b\.example:5280\s.*600\s", row);
+        Assert.Contains("TTL", table.Out, StringComparison.Ordinal);
+        var entries = Lines(json.Out).Select(line => JsonDocument.Parse(line).RootElement).ToDictionary(e => e.GetProperty("prefix").GetString()!);
+        Assert.Equal(("PREFIX_KIND_DELEGATED", 600), (entries["88.168.2"].GetProperty("kind").GetString(), entries["88.168.2"].GetProperty("ttl").GetInt32()));
+        Assert.Equal(["https://a.example:5443", "http://b.example:5280"], entries["88.168.2"].GetProperty("endpoints").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("PREFIX_KIND_HOMED", entries["88.168.1"].GetProperty("kind").GetString());
+        Assert.False(entries["88.168.1"].TryGetProperty("ttl", out _));
+    }
+
+    [Fact]
+    public async Task PrefixDelegate_AgainWithoutTtl_ReplacesSitesWithTheDefaultTtl()
+    {
+        await RunAsync("prefix", "delegate", "88.168.2", "--site", "https://a.example:5443", "--ttl", "600");
+
+        var again = await RunAsync("-o", "json", "prefix", "delegate", "88.168.2", "--site", "https://moved.example:5443");
+
+        Assert.Equal(0, again.ExitCode);
+        var response = JsonDocument.Parse(Assert.Single(Lines(again.Out))).RootElement;
+        Assert.False(response.TryGetProperty("created", out _)); // false: replaced
+        Assert.Equal(3600, response.GetProperty("prefix").GetProperty("ttl").GetInt32());
+        Assert.Equal("https://moved.example:5443", response.GetProperty("prefix").GetProperty("endpoints")[0].GetString());
+    }
+
+    [Fact]
+    public async Task PrefixDelegate_HomedPrefix_ExitsThreeWithOneLineNamingIt()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+
+        var (exitCode, output, error) = await RunAsync("prefix", "delegate", "88.168.1", "--site", "https://a.example:5443");
+
+        Assert.Equal(3, exitCode);
+        Assert.Empty(output);
+        Assert.StartsWith("FAILED_PRECONDITION: prefix 88.168.1 is homed here", Assert.Single(Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("prefix", "delegate", "88.168.2", "--site", "https://a.example")]                          // no port: the server says so
+    [InlineData("prefix", "delegate", "88.168.2", "--site", "https://a.example:5443", "--ttl", "604801")]
+    [InlineData("prefix", "delegate", "88.168.2", "--site", "https://a.example:5443", "--ttl", "0")]       // 0 would mean the default on the wire
+    [InlineData("prefix", "delegate", "88.168.2")]                                                          // --site is required
+    [InlineData("prefix", "delegate", "88.168.2", "--site", "https://a.example:5443", "--ttl", "soon")]
+    public async Task PrefixDelegate_BadInput_ExitsOneAndDelegatesNothing(params string[] args)
+    {
+        var (exitCode, _, error) = await RunAsync(args);
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(Lines(error));
+        Assert.DoesNotContain("88.168.2", (await RunAsync("prefix", "list")).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PrefixUndelegate_TwiceExitsZeroAndSaysWhatHappened()
+    {
+        await RunAsync("prefix", "delegate", "88.168.2", "--site", "https://a.example:5443");
+
+        var removed = await RunAsync("prefix", "undelegate", "88.168.2");
+        var again = await RunAsync("-o", "json", "prefix", "undelegate", "88.168.2");
+
+        Assert.Equal((0, "removed the delegation of 88.168.2"), (removed.ExitCode, removed.Out.Trim()));
+        Assert.Equal(0, again.ExitCode);
+        Assert.False(JsonDocument.Parse(again.Out).RootElement.TryGetProperty("removed", out _)); // false: nothing was delegated
+        Assert.DoesNotContain("88.168.2", (await RunAsync("prefix", "list")).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnyCommand_UnreachableServer_ExitsThreeNamingTheAddress()
     {
         var address = $"http://127.0.0.1:{FreePort.Next()}";

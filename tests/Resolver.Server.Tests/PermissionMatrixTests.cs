@@ -41,6 +41,11 @@ public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : I
         // Admin.
         ["HomePrefix"] = new([Unauth, Ok, Denied, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
             Done(new Admin.AdminClient(as_).HomePrefixAsync(new HomePrefixRequest { Prefix = $"88.199.{cell}" }, cancellationToken: Ct).ResponseAsync)),
+        ["DelegatePrefix"] = new([Unauth, Ok, Denied, Denied, Denied, Denied, Unauth, Unauth, Unauth], async (w, as_, cell) =>
+            (await new Admin.AdminClient(as_).DelegatePrefixAsync(new DelegatePrefixRequest { Prefix = $"88.197.{cell}", Sites = { "https://site.example:5443" } }, cancellationToken: Ct)).Created ? Ok : "not created"),
+        ["UndelegatePrefix"] = new([Unauth, Ok, Denied, Denied, Denied, Denied, Unauth, Unauth, Unauth], async (w, as_, cell) =>
+            (await new Admin.AdminClient(as_).UndelegatePrefixAsync(new UndelegatePrefixRequest { Prefix = $"88.196.{cell}" }, cancellationToken: Ct)).Removed ? Ok : "not removed",
+            (w, cell) => w.Server.Admin.DelegatePrefixAsync(new DelegatePrefixRequest { Prefix = $"88.196.{cell}", Sites = { "https://site.example:5443" } }, cancellationToken: Ct).ResponseAsync),
         ["ListPrefixes"] = new([Unauth, Ok, Ok, Ok, Ok, Ok, Unauth, Unauth, Unauth], (w, as_, cell) =>
             Done(new Admin.AdminClient(as_).ListPrefixesAsync(new ListPrefixesRequest(), cancellationToken: Ct).ResponseAsync)),
         ["CreateEnterprise"] = new([Unauth, Ok, Denied, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>

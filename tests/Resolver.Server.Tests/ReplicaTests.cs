@@ -47,6 +47,33 @@ public sealed class ReplicaTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DelegateOnA_ResolveOnB_ReferredWithinTheBoundAndUndelegatedLikewise()
+    {
+        await _a.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.175" }, cancellationToken: Ct);
+        Assert.Equal(StatusCode.NotFound, await StatusOnBAsync()); // B has loaded its prefix table: 88.175.2 is under the homed 88.175
+
+        await _a.Admin.DelegatePrefixAsync(new DelegatePrefixRequest { Prefix = "88.175.2", Sites = { "https://secondary.example:5443" } }, cancellationToken: Ct);
+        await Eventually.TrueAsync(async () => await StatusOnBAsync() == StatusCode.OK, TimeSpan.FromSeconds(1), "B did not refer 88.175.2 to its site 1 s after A delegated it");
+
+        await _a.Admin.UndelegatePrefixAsync(new UndelegatePrefixRequest { Prefix = "88.175.2" }, cancellationToken: Ct);
+        await Eventually.TrueAsync(async () => await StatusOnBAsync() == StatusCode.NotFound, TimeSpan.FromSeconds(1), "B still referred 88.175.2 1 s after A removed the delegation");
+    }
+
+    // OK is a referral (the prefix is delegated); NOT_FOUND is an answer from the homed parent.
+    private async Task<StatusCode> StatusOnBAsync()
+    {
+        try
+        {
+            var answer = await _b.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.175.2/X" }, cancellationToken: Ct);
+            return answer.Referral is null ? StatusCode.Unknown : StatusCode.OK;
+        }
+        catch (RpcException exception)
+        {
+            return exception.StatusCode;
+        }
+    }
+
+    [Fact]
     public async Task BatchResolve_1000IdsMissingL1_CostsOneRedisRoundTripAndAtMostOneSqlQuery()
     {
         await _a.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);

@@ -1,4 +1,5 @@
 using Npgsql;
+using Resolver.Core.Prefixes;
 using Resolver.Storage.Postgres;
 using Resolver.Storage.Sqlite;
 using Resolver.Testing;
@@ -28,7 +29,7 @@ public sealed class SchemaTests(PostgresFixture postgres) : IAsyncDisposable
         await database.MigrateAsync(Ct);
         await database.MigrateAsync(Ct); // node_settings is created by a plain CREATE TABLE: a second run must skip it
 
-        Assert.Equal([1, 2, 3], await LedgerAsync(database));
+        Assert.Equal([1, 2, 3, 4], await LedgerAsync(database));
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public sealed class SchemaTests(PostgresFixture postgres) : IAsyncDisposable
 
         await Task.WhenAll(replicas.Select(r => r.MigrateAsync(Ct)));
 
-        Assert.Equal([1, 2, 3], await LedgerAsync(replicas[0]));
+        Assert.Equal([1, 2, 3, 4], await LedgerAsync(replicas[0]));
     }
 
     [Fact]
@@ -65,6 +66,51 @@ public sealed class SchemaTests(PostgresFixture postgres) : IAsyncDisposable
         await reopened.MigrateAsync(Ct);
 
         Assert.Equal("sensitive", await reopened.PinAsync("suffix-case", "insensitive", Ct));
+    }
+
+    [Fact]
+    public async Task PostgresMigrate_FromBeforeTheTtlColumn_GivesExistingPrefixesTheDefaultTtl()
+    {
+        var database = await PostgresAsync();
+        await database.MigrateAsync(Ct);
+        await PostgresExecuteAsync(database, """
+            ALTER TABLE prefixes DROP COLUMN ttl;
+            DELETE FROM schema_migrations WHERE version = 4;
+            INSERT INTO prefixes (prefix, kind, endpoints, created_at) VALUES ('88.168.1', 1, '[]', now()), ('88.168.2', 2, '["https://a.example:5443"]', now());
+            """);
+
+        await database.MigrateAsync(Ct);
+
+        Assert.Equal([PrefixEntry.DefaultTtl, PrefixEntry.DefaultTtl], (await new PostgresPrefixStore(database).ListAsync(Ct)).Select(e => e.Ttl));
+        Assert.Equal([1, 2, 3, 4], await LedgerAsync(database));
+    }
+
+    [Fact]
+    public async Task SqliteMigrate_FromBeforeTheTtlColumn_GivesExistingPrefixesTheDefaultTtl()
+    {
+        var database = new SqliteDatabase(Path.Combine(_sqliteDirectory, "ttl.db"));
+        await database.MigrateAsync(Ct);
+        await using (var connection = await database.OpenAsync(Ct))
+        await using (var downgrade = connection.CreateCommand())
+        {
+            // A file at schema version 3, as the release before delegations had TTLs left it.
+            downgrade.CommandText = """
+                ALTER TABLE prefixes DROP COLUMN ttl;
+                PRAGMA user_version = 3;
+                INSERT INTO prefixes (prefix, kind, endpoints, created_at) VALUES ('88.168.1', 1, '[]', 0), ('88.168.2', 2, '["https://a.example:5443"]', 0);
+                """;
+            await downgrade.ExecuteNonQueryAsync(Ct);
+        }
+
+        await database.MigrateAsync(Ct);
+
+        Assert.Equal([PrefixEntry.DefaultTtl, PrefixEntry.DefaultTtl], (await new SqlitePrefixStore(database).ListAsync(Ct)).Select(e => e.Ttl));
+    }
+
+    private static async Task PostgresExecuteAsync(PostgresDatabase database, string sql)
+    {
+        await using var command = database.DataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(Ct);
     }
 
     private static async Task<List<int>> LedgerAsync(PostgresDatabase database)

@@ -24,4 +24,8 @@ public static class Reasons
     public const string DelegationLoop = "delegation-loop";
     public const string DelegationChainTooLong = "delegation-chain-too-long";
     public const string WriteContention = "write-contention";
+    public const string PrefixHomed = "prefix-homed";
+    public const string InvalidSite = "invalid-site";
+    public const string InvalidSites = "invalid-sites";
+    public const string InvalidTtl = "invalid-ttl";
 }

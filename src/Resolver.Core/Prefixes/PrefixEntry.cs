@@ -6,8 +6,12 @@ namespace Resolver.Core.Prefixes;
 /// <param name="Endpoints">For delegations: the gRPC endpoints of the site serving it.</param>
 /// <param name="CreatedAt">When the entry was made.</param>
 /// <param name="Owner">The enterprise that owns the prefix (and its sub-prefixes), if any.</param>
-/// <param name="Ttl">For delegations: seconds a referral to the site may be cached.</param>
-public sealed record PrefixEntry(string Prefix, PrefixKind Kind, IReadOnlyList<string> Endpoints, DateTimeOffset CreatedAt, string? Owner = null, int Ttl = 3600);
+/// <param name="Ttl">For delegations: seconds a referral to the site may be cached (homed entries carry it unused).</param>
+public sealed record PrefixEntry(string Prefix, PrefixKind Kind, IReadOnlyList<string> Endpoints, DateTimeOffset CreatedAt, string? Owner = null, int Ttl = PrefixEntry.DefaultTtl)
+{
+    /// <summary>The referral TTL of a delegation made without one, and of every entry stored before delegations had their own.</summary>
+    public const int DefaultTtl = 3600;
+}
 
 /// <summary>How a node serves a prefix.</summary>
 public enum PrefixKind

@@ -193,7 +193,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
     }
 
     /// <summary>Seconds a referral may be cached: delegations change rarely (Handle's default value TTL is a day; an hour keeps moves quick).</summary>
-    public const int ReferralTtl = 3600;
+    public const int ReferralTtl = PrefixEntry.DefaultTtl;
 
     /// <summary>How long a stale answer may be cached by the caller (RFC 8767 recommends 30 s).</summary>
     public const int StaleAnswerTtl = 30;

@@ -17,6 +17,16 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
         return new HomePrefixResponse { Prefix = ProtoMapper.ToProto(entry), Created = created };
     }
 
+    public override async Task<DelegatePrefixResponse> DelegatePrefix(DelegatePrefixRequest request, ServerCallContext context)
+    {
+        var ttl = request.Ttl == 0 ? PrefixEntry.DefaultTtl : request.Ttl;
+        var (entry, created) = await prefixes.DelegateAsync(context.GetCaller(), request.Prefix, [.. request.Sites], ttl, context.CancellationToken).ConfigureAwait(false);
+        return new DelegatePrefixResponse { Prefix = ProtoMapper.ToProto(entry), Created = created };
+    }
+
+    public override async Task<UndelegatePrefixResponse> UndelegatePrefix(UndelegatePrefixRequest request, ServerCallContext context) =>
+        new() { Removed = await prefixes.UndelegateAsync(context.GetCaller(), request.Prefix, context.CancellationToken).ConfigureAwait(false) };
+
     public override async Task<ListPrefixesResponse> ListPrefixes(ListPrefixesRequest request, ServerCallContext context)
     {
         var response = new ListPrefixesResponse();

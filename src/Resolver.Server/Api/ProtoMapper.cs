@@ -143,6 +143,7 @@ internal static class ProtoMapper
             Kind = entry.Kind == PrefixKind.Homed ? Proto.PrefixKind.Homed : Proto.PrefixKind.Delegated,
             CreatedAt = Timestamp.FromDateTimeOffset(entry.CreatedAt),
             Owner = entry.Owner ?? "",
+            Ttl = entry.Kind == PrefixKind.Delegated ? entry.Ttl : 0,
         };
         message.Endpoints.AddRange(entry.Endpoints);
         return message;

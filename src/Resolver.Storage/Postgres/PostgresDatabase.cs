@@ -81,6 +81,11 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
             value TEXT NOT NULL
         );
         """,
+
+        // Seconds a referral to a delegation may be cached; rows from before it get PrefixEntry.DefaultTtl.
+        """
+        ALTER TABLE prefixes ADD COLUMN ttl INTEGER NOT NULL DEFAULT 3600;
+        """,
     ];
 
     /// <summary>A database reached with an Npgsql connection string.</summary>
@@ -107,7 +112,8 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         // Two replicas migrating at once: each step commits with its ledger row, so the loser's step fails (the
-        // catalog or the ledger's key) and rolls back; it reads the ledger again and finds the step applied.
+        // catalog — a table, object or column already there — or the ledger's key) and rolls back; it reads the
+        // ledger again and finds the step applied.
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -115,7 +121,7 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
                 await MigrateOnceAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (PostgresException exception) when (attempt < 5 && exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
+            catch (PostgresException exception) when (attempt < 5 && exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.DuplicateColumn)
             {
             }
             catch (NpgsqlException exception)

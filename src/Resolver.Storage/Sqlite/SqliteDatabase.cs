@@ -76,6 +76,11 @@ public sealed class SqliteDatabase : IStoreSchema
             value TEXT NOT NULL
         );
         """,
+
+        // Seconds a referral to a delegation may be cached; rows from before it get PrefixEntry.DefaultTtl.
+        """
+        ALTER TABLE prefixes ADD COLUMN ttl INTEGER NOT NULL DEFAULT 3600;
+        """,
     ];
 
     private readonly string _connectionString;

@@ -26,6 +26,34 @@ public sealed class InMemoryPrefixStore : IPrefixStore
             return ValueTask.FromResult<IReadOnlyList<PrefixEntry>>([.. Entries.Values]);
         }
     }
+
+    public ValueTask<(PrefixEntry Entry, bool Created)> PutDelegationAsync(PrefixEntry entry, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (Entries.TryGetValue(entry.Prefix, out var existing))
+            {
+                if (existing.Kind == PrefixKind.Homed)
+                {
+                    throw PrefixStoreRefusals.Homed(entry.Prefix);
+                }
+
+                return ValueTask.FromResult((Entries[entry.Prefix] = existing with { Endpoints = entry.Endpoints, Ttl = entry.Ttl }, false));
+            }
+
+            return ValueTask.FromResult((Entries[entry.Prefix] = entry with { Kind = PrefixKind.Delegated }, true));
+        }
+    }
+
+    public ValueTask<bool> RemoveDelegationAsync(string prefix, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            return !Entries.TryGetValue(prefix, out var existing) ? ValueTask.FromResult(false)
+                : existing.Kind == PrefixKind.Homed ? throw PrefixStoreRefusals.Homed(prefix)
+                : ValueTask.FromResult(Entries.Remove(prefix));
+        }
+    }
 }
 
 /// <summary>Enterprises, keys, grants and the audit log in memory; enterprise creation is atomic under the prefix store's lock.</summary>
