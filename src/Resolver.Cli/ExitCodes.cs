@@ -25,5 +25,5 @@ internal static class ExitCodes
 
     /// <summary>The status name as gRPC writes it, e.g. NOT_FOUND.</summary>
     public static string StatusName(StatusCode code) =>
-        string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+        string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) && char.IsLower(code.ToString()[i - 1]) ? "_" + c : c.ToString())).ToUpperInvariant();
 }

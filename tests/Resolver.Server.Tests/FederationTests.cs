@@ -1,6 +1,4 @@
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Resolver.Core.Prefixes;
 using Resolver.Protocol.V1;
 
 namespace Resolver.Server.Tests;
@@ -30,11 +28,11 @@ public sealed class FederationTests : IAsyncLifetime
         await _site.DisposeAsync();
     }
 
-    // Until the Admin API can delegate, straight into the node's prefix store (and its table reloaded).
     internal static async Task DelegateAsync(TestServer node, string prefix, params string[] sites)
     {
-        await node.Services.GetRequiredService<IPrefixStore>().AddAsync(new PrefixEntry(prefix, Resolver.Core.Prefixes.PrefixKind.Delegated, sites, DateTimeOffset.UtcNow, Ttl: 60), Ct);
-        node.Services.GetRequiredService<PrefixDirectory>().Invalidate();
+        var request = new DelegatePrefixRequest { Prefix = prefix, Ttl = 60 };
+        request.Sites.AddRange(sites);
+        await node.Admin.DelegatePrefixAsync(request, cancellationToken: Ct);
     }
 
     [Fact]
@@ -58,7 +56,7 @@ public sealed class FederationTests : IAsyncLifetime
 
         Assert.Equal("88.168.1", result.Referral.Prefix);
         Assert.Equal([_site.GrpcAddress], result.Referral.Endpoints);
-        Assert.True(result.Referral.Ttl > 0);
+        Assert.Equal(60, result.Referral.Ttl);
     }
 
     [Fact]
