@@ -107,4 +107,20 @@ public sealed class FederationTests : IAsyncLifetime
         Assert.Equal("https://example.com/abc", resolved.GetProperty("values")[0].GetProperty("data").GetProperty("value").GetString());
         Assert.Equal(302, referral.GetProperty("responseCode").GetInt32());
     }
+
+    [Fact]
+    public async Task Resolve_AsTheRecursiveNodesAdmin_AsksTheSiteAsItselfNotWithTheCallersCredential()
+    {
+        // Every test node has the same admin token: were the caller's credential forwarded, the site would show it the private value.
+        var create = new CreateRecordRequest { Identifier = "88.168.1/MIXED" };
+        create.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://example.com/public" } });
+        create.Values.Add(new Value { Type = "EMAIL", Data = new ValueData { Text = "ops@example.com" }, Permissions = new Permissions { AdminRead = true, AdminWrite = true } });
+        await _site.Registry.CreateRecordAsync(create, cancellationToken: Ct);
+
+        var asAdmin = await new Resolution.ResolutionClient(_top.As(TestServer.AdminToken)).ResolveAsync(new ResolveRequest { Identifier = "88.168.1/MIXED" }, cancellationToken: Ct);
+        var atTheSite = await new Resolution.ResolutionClient(_site.As(TestServer.AdminToken)).ResolveAsync(new ResolveRequest { Identifier = "88.168.1/MIXED" }, cancellationToken: Ct);
+
+        Assert.Equal(["URL"], asAdmin.Record.Values.Select(v => v.Type));
+        Assert.Equal(["URL", "EMAIL"], atTheSite.Record.Values.Select(v => v.Type)); // the value exists; the recursive node was not shown it
+    }
 }

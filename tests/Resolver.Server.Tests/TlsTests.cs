@@ -52,6 +52,34 @@ public sealed class TlsTests : IDisposable
         Assert.Contains("--https-url needs --tls-cert and --tls-key", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RecursiveNode_AsksAnHttpsSite_TrustingOnlyTheSiteCaFile()
+    {
+        using var certificate = SelfSigned();
+        var certFile = Path.Combine(_directory, "site.crt");
+        var keyFile = Path.Combine(_directory, "site.key");
+        await File.WriteAllTextAsync(certFile, certificate.ExportCertificatePem(), Ct);
+        await File.WriteAllTextAsync(keyFile, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem(), Ct);
+        var https = $"https://127.0.0.1:{FreePort.Next()}";
+        await using var site = await TestServer.StartAsync("--https-url", https, "--tls-cert", certFile, "--tls-key", keyFile);
+        await site.RegisterAsync("88.168.1/TLS", "https://example.com/tls");
+        await using var trusting = await TestServer.StartAsync("--recursive", "true", "--site-ca-file", certFile);
+        await using var untrusting = await TestServer.StartAsync("--recursive", "true");
+        foreach (var node in (TestServer[])[trusting, untrusting])
+        {
+            var delegation = new DelegatePrefixRequest { Prefix = "88.168.1" };
+            delegation.Sites.Add(https);
+            await node.Admin.DelegatePrefixAsync(delegation, cancellationToken: Ct);
+        }
+
+        var answer = await trusting.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/TLS" }, cancellationToken: Ct);
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => untrusting.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/TLS" }, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal("https://example.com/tls", answer.Record.Values[0].Data.Text);
+        Assert.Equal(Grpc.Core.StatusCode.Unavailable, refused.StatusCode); // the private CA's certificate is not in the system's roots
+        Assert.Contains(https, refused.Status.Detail, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static X509Certificate2 SelfSigned()
