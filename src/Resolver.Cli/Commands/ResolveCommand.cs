@@ -140,7 +140,11 @@ internal static class ResolveCommand
         }
         else if (results.Count > 0)
         {
-            context.Printer.Records([.. results.Where(r => r.Record is not null).Select(r => r.Record)]);
+            if (results.Any(r => r.Record is not null))
+            {
+                context.Printer.Records([.. results.Where(r => r.Record is not null).Select(r => r.Record)]);
+            }
+
             foreach (var referral in results.Where(r => r.Referral is not null))
             {
                 context.Printer.Line($"{referral.Identifier}: referred to {string.Join(", ", referral.Referral.Endpoints)} for prefix {referral.Referral.Prefix} (cache {referral.Referral.Ttl} s)");
