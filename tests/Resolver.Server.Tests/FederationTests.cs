@@ -123,4 +123,22 @@ public sealed class FederationTests : IAsyncLifetime
         Assert.Equal(["URL"], asAdmin.Record.Values.Select(v => v.Type));
         Assert.Equal(["URL", "EMAIL"], atTheSite.Record.Values.Select(v => v.Type)); // the value exists; the recursive node was not shown it
     }
+
+    [Fact]
+    public async Task Upstream_ForAPrefixNeitherHomedNorDelegated_ResolvesThereOrRefersThere()
+    {
+        // An enterprise node that knows only its own prefix names the node above it as its upstream.
+        await using var recursive = await TestServer.StartAsync("--recursive", "true", "--upstream", _site.GrpcAddress);
+        await using var authoritative = await TestServer.StartAsync("--upstream", _site.GrpcAddress);
+
+        var resolved = await recursive.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/ABC" }, cancellationToken: Ct);
+        var referred = await authoritative.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/ABC" }, cancellationToken: Ct);
+        var withoutUpstream = await Assert.ThrowsAsync<RpcException>(() => _site.Resolution.ResolveAsync(new ResolveRequest { Identifier = "99.1/ABC" }, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal("https://example.com/abc", resolved.Record.Values[0].Data.Text);
+        Assert.Equal([_site.GrpcAddress], resolved.Trace.Skip(1).Select(h => h.Endpoint));
+        Assert.Equal("", referred.Referral.Prefix); // "everything I do not know"
+        Assert.Equal([_site.GrpcAddress], referred.Referral.Endpoints);
+        Assert.Equal(StatusCode.NotFound, withoutUpstream.StatusCode); // a node without an upstream knows nothing else
+    }
 }

@@ -86,7 +86,8 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
                     local.Add((slot, identifier, null, true)); // the upstream node knows where the prefix lives
                     break;
                 case { Kind: RouteKind.Unknown } when recursion.Upstream is { } upstream:
-                    outcomes[slot] = ResolveOutcome.Referred(query.Identifier, new Referral(identifier.Prefix, [upstream], ReferralTtl));
+                    // The empty prefix: "everything this node does not know" (DNS: a referral to the root).
+                    outcomes[slot] = ResolveOutcome.Referred(query.Identifier, new Referral("", [upstream], ReferralTtl));
                     break;
                 default:
                     outcomes[slot] = ResolveOutcome.Failed(query.Identifier, PrefixNotHomed(identifier));
