@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Resolver.Caching;
@@ -27,18 +29,22 @@ internal static class TelemetryExtensions
                 .AddMeter(CacheMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
                 // Every scrape sees every call made before it (the exporter's default keeps a response for 300 ms).
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
-            .WithTracing(tracing => tracing.AddSource("Microsoft.AspNetCore"));
-
-        // The OTLP exporter exists only when a collector is named: no exporter, no spans kept.
-        services.ConfigureOpenTelemetryTracerProvider((provider, tracing) =>
-        {
-            if (provider.GetRequiredService<IOptions<OperationsOptions>>().Value.OtlpEndpoint is { Length: > 0 } endpoint)
-            {
-                tracing.AddOtlpExporter(otlp => otlp.Endpoint = new Uri(endpoint));
-            }
-        });
+            .WithTracing(tracing => tracing
+                .AddSource("Microsoft.AspNetCore")
+                // Without a collector no span is even recorded (the hot path pays nothing); with one, every call is traced
+                // unless its caller's trace says otherwise.
+                .SetSampler(provider => Collector(provider) is null ? new AlwaysOffSampler() : new ParentBasedSampler(new AlwaysOnSampler()))
+                .AddProcessor(provider => Collector(provider) is { } endpoint
+                    ? new BatchActivityExportProcessor(new OtlpTraceExporter(new OtlpExporterOptions { Endpoint = endpoint }))
+                    : new NoExport()));
         return services;
     }
+
+    private static Uri? Collector(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<OperationsOptions>>().Value.OtlpEndpoint is { Length: > 0 } endpoint ? new Uri(endpoint) : null;
+
+    // What stands in for the exporter when no collector is named (the sampler records nothing anyway).
+    private sealed class NoExport : BaseProcessor<System.Diagnostics.Activity>;
 
     /// <summary>Counts every routed call (after routing, before anything can refuse it) and serves <c>/metrics</c>.</summary>
     public static WebApplication UseResolverTelemetry(this WebApplication app)
