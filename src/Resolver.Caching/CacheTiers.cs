@@ -99,7 +99,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
 
         if (Redis is { } redis && await redis.GetManyAsync([key]).ConfigureAwait(false) is [{ } shared] && now < shared.FreshUntil)
         {
-            OfferToMemory(key, shared, now);
+            OfferToMemory(key, shared, now, fromElsewhere: true);
             return shared.Record;
         }
 
@@ -111,12 +111,16 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
     {
         var now = _time.GetUtcNow();
         var entry = CacheEntry.For(record, now, _options);
-        OfferToMemory(record.Key, entry, now);
+        OfferToMemory(record.Key, entry, now, fromElsewhere: true);
         Redis?.FillInBackground([(record.Key, entry)], now);
     }
 
-    /// <summary>Puts what the store answered into L1, its lifetime capped while unsynchronized.</summary>
-    internal void OfferToMemory(string key, CacheEntry entry, DateTimeOffset now)
+    /// <summary>
+    /// Puts an answer into L1, its lifetime capped while unsynchronized, unless it came from another node
+    /// (<paramref name="fromElsewhere"/>): writes there never reach this node's invalidation channel anyway, so the
+    /// TTL that node gave is the only bound, with or without Redis (docs/federation.md).
+    /// </summary>
+    internal void OfferToMemory(string key, CacheEntry entry, DateTimeOffset now, bool fromElsewhere = false)
     {
         // A store read that began before the write may land after L1 was cleared (and its watermark with it).
         if (!_floors.IsEmpty && _floors.TryGetValue(key, out var held) && held.Version > entry.Version && held.Until > now)
@@ -125,7 +129,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
         }
 
         var cap = now + _options.L1UnsyncedTtl;
-        Memory.Offer(key, IsSynchronized || entry.FreshUntil <= cap ? entry : entry with { FreshUntil = cap });
+        Memory.Offer(key, fromElsewhere || IsSynchronized || entry.FreshUntil <= cap ? entry : entry with { FreshUntil = cap });
     }
 
     public async ValueTask RecordCommittedAsync(HandleRecord record, CancellationToken cancellationToken)

@@ -160,7 +160,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
             if (answers[m] is { Problem: null, Stale: false } answer)
             {
                 var entry = CacheEntry.For(answer.Record, now, tiers.Options);
-                tiers.OfferToMemory(asked[m], entry, now);
+                tiers.OfferToMemory(asked[m], entry, now, fromElsewhere: answer.Trace is not null);
                 fills.Add((asked[m], entry));
             }
         }

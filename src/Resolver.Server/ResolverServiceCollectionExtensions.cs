@@ -107,6 +107,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<PrefixDirectory>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<FederationOptions>>().Value.ToRecursion());
         services.TryAddSingleton<SiteChannels>();
+        services.TryAddSingleton<LearnedReferrals>();
         services.TryAddSingleton<ResolutionService>();
 
         // The write path.

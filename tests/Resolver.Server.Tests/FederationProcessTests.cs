@@ -22,7 +22,7 @@ public sealed class FederationProcessTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var started = await Task.WhenAll(
-            ServerProcess.StartAsync("--recursive", "true", "--site-timeout-ms", "1500"),
+            ServerProcess.StartAsync("--recursive", "true", "--site-timeout-ms", "8000"),
             ServerProcess.StartAsync(),
             ServerProcess.StartAsync());
         (_top, _secondary, _enterprise) = (started[0], started[1], started[2]);

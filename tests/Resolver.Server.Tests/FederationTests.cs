@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Resolver.Protocol.V1;
 
 namespace Resolver.Server.Tests;
@@ -140,5 +141,55 @@ public sealed class FederationTests : IAsyncLifetime
         Assert.Equal("", referred.Referral.Prefix); // "everything I do not know"
         Assert.Equal([_site.GrpcAddress], referred.Referral.Endpoints);
         Assert.Equal(StatusCode.NotFound, withoutUpstream.StatusCode); // a node without an upstream knows nothing else
+    }
+
+    [Fact]
+    public async Task UpstreamChain_RecursiveEnterpriseToSecondaryToTop_Resolves()
+    {
+        // Each node names the one above it; only the top-level node holds the record.
+        await using var top = await TestServer.StartAsync();
+        await top.RegisterAsync("99.1/X", "https://example.com/x");
+        await using var secondary = await TestServer.StartAsync("--upstream", top.GrpcAddress);
+        await using var enterprise = await TestServer.StartAsync("--recursive", "true", "--upstream", secondary.GrpcAddress);
+
+        var result = await enterprise.Resolution.ResolveAsync(new ResolveRequest { Identifier = "99.1/X" }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: Ct);
+
+        Assert.Equal("https://example.com/x", result.Record.Values[0].Data.Text);
+        Assert.Equal([secondary.GrpcAddress, top.GrpcAddress], result.Trace.Skip(1).Select(h => h.Endpoint));
+    }
+
+    [Fact]
+    public async Task PrivateValueGrantedToTheNode_IsNotShownToTheOwnerOfAHomedAncestor()
+    {
+        // The site shows this node its private value (its token is the site's admin token); the enterprise owning
+        // the homed ancestor 88 on this node has no claim to a record another node serves.
+        await using var top = await TestServer.StartAsync("--recursive", "true", "--site-token", TestServer.AdminToken);
+        var create = new CreateRecordRequest { Identifier = "88.168.1/MIXED2" };
+        create.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://example.com/public" } });
+        create.Values.Add(new Value { Type = "EMAIL", Data = new ValueData { Text = "ops@example.com" }, Permissions = new Permissions { AdminRead = true, AdminWrite = true } });
+        await _site.Registry.CreateRecordAsync(create, cancellationToken: Ct);
+        var owner = await top.Admin.CreateEnterpriseAsync(new CreateEnterpriseRequest { Name = "national", Prefix = "88" }, cancellationToken: Ct);
+        await DelegateAsync(top, "88.168.1", _site.GrpcAddress);
+
+        var asOwner = await new Resolution.ResolutionClient(top.As(owner.ApiKey)).ResolveAsync(new ResolveRequest { Identifier = "88.168.1/MIXED2" }, cancellationToken: Ct);
+        var asAdmin = await new Resolution.ResolutionClient(top.As(TestServer.AdminToken)).ResolveAsync(new ResolveRequest { Identifier = "88.168.1/MIXED2" }, cancellationToken: Ct);
+
+        Assert.Equal(["URL"], asOwner.Record.Values.Select(v => v.Type));
+        Assert.Equal(["URL", "EMAIL"], asAdmin.Record.Values.Select(v => v.Type)); // the token reached the (configured) site
+    }
+
+    [Fact]
+    public async Task RemoteAnswer_WithoutRedis_StaysCachedForItsTtlNotJustTheUnsyncedSecond()
+    {
+        // Without Redis, local records live in L1 for --l1-unsynced-ttl-ms (1 s); a remote record is bounded by its TTL only.
+        var clock = new Resolver.Testing.ShiftedTimeProvider();
+        await using var top = await TestServer.StartAsync(services => services.AddSingleton<TimeProvider>(clock), "--recursive", "true");
+        await DelegateAsync(top, "88.168.1", _site.GrpcAddress);
+        await top.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/ABC" }, cancellationToken: Ct);
+
+        clock.Shift(TimeSpan.FromSeconds(30));
+        var later = await top.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.1/ABC" }, cancellationToken: Ct);
+
+        Assert.True(Assert.Single(later.Trace).Cached, "the remote answer was asked again after 30 s although its TTL is a day (capped at 300 s)");
     }
 }

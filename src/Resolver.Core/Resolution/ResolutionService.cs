@@ -117,7 +117,8 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         {
             var query = queries[slot];
             var (record, stale, problem, trace) = byKey[identifier.Key];
-            var outcome = Answer(query, identifier, homed, record, stale, problem, table, grants, caller, out var allWithheld);
+            // A record another node serves has no owner here, whatever this node homes above its prefix.
+            var outcome = Answer(query, identifier, homed, record, stale, problem, remote ? PrefixTable.Empty : table, grants, caller, out var allWithheld);
             if (allWithheld)
             {
                 (withheld ??= new bool[queries.Count])[slot] = true;

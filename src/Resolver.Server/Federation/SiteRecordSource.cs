@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using Resolver.Caching;
 using Resolver.Core.Errors;
 using Resolver.Core.Prefixes;
-using Resolver.Core.Records;
 using Resolver.Core.Resolution;
 using Resolver.Core.Storage;
 using Resolver.Server.Api;
@@ -16,23 +14,19 @@ namespace Resolver.Server.Federation;
 /// The resolution chain's stage for identifiers other nodes serve, on a recursive node (SPEC §4; docs/federation.md).
 /// Like a DNS recursive resolver it asks each site non-recursively and follows referrals itself: per hop, one
 /// <c>BatchResolve</c> per site for all the keys that site serves, as this node (never with a caller's credentials),
-/// within the caller's remaining deadline. Referrals it learns are kept in the cache tiers as Handle keeps a prefix's
-/// sites: the prefix handle <c>0.NA/PREFIX</c> with one HS_SITE value per endpoint, for the referral's TTL. The records
+/// within the caller's remaining deadline. Referrals it learns are kept in the cache tiers (<see cref="LearnedReferrals"/>). The records
 /// it fetches go back through the stages in front, so they are cached, coalesced and served stale like local ones.
 /// Keys this node serves itself go to the next stage. Outages and broken delegations are per-key problems, never throws.
 /// </summary>
 internal sealed class SiteRecordSource(
     IRecordSource next,
     PrefixDirectory prefixes,
-    CacheTiers tiers,
+    LearnedReferrals learned,
     SiteChannels sites,
     Recursion recursion,
     IOptions<FederationOptions> options,
     TimeProvider time) : IRecordSource
 {
-    /// <summary>Request header carrying how many sites a query has already passed through (loops end at <c>--max-hops</c>).</summary>
-    public const string HopsHeader = "resolver-hops";
-
     // The most identifiers asked of one site in one call: well under any node's batch limit (2,000 by default).
     private const int SiteBatch = 1000;
 
@@ -43,25 +37,40 @@ internal sealed class SiteRecordSource(
             return await next.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
         }
 
+        // Without the prefix table this node cannot tell its own prefixes from others': it answers from its store alone.
         var table = await TableOrNullAsync(cancellationToken).ConfigureAwait(false);
         var results = new RecordLookup[keys.Count];
         var local = new List<int>(keys.Count);
         var remote = new List<Pending>();
+        var firstSites = new Dictionary<string, Site?>(StringComparer.Ordinal);
         foreach (var (i, key) in keys.Index())
         {
-            var prefix = key[..key.IndexOf('/', StringComparison.Ordinal)];
-            if (await FirstSiteAsync(table, prefix).ConfigureAwait(false) is { } site)
+            var slash = key.IndexOf('/', StringComparison.Ordinal);
+            if (table is null || slash < 0)
             {
-                remote.Add(new Pending(i, key, prefix, site));
+                local.Add(i); // not an identifier's key (e.g. the outage probe's): the store's to answer
+                continue;
             }
-            else
+
+            var prefix = key[..slash];
+            if (!firstSites.TryGetValue(prefix, out var site))
+            {
+                firstSites[prefix] = site = await FirstSiteAsync(table, prefix).ConfigureAwait(false);
+            }
+
+            if (site is null)
             {
                 local.Add(i);
             }
+            else
+            {
+                remote.Add(new Pending(i, key, prefix, site));
+            }
         }
 
+        var configured = Configured(table);
         var localRead = local.Count == 0 ? Task.FromResult<IReadOnlyList<RecordLookup>>([]) : next.GetManyAsync([.. local.Select(i => keys[i])], cancellationToken).AsTask();
-        await ResolveAtSitesAsync(remote, results, cancellationToken).ConfigureAwait(false);
+        await ResolveAtSitesAsync(remote, results, configured, cancellationToken).ConfigureAwait(false);
         var read = await localRead.ConfigureAwait(false);
         for (var j = 0; j < local.Count; j++)
         {
@@ -72,9 +81,9 @@ internal sealed class SiteRecordSource(
     }
 
     // Where to start for a prefix: the longest delegation learned from a referral or configured here, else the upstream.
-    private async ValueTask<Site?> FirstSiteAsync(PrefixTable? table, string prefix)
+    private async ValueTask<Site?> FirstSiteAsync(PrefixTable table, string prefix)
     {
-        var configured = table?.Route(prefix);
+        var configured = table.Route(prefix);
         if (configured is { Kind: RouteKind.Local })
         {
             return null;
@@ -82,22 +91,39 @@ internal sealed class SiteRecordSource(
 
         foreach (var candidate in PrefixPath.SelfAndAncestors(prefix))
         {
-            if (configured?.Authority is { } entry && entry.Prefix == candidate)
+            if (configured.Authority is { } entry && entry.Prefix == candidate)
             {
                 return new Site(entry.Prefix, entry.Endpoints);
             }
 
-            if (await tiers.GetFreshAsync(LearnedKey(candidate)).ConfigureAwait(false) is { } learned)
+            if (await learned.SitesOfAsync(candidate).ConfigureAwait(false) is { Count: > 0 } endpoints)
             {
-                return new Site(candidate, [.. learned.Values.Select(v => v.Data.Text ?? "")]);
+                return new Site(candidate, endpoints);
             }
         }
 
         return recursion.Upstream is { } upstream ? new Site("", [upstream]) : null;
     }
 
+    // The endpoints this node's administrator named (delegations, upstream): the only ones its own credential goes to.
+    private HashSet<string> Configured(PrefixTable? table)
+    {
+        var endpoints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in table?.Entries ?? [])
+        {
+            endpoints.UnionWith(entry.Endpoints);
+        }
+
+        if (recursion.Upstream is { } upstream)
+        {
+            endpoints.Add(upstream);
+        }
+
+        return endpoints;
+    }
+
     // Hop by hop: every key still pending is asked of its current site (one call per site); referrals move it on.
-    private async Task ResolveAtSitesAsync(List<Pending> pending, RecordLookup[] results, CancellationToken cancellationToken)
+    private async Task ResolveAtSitesAsync(List<Pending> pending, RecordLookup[] results, HashSet<string> configured, CancellationToken cancellationToken)
     {
         for (var hop = 1; pending.Count > 0; hop++)
         {
@@ -113,7 +139,7 @@ internal sealed class SiteRecordSource(
             }
 
             var bySite = pending.GroupBy(p => string.Join(' ', p.Site.Endpoints)).ToList();
-            var answered = await Task.WhenAll(bySite.Select(group => AskAsync([.. group], hop, cancellationToken))).ConfigureAwait(false);
+            var answered = await Task.WhenAll(bySite.Select(group => AskAsync([.. group], hop, configured, cancellationToken))).ConfigureAwait(false);
             pending = [];
             foreach (var (item, answer) in answered.SelectMany(a => a))
             {
@@ -141,18 +167,36 @@ internal sealed class SiteRecordSource(
         switch (result)
         {
             case { Referral: { } referral } when code == 0:
-                // Progress or a loop: a referral must name a longer prefix covering the identifier's (DNS: closer to the answer).
-                if (referral.Prefix.Length <= item.Site.Prefix.Length || !PrefixPath.IsSelfOrDescendant(item.Prefix, referral.Prefix) || referral.Endpoints.Count == 0)
+                if (referral.Endpoints.Count == 0 || !referral.Endpoints.All(SiteEndpoint.IsWellFormed))
+                {
+                    results[item.Slot] = Failed(item, new Problem(ErrorKind.FailedPrecondition, Reasons.LameDelegation,
+                        $"site {endpoint} referred {item.Key} to sites that are not http(s)://HOST:PORT addresses; fix the delegation there", Prefix: item.Prefix));
+                    return null;
+                }
+
+                // Progress, or a loop: a referral names a longer prefix covering the identifier (DNS: closer to the answer),
+                // or, with the empty prefix, an upstream not asked yet; anything else goes round in circles.
+                var closer = referral.Prefix.Length > item.Site.Prefix.Length && PrefixPath.IsSelfOrDescendant(item.Prefix, referral.Prefix);
+                var upward = referral.Prefix.Length == 0 && referral.Endpoints.Any(e => !item.Visited.Contains(e));
+                if (!closer && !upward)
                 {
                     results[item.Slot] = Failed(item, new Problem(ErrorKind.FailedPrecondition, Reasons.DelegationLoop,
                         $"site {endpoint} referred {item.Key} for prefix \"{referral.Prefix}\" to {string.Join(", ", referral.Endpoints)}, which is no closer than {item.Chain()}: a delegation loop; fix the delegations", Prefix: item.Prefix));
                     return null;
                 }
 
-                Learn(referral);
-                return item with { Site = new Site(referral.Prefix, [.. referral.Endpoints]) };
+                if (closer)
+                {
+                    learned.Learn(referral.Prefix, [.. referral.Endpoints], referral.Ttl);
+                }
+
+                var onward = upward ? referral.Endpoints.Where(e => !item.Visited.Contains(e)).ToArray() : [.. referral.Endpoints];
+                return item with { Site = new Site(referral.Prefix, onward) };
             case { Record: { } record } when code == 0:
                 results[item.Slot] = new RecordLookup(ProtoMapper.ToRecord(record, item.Key), Trace: item.Trace);
+                return null;
+            case { Status.Problem.Reason: Reasons.PrefixNotHomed } when item.Site.Prefix.Length == 0:
+                results[item.Slot] = new RecordLookup(null, Trace: item.Trace); // the upstream knows no such prefix either
                 return null;
             case { Status.Problem.Reason: Reasons.PrefixNotHomed }:
                 results[item.Slot] = Failed(item, new Problem(ErrorKind.FailedPrecondition, Reasons.LameDelegation,
@@ -168,10 +212,15 @@ internal sealed class SiteRecordSource(
     }
 
     // One site, one call per SiteBatch keys, endpoint after endpoint until one answers; no answer is UNAVAILABLE naming the site.
-    private async Task<List<(Pending Item, SiteAnswer Answer)>> AskAsync(Pending[] items, int hop, CancellationToken cancellationToken)
+    private async Task<List<(Pending Item, SiteAnswer Answer)>> AskAsync(Pending[] items, int hop, HashSet<string> configured, CancellationToken cancellationToken)
     {
         var answers = new List<(Pending, SiteAnswer)>(items.Length);
         var endpoints = items[0].Site.Endpoints;
+        foreach (var item in items)
+        {
+            item.Visited.UnionWith(endpoints);
+        }
+
         foreach (var chunk in items.Chunk(SiteBatch))
         {
             var request = new Protocol.V1.BatchResolveRequest();
@@ -181,17 +230,28 @@ internal sealed class SiteRecordSource(
             Problem? refused = null;
             var answeredBy = endpoints[0];
             var started = Stopwatch.GetTimestamp();
+            var (deadline, callersOwn) = Deadline();
             foreach (var endpoint in endpoints)
             {
                 answeredBy = endpoint;
                 try
                 {
-                    response = await sites.For(endpoint).BatchResolveAsync(request, Headers(hop), Deadline(), cancellationToken).ConfigureAwait(false);
+                    response = await sites.For(endpoint).BatchResolveAsync(request, Headers(hop, endpoint, configured), deadline, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (RpcException exception) when (exception.StatusCode == StatusCode.DeadlineExceeded && callersOwn)
+                {
+                    // The caller's own deadline ran out: not a sign that the site is down (nothing is served stale for it).
+                    refused = new Problem(ErrorKind.DeadlineExceeded, "deadline-exceeded", $"the caller's deadline passed while site {endpoint} was asked about prefix {DisplayPrefix(chunk[0].Site.Prefix)}", Prefix: chunk[0].Site.Prefix);
                     break;
                 }
                 catch (RpcException exception) when (exception.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
                 {
                     failures.Add($"{endpoint}: {(exception.StatusCode == StatusCode.DeadlineExceeded ? "no answer in time" : exception.Status.Detail)}");
+                }
+                catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or UriFormatException or HttpRequestException)
+                {
+                    failures.Add($"{endpoint}: cannot be called ({exception.Message})");
                 }
                 catch (RpcException exception)
                 {
@@ -222,10 +282,13 @@ internal sealed class SiteRecordSource(
         return answers;
     }
 
-    private Metadata Headers(int hop)
+    // The hops the call had passed plus this node's; this node's credential only for the sites its administrator named,
+    // and never in the clear beyond this machine (a referral could name any host).
+    private Metadata Headers(int hop, string endpoint, HashSet<string> configured)
     {
-        var headers = new Metadata { { HopsHeader, hop.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
-        if (options.Value.SiteToken is { Length: > 0 } token)
+        var headers = new Metadata { { Hops.Header, (Hops.Incoming + hop).ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        if (options.Value.SiteToken is { Length: > 0 } token && configured.Contains(endpoint) &&
+            (endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || SiteEndpoint.IsLoopback(endpoint)))
         {
             headers.Add("authorization", $"Bearer {token}");
         }
@@ -233,28 +296,13 @@ internal sealed class SiteRecordSource(
         return headers;
     }
 
-    // The site gets at most --site-timeout-ms, and never more than the caller has left (less a margin to answer it).
-    private DateTime Deadline()
+    // The site gets at most --site-timeout-ms, and never more than the caller has left (less a margin to answer it);
+    // true when the caller's deadline is the tighter one.
+    private (DateTime Deadline, bool CallersOwn) Deadline()
     {
         var own = time.GetUtcNow().UtcDateTime.AddMilliseconds(options.Value.SiteTimeoutMs);
-        return ResolutionDeadline.Value is { } caller && caller.AddMilliseconds(-50) < own ? caller.AddMilliseconds(-50) : own;
+        return ResolutionDeadline.Value is { } caller && caller.AddMilliseconds(-50) < own ? (caller.AddMilliseconds(-50), true) : (own, false);
     }
-
-    // Handle keeps a prefix's sites in its prefix handle; so does this cache, with the referral's TTL.
-    private void Learn(Protocol.V1.Referral referral)
-    {
-        var now = time.GetUtcNow();
-        var ttl = Math.Clamp(referral.Ttl, 1, 604_800);
-        tiers.Remember(new HandleRecord(
-            LearnedKey(referral.Prefix),
-            "0.NA/" + referral.Prefix,
-            1,
-            [.. referral.Endpoints.Select((endpoint, i) => new HandleValue(i + 1, "HS_SITE", ValueData.FromText(endpoint), ttl, now, ValuePermissions.PublicRead, []))],
-            now,
-            now));
-    }
-
-    private static string LearnedKey(string prefix) => "0.na/" + prefix;
 
     private static string DisplayPrefix(string prefix) => prefix.Length == 0 ? "(upstream)" : prefix;
 
@@ -277,6 +325,8 @@ internal sealed class SiteRecordSource(
     private sealed record Pending(int Slot, string Key, string Prefix, Site Site)
     {
         public List<Hop> Trace { get; } = [];
+
+        public HashSet<string> Visited { get; } = new(StringComparer.OrdinalIgnoreCase);
 
         public string Chain() => string.Join(" → ", Trace.Select(h => $"{h.Endpoint} ({DisplayPrefix(h.Prefix)})"));
     }
