@@ -31,8 +31,12 @@ internal static class ReferralFollower
             var endpoint = referral.Endpoints.FirstOrDefault(e => !visited.Contains(e.TrimEnd('/')))
                 ?? throw Chain(StatusCode.FailedPrecondition, $"a delegation loop: {referral.Prefix} is referred back to a site already asked", trace);
             visited.Add(endpoint.TrimEnd('/'));
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var site) || site.Scheme is not ("http" or "https"))
+            {
+                throw Chain(StatusCode.FailedPrecondition, $"the referral names \"{endpoint}\", which is not a node's http(s) address", trace);
+            }
 
-            using var channel = ClientChannel.Create(new Uri(endpoint), LoadBalancing.PickFirst, context.DnsRefresh);
+            using var channel = ClientChannel.Create(site, LoadBalancing.PickFirst, context.DnsRefresh);
             var started = Stopwatch.GetTimestamp();
             var hop = new Hop { Endpoint = endpoint, Prefix = referral.Prefix };
             trace.Add(hop);

@@ -171,7 +171,13 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
         {
             while (!_stopping && !reader.IsCompleted)
             {
-                await window.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // The server may end the stream (a draining node does) with answers owed: stop waiting for a window then.
+                var slot = window.WaitAsync(cancellationToken);
+                if (await Task.WhenAny(slot, reader).ConfigureAwait(false) != slot)
+                {
+                    break;
+                }
+
                 sent.Enqueue(Stopwatch.GetTimestamp());
                 await stream.RequestStream.WriteAsync(new ResolveRequest { Identifier = keys.Next(worker.Random) }, cancellationToken).ConfigureAwait(false);
             }

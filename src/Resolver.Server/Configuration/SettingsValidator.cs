@@ -91,12 +91,26 @@ internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IVa
             failures.Add($"--upstream '{options.Upstream}' is not a node's gRPC address, e.g. https://secondary.example:5443");
         }
 
-        if (options.SiteCaFile.Length > 0 && !File.Exists(options.SiteCaFile))
+        if (options.SiteCaFile.Length > 0 && !ReadsAsCertificates(options.SiteCaFile))
         {
-            failures.Add($"--site-ca-file '{options.SiteCaFile}' is not a readable PEM file");
+            failures.Add($"--site-ca-file '{options.SiteCaFile}' is not a readable PEM file of CA certificates");
         }
 
         return Result(failures);
+    }
+
+    private static bool ReadsAsCertificates(string path)
+    {
+        try
+        {
+            var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            certificates.ImportFromPemFile(path);
+            return certificates.Count > 0;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
     }
 
     private static ValidateOptionsResult Result(List<string> failures) =>

@@ -67,6 +67,8 @@ internal static class HandleAnswers
     /// <summary>Answers <paramref name="problem"/> with its Handle code and HTTP status.</summary>
     public static Task WriteProblemAsync(HttpContext context, string handle, Problem problem)
     {
+        // The metrics count the call by its gRPC status, which the HTTP status alone cannot tell (412 and 409 are several).
+        Telemetry.RequestMetrics.SetStatus(context, (Grpc.Core.StatusCode)(int)problem.Kind);
         var (code, status) = HandleCodes.For(problem);
         if (status == StatusCodes.Status401Unauthorized)
         {

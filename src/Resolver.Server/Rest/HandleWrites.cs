@@ -48,6 +48,9 @@ internal static class HandleWrites
                     {
                         throw new ResolverException(new Problem(ErrorKind.AlreadyExists, HandleCodes.ValueExistsReason, $"handle {current.Identifier} already has a value at index {taken.Index} and overwrite=false"));
                     }
+
+                    // The check holds only for the version it read: a value written meanwhile fails the update instead of being replaced.
+                    expectedVersion ??= current.Version;
                 }
 
                 var updated = await registry.UpdateAsync(caller, handle, chosen, [], expectedVersion, ct).ConfigureAwait(false);

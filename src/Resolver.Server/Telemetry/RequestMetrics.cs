@@ -48,9 +48,19 @@ internal sealed class RequestMetrics : IDisposable
         _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, methodTag);
     }
 
-    /// <summary>The status name a finished call ended with: grpc-status (trailers, or headers for a trailers-only answer), else its HTTP status.</summary>
+    private static readonly object StatusKey = new();
+
+    /// <summary>Records the gRPC status an HTTP answer stands for, for a transport whose HTTP status maps several statuses to one.</summary>
+    public static void SetStatus(HttpContext context, StatusCode code) => context.Items[StatusKey] = code;
+
+    /// <summary>The status name a finished call ended with: one set by <see cref="SetStatus"/>, grpc-status (trailers, or headers for a trailers-only answer), else its HTTP status.</summary>
     public static string CodeOf(HttpContext context)
     {
+        if (context.Items.TryGetValue(StatusKey, out var set) && set is StatusCode known && (int)known < CodeNames.Length)
+        {
+            return CodeNames[(int)known];
+        }
+
         var response = context.Response;
         var status = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers["grpc-status"] is { Count: > 0 } trailer ? trailer.ToString()
             : response.Headers["grpc-status"].ToString();

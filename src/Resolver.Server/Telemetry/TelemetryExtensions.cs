@@ -52,7 +52,9 @@ internal static class TelemetryExtensions
         // The gauge of the change feed is read at each scrape; creating it once is enough.
         _ = app.Services.GetRequiredService<ChangeFeedMetrics>();
         app.UseMiddleware<RequestMetricsMiddleware>();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Only on the cleartext HTTP port (--http-url), which stays inside the cluster; never on the TLS port clients use.
+        var httpPort = new Uri(app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value.HttpUrl).Port;
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost($"*:{httpPort}");
         return app;
     }
 }
