@@ -26,6 +26,7 @@ internal static class ResolverCli
             AuditCommand.Create(runner),
             ImportCommand.Create(runner),
             ExportCommand.Create(runner),
+            WatchCommand.Create(runner),
             BenchCommand.Create(runner),
         };
         globals.AddTo(root);

@@ -29,6 +29,7 @@ public static class ResolverServiceCollectionExtensions
         services.AddSettings<CacheTierOptions>();
         services.AddSettings<LimitOptions>();
         services.AddSettings<OperationsOptions>();
+        services.AddSettings<ChangeLogOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EndpointOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SettingsValidator>());
@@ -99,6 +100,7 @@ public static class ResolverServiceCollectionExtensions
             return feed;
         });
         services.AddHostedService<ChangeFeedService>();
+        services.AddHostedService<ChangeLogPruning>();
         services.TryAddSingleton<PrefixDirectory>();
         services.TryAddSingleton<ResolutionService>();
 
@@ -106,6 +108,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<ValueEditor>();
         services.TryAddSingleton<RecordRegistry>();
         services.TryAddSingleton<PrefixAdministration>();
+        services.TryAddSingleton<ChangeWatch>();
 
         services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>());
         services.AddSingleton<IConfigureOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();

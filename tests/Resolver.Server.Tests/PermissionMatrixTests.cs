@@ -103,6 +103,21 @@ public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : I
             return Types(records.Single(r => r.Identifier == World.Shared));
         }),
 
+        // Watch sends what the subscriber may read, by the rules of resolution.
+        ["Watch"] = new([Unauth, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], async (w, as_, cell) =>
+        {
+            using var call = new Registry.RegistryClient(as_).Watch(new WatchRequest { Prefix = "88.168.1", After = 0 }, cancellationToken: Ct);
+            while (await call.ResponseStream.MoveNext(Ct))
+            {
+                if (call.ResponseStream.Current is { Identifier: World.Shared, Record: { } record })
+                {
+                    return Types(record);
+                }
+            }
+
+            return "no event for the shared record";
+        }),
+
         // Resolution: anonymous callers may resolve; a bad credential is never taken for anonymous.
         ["Resolve"] = new([Public, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], async (w, as_, cell) =>
             Types((await new Resolution.ResolutionClient(as_).ResolveAsync(new ResolveRequest { Identifier = World.Shared }, cancellationToken: Ct)).Record)),

@@ -6,7 +6,7 @@ using CoreOutcome = Resolver.Core.Registry.UpsertOutcome;
 
 namespace Resolver.Server.Api;
 
-/// <summary>The registry's streaming calls: bulk upsert and export.</summary>
+/// <summary>The registry's streaming calls: bulk upsert, export and watch.</summary>
 internal sealed partial class RegistryGrpcService
 {
     /// <summary>Most records one transaction of a bulk upsert commits.</summary>
@@ -76,6 +76,19 @@ internal sealed partial class RegistryGrpcService
 
                 await responseStream.WriteAsync(ProtoMapper.ToProto(record), context.CancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException) when (draining.StreamsMustEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw Draining.ShuttingDown();
+        }
+    }
+
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<ChangeEvent> responseStream, ServerCallContext context)
+    {
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
+        try
+        {
+            await watch.RunAsync(context.GetCaller(), context.GetHttpContext().User, request, responseStream, () => context.WriteResponseHeadersAsync([]), open.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (draining.StreamsMustEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
