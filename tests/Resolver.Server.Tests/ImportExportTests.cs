@@ -145,4 +145,20 @@ public sealed class ImportExportTests : IAsyncLifetime
         Assert.Contains("Created", output, StringComparison.Ordinal);
         Assert.Empty((await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/J2" }, cancellationToken: Ct)).Values);
     }
+
+    [Fact]
+    public async Task ResolveFile_ThousandsOfLines_StreamsAnswersInInputOrderAndExitsWithTheFirstFailuresCode()
+    {
+        var identifiers = Enumerable.Range(0, 2500).Select(i => $"88.168.1/F{i}").ToList();
+        var csv = "identifier,index,type,data\n" + string.Join('\n', identifiers.Where((_, i) => i % 500 != 7).Select(id => $"{id},1,URL,https://{id}"));
+        Assert.Equal(0, (await RunAsync(_server, "import", TempFile(".csv", Encoding.UTF8.GetBytes(csv)))).ExitCode);
+        var list = TempFile(".txt", Encoding.UTF8.GetBytes("\uFEFF" + string.Join("\r\n", identifiers.Select(id => "  " + id)) + "\r\n\r\n"));
+
+        var (exitCode, output, error) = await RunAsync(_server, "-o", "json", "resolve", "--file", list);
+
+        Assert.Equal(2, exitCode);
+        var answered = Lines(output).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("identifier").GetString()).ToList();
+        Assert.Equal(identifiers.Where((_, i) => i % 500 != 7), answered);
+        Assert.Equal(5, Lines(error).Length);
+    }
 }
