@@ -71,6 +71,38 @@ internal sealed class CliContext : IDisposable
         return new CallOptions(headers, DateTime.UtcNow + Timeout, cancellationToken);
     }
 
+    /// <summary>Options for a long stream (import, export, watch, resolve --file): credentials, no deadline; --timeout bounds unary calls only.</summary>
+    public CallOptions StreamCall(CancellationToken cancellationToken)
+    {
+        var headers = new Metadata();
+        if (!string.IsNullOrEmpty(Token))
+        {
+            headers.Add("authorization", $"Bearer {Token}");
+        }
+
+        return new CallOptions(headers, deadline: null, cancellationToken);
+    }
+
+    /// <summary>True when standard error is a terminal (progress bars); false when redirected or captured.</summary>
+    public bool ErrorIsTerminal => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+
+    /// <summary>Reports a bad line of an input file as one line on standard error (its line number first).</summary>
+    public void ReportLine(long line, string code, string message, string? identifier, string? reason)
+    {
+        lock (Error)
+        {
+            if (Format == OutputFormat.Json)
+            {
+                Error.WriteLine(CliJson.Error(code, ExitCodes.For(Enum.TryParse<StatusCode>(code.Replace("_", "", StringComparison.Ordinal), true, out var status) ? status : StatusCode.InvalidArgument), message, identifier, reason, line));
+            }
+            else
+            {
+                var named = string.IsNullOrEmpty(identifier) || message.Contains(identifier, StringComparison.Ordinal);
+                Error.WriteLine(Printable.Of(named ? $"line {line}: {code}: {message}" : $"line {line}: {code}: {identifier}: {message}"));
+            }
+        }
+    }
+
     /// <summary>Reports a usage or input error (exit code 1).</summary>
     public int InvalidInput(string message) => Fail("INVALID_ARGUMENT", ExitCodes.InvalidInput, message, identifier: null, reason: "usage");
 

@@ -24,6 +24,9 @@ internal static class ResolverCli
             KeyCommand.Create(runner),
             GrantCommand.Create(runner),
             AuditCommand.Create(runner),
+            ImportCommand.Create(runner),
+            ExportCommand.Create(runner),
+            WatchCommand.Create(runner),
             BenchCommand.Create(runner),
         };
         globals.AddTo(root);

@@ -32,6 +32,7 @@ public static class ResolverServiceCollectionExtensions
         services.AddSettings<LimitOptions>();
         services.AddSettings<OperationsOptions>();
         services.AddSettings<FederationOptions>();
+        services.AddSettings<ChangeLogOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EndpointOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SettingsValidator>());
@@ -104,6 +105,7 @@ public static class ResolverServiceCollectionExtensions
             return feed;
         });
         services.AddHostedService<ChangeFeedService>();
+        services.AddHostedService<ChangeLogPruning>();
         services.TryAddSingleton<PrefixDirectory>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<FederationOptions>>().Value.ToRecursion());
         services.TryAddSingleton<SiteChannels>();
@@ -114,6 +116,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<ValueEditor>();
         services.TryAddSingleton<RecordRegistry>();
         services.TryAddSingleton<PrefixAdministration>();
+        services.TryAddSingleton<ChangeWatch>();
 
         services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>()).AddJsonTranscoding(); // /v1/… (docs/rest.md)
         services.AddSingleton<IConfigureOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();

@@ -72,4 +72,49 @@ public sealed class OpenCallRevocationTests
         Assert.Equal(StatusCode.Unauthenticated, exception.StatusCode);
         Assert.Contains("expired", exception.Status.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Watch_KeyRevokedWhileOpen_EndsUnauthenticatedInsteadOfSendingTheNextChange()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (key, keyId) = await SeedAsync(server);
+        using var watch = new Registry.RegistryClient(server.As(key)).Watch(new WatchRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+        await watch.ResponseHeadersAsync;
+
+        await server.Admin.RevokeApiKeyAsync(new RevokeApiKeyRequest { KeyId = keyId }, cancellationToken: Ct);
+        await server.RegisterAsync("88.168.1/AFTER", "https://after");
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        var exception = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(deadline.Token));
+        Assert.Equal(StatusCode.Unauthenticated, exception.StatusCode);
+        Assert.Contains("revoked", exception.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BulkUpsert_KeyRevokedWhileOpen_EndsUnauthenticatedAndWritesNothingMore()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (key, keyId) = await SeedAsync(server);
+        using var call = new Registry.RegistryClient(server.As(key)).BulkUpsert(cancellationToken: Ct);
+        await call.RequestStream.WriteAsync(Upsert("88.168.1/B1"), Ct);
+        Assert.True(await call.ResponseStream.MoveNext(Ct));
+        var first = call.ResponseStream.Current;
+
+        await server.Admin.RevokeApiKeyAsync(new RevokeApiKeyRequest { KeyId = keyId }, cancellationToken: Ct);
+        await call.RequestStream.WriteAsync(Upsert("88.168.1/B2"), Ct);
+
+        var exception = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(Ct));
+        Assert.Equal(UpsertOutcome.Created, first.Outcome);
+        Assert.Equal(StatusCode.Unauthenticated, exception.StatusCode);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/B2" }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
+    private static UpsertRecordRequest Upsert(string identifier)
+    {
+        var request = new UpsertRecordRequest { Identifier = identifier };
+        request.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://bulk" } });
+        return request;
+    }
 }

@@ -88,6 +88,41 @@ public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : I
             Types((await new Registry.RegistryClient(as_).ListRecordsAsync(new ListRecordsRequest { Prefix = "88.168.1", PageSize = 1000 }, cancellationToken: Ct))
                 .Records.Single(r => r.Identifier == World.Shared))),
 
+        // Bulk: a refused caller's items fail one by one (the call itself is OK); the cell is the item's status.
+        ["BulkUpsert"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], async (w, as_, cell) =>
+        {
+            var request = new UpsertRecordRequest { Identifier = $"88.168.1/bulk-{cell}" };
+            request.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://bulk" } });
+            var result = Assert.Single(await BulkUpsertTests.BulkAsync(new Registry.RegistryClient(as_), [request]));
+            return result.Outcome == UpsertOutcome.Failed ? ((StatusCode)result.Status.Code).ToString() : Ok;
+        }),
+        ["ExportRecords"] = new([Unauth, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], async (w, as_, cell) =>
+        {
+            using var call = new Registry.RegistryClient(as_).ExportRecords(new ExportRecordsRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+            var records = new List<Record>();
+            await foreach (var record in call.ResponseStream.ReadAllAsync(Ct))
+            {
+                records.Add(record);
+            }
+
+            return Types(records.Single(r => r.Identifier == World.Shared));
+        }),
+
+        // Watch sends what the subscriber may read, by the rules of resolution.
+        ["Watch"] = new([Unauth, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], async (w, as_, cell) =>
+        {
+            using var call = new Registry.RegistryClient(as_).Watch(new WatchRequest { Prefix = "88.168.1", After = 0 }, cancellationToken: Ct);
+            while (await call.ResponseStream.MoveNext(Ct))
+            {
+                if (call.ResponseStream.Current is { Identifier: World.Shared, Record: { } record })
+                {
+                    return Types(record);
+                }
+            }
+
+            return "no event for the shared record";
+        }),
+
         // Resolution: anonymous callers may resolve; a bad credential is never taken for anonymous.
         ["Resolve"] = new([Public, All, All, Public, All, OnlyBatch, Unauth, Unauth, Unauth], async (w, as_, cell) =>
             Types((await new Resolution.ResolutionClient(as_).ResolveAsync(new ResolveRequest { Identifier = World.Shared }, cancellationToken: Ct)).Record)),

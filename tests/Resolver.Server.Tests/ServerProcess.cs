@@ -26,6 +26,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string GrpcAddress { get; }
 
+    /// <summary>The server's process id (to read its memory from /proc).</summary>
+    public int ProcessId => _process.Id;
+
     public string HttpAddress { get; }
 
     public GrpcChannel Channel { get; }

@@ -73,4 +73,47 @@ public abstract class ChangeLogContract
 
         Assert.Equal([1L], read.Select(c => c.Version));
     }
+
+    [Fact]
+    public async Task TryWriteMany_OneTransaction_StoresTheWinnersLogsEachAndSkipsTheLostCompareAndSet()
+    {
+        var (records, changes) = await CreateAsync();
+        await records.TryWriteAsync(Record("88.1/a", 1), null, ChangeOperation.Create, "test", Ct);
+
+        var stored = await records.TryWriteManyAsync(
+            [
+                new RecordWrite(Record("88.1/a", 2), 1, ChangeOperation.Update),
+                new RecordWrite(Record("88.1/b", 1), null, ChangeOperation.Create),
+                new RecordWrite(Record("88.1/a", 9), 7, ChangeOperation.Update),  // lost: a is at 1 (then 2), never 7
+                new RecordWrite(Record("88.1/c", 1), null, ChangeOperation.Create),
+            ], "bulk", Ct);
+
+        Assert.Equal([true, true, false, true], stored);
+        Assert.Equal(2, (await records.GetAsync("88.1/a", Ct))!.Version);
+        Assert.Equal(
+            [("88.1/a", 1L), ("88.1/a", 2L), ("88.1/b", 1L), ("88.1/c", 1L)],
+            (await changes.ReadAsync(0, long.MaxValue, 100, Ct)).Select(c => (c.Key, c.Version)));
+    }
+
+    [Fact]
+    public async Task Prune_ChangesBeforeACutoff_DeletesOnlyThoseInBatchesAndRaisesPrunedThrough()
+    {
+        var (records, changes) = await CreateAsync();
+        for (var i = 1; i <= 5; i++)
+        {
+            await records.TryWriteAsync(Record($"88.1/{i}", 1) with { UpdatedAt = At.AddHours(i) }, null, ChangeOperation.Create, "test", Ct);
+        }
+
+        var all = await changes.ReadAsync(0, long.MaxValue, 100, Ct);
+        Assert.Equal(0, await changes.PrunedThroughAsync(Ct));
+
+        var first = await changes.PruneAsync(At.AddHours(3.5), 2, Ct);   // the oldest two of the three before the cutoff
+        var second = await changes.PruneAsync(At.AddHours(3.5), 2, Ct);  // the third
+        var third = await changes.PruneAsync(At.AddHours(3.5), 2, Ct);  // nothing left before the cutoff
+
+        Assert.Equal((2, 1, 0), (first, second, third));
+        Assert.Equal(all[2].Sequence, await changes.PrunedThroughAsync(Ct));
+        Assert.Equal(["88.1/4", "88.1/5"], (await changes.ReadAsync(0, long.MaxValue, 100, Ct)).Select(c => c.Key));
+        Assert.Equal(all[^1].Sequence, await changes.LatestSequenceAsync(Ct));
+    }
 }

@@ -14,6 +14,12 @@ internal static class ResolveCommand
     // Well under the server's default limit of 2,000, so one batch is never refused for its size.
     private const int BatchSize = 1000;
 
+    // Identifiers of resolve --file sent but not answered yet: enough to keep the stream busy, few enough to stay small.
+    private const int Window = 256;
+
+    // Answers per table when resolve --file prints tables.
+    private const int TableBlock = 100;
+
     public static Command Create(CommandRunner runner)
     {
         var ids = new Argument<string[]>("ID") { Description = "identifiers, e.g. 88.168.1/ABC-123", Arity = ArgumentArity.ZeroOrMore };
@@ -36,18 +42,7 @@ internal static class ResolveCommand
                     return context.InvalidInput("give identifiers as arguments or with --file, not both");
                 }
 
-                try
-                {
-                    identifiers = await ReadIdentifiersAsync(source, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-                {
-                    return context.InvalidInput($"cannot read {source}: {exception.Message}");
-                }
-                catch (DecoderFallbackException)
-                {
-                    return context.InvalidInput($"{source} is not valid UTF-8 text; identifiers are read one per line as UTF-8");
-                }
+                return await ResolveFileAsync(context, source, parse.GetValue(types) ?? [], parse.GetValue(indexes) ?? [], parse.GetValue(noRecursion), cancellationToken).ConfigureAwait(false);
             }
 
             if (identifiers.Length == 0)
@@ -57,7 +52,7 @@ internal static class ResolveCommand
 
             var requests = identifiers.Select(id => Request(id, parse.GetValue(types) ?? [], parse.GetValue(indexes) ?? [], parse.GetValue(noRecursion))).ToList();
             var how = new Answering(Follow: !parse.GetValue(noFollow), Trace: parse.GetValue(trace));
-            return requests.Count == 1 && source is null
+            return requests.Count == 1
                 ? await ResolveOneAsync(context, requests[0], how, cancellationToken).ConfigureAwait(false)
                 : await ResolveManyAsync(context, requests, how, cancellationToken).ConfigureAwait(false);
         });
@@ -171,15 +166,122 @@ internal static class ResolveCommand
         return request;
     }
 
-    private static async Task<string[]> ReadIdentifiersAsync(FileInfo source, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>resolve --file</c>: identifiers stream to ResolveStream while answers stream back, at most <see cref="Window"/>
+    /// unanswered at a time; the server answers in request order, so output keeps input order, and memory stays flat
+    /// whatever the file's size. JSON answers are printed as they arrive; tables a block of answers at a time.
+    /// </summary>
+    private static async Task<int> ResolveFileAsync(CliContext context, FileInfo source, string[] types, int[] indexes, bool noRecursion, CancellationToken cancellationToken)
     {
-        // Strict UTF-8: a broken file is an error, not identifiers full of U+FFFD.
-        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        var text = source.ToString() == "-"
-            ? await Console.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false)
-            : await File.ReadAllTextAsync(source.FullName, strict, cancellationToken).ConfigureAwait(false);
+        TextReader reader;
+        try
+        {
+            // Strict UTF-8: a broken file is an error, not identifiers full of U+FFFD.
+            var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+            reader = source.ToString() == "-"
+                ? new StreamReader(Console.OpenStandardInput(), strict, detectEncodingFromByteOrderMarks: true)
+                : new StreamReader(source.FullName, strict, detectEncodingFromByteOrderMarks: true, new FileStreamOptions { Options = FileOptions.SequentialScan });
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return context.InvalidInput($"cannot read {source}: {exception.Message}");
+        }
 
-        // The CLI trims input lines (the server never trims).
-        return [.. text.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0)];
+        using var window = new SemaphoreSlim(Window, Window);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var call = context.Resolution.ResolveStream(context.StreamCall(stop.Token));
+        Exception? inputFailure = null;
+        var sent = 0L;
+        var sending = Task.Run(async () =>
+        {
+            try
+            {
+                using (reader)
+                {
+                    while (await reader.ReadLineAsync(stop.Token).ConfigureAwait(false) is { } line)
+                    {
+                        // The CLI trims input lines (the server never trims).
+                        var identifier = line.Trim();
+                        if (identifier.Length == 0)
+                        {
+                            continue;
+                        }
+
+                        await window.WaitAsync(stop.Token).ConfigureAwait(false);
+                        Interlocked.Increment(ref sent);
+                        await call.RequestStream.WriteAsync(Request(identifier, types, indexes, noRecursion), stop.Token).ConfigureAwait(false);
+                    }
+                }
+
+                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is IOException or DecoderFallbackException)
+            {
+                inputFailure = exception;
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or RpcException)
+            {
+                // The call ended: the answers' side has its status.
+            }
+        }, CancellationToken.None);
+
+        var exitCode = ExitCodes.Ok;
+        var answered = 0L;
+        var block = new List<ResolveResult>();
+        try
+        {
+            await foreach (var result in call.ResponseStream.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                window.Release();
+                answered++;
+                if (result.Status is { Code: not 0 } status)
+                {
+                    Flush(context, block);
+                    var code = context.Report((StatusCode)status.Code, status.Message, result.Identifier, status.Problem?.Reason);
+                    exitCode = exitCode == ExitCodes.Ok ? code : exitCode;
+                    continue;
+                }
+
+                block.Add(result);
+                if (context.Format == OutputFormat.Json || block.Count >= TableBlock)
+                {
+                    Flush(context, block);
+                }
+            }
+        }
+        catch (RpcException exception) when (inputFailure is null)
+        {
+            Flush(context, block);
+            await sending.ConfigureAwait(false);
+            var code = context.Report(exception);
+            return exitCode == ExitCodes.Ok ? code : exitCode;
+        }
+        catch (RpcException)
+        {
+            // Cancelled because the file could not be read: said below.
+        }
+
+        Flush(context, block);
+        await sending.ConfigureAwait(false);
+        if (inputFailure is not null)
+        {
+            return context.InvalidInput(inputFailure is DecoderFallbackException
+                ? $"{source} is not valid UTF-8 text; identifiers are read one per line as UTF-8"
+                : $"cannot read {source}: {inputFailure.Message}");
+        }
+
+        return answered == 0 && Interlocked.Read(ref sent) == 0
+            ? context.InvalidInput($"{source} has no identifiers: give one per line")
+            : exitCode;
+    }
+
+    private static void Flush(CliContext context, List<ResolveResult> block)
+    {
+        if (block.Count > 0)
+        {
+            Print(context, block, showTrace: false);
+            block.Clear();
+        }
     }
 }

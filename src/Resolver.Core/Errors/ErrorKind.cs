@@ -11,6 +11,7 @@ public enum ErrorKind
     ResourceExhausted = 8,
     FailedPrecondition = 9,
     Aborted = 10,
+    OutOfRange = 11,
     Unavailable = 14,
     Unauthenticated = 16,
 }

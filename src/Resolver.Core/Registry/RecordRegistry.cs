@@ -192,6 +192,198 @@ public sealed class RecordRegistry(
         return (visible, page.Count > size ? PageToken.Encode(page[size - 1].Key) : null);
     }
 
+    /// <summary>
+    /// Creates or replaces the records of <paramref name="items"/> (each its identifier's whole set of values), committing
+    /// every change in one store transaction; answers each item, in order: created, updated, unchanged (nothing written,
+    /// the version stays) or failed with its problem. Each item is checked as a single write would be: grammar, homed
+    /// prefix, the caller's write permission, the value limits. An identifier given twice fails the second time.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<UpsertResult>> UpsertManyAsync(Caller caller, IReadOnlyList<UpsertItem> items, CancellationToken cancellationToken)
+    {
+        try
+        {
+            AccessPolicy.RequireAuthenticated(caller, "writing to the registry");
+        }
+        catch (ResolverException refused)
+        {
+            await audit.LogAsync(caller, "upsert", items.Count > 0 ? items[0].Identifier : "", AuditTrail.StatusName(refused.Problem.Kind), cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        var results = new UpsertResult?[items.Count];
+        var ids = new Identifier?[items.Count];
+        var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            try
+            {
+                if (items[i].Malformed is { } malformed)
+                {
+                    throw new ResolverException(malformed);
+                }
+
+                var id = Parse(items[i].Identifier);
+                if (table.FindAuthority(id.Prefix) is not { Kind: PrefixKind.Homed })
+                {
+                    throw Fail(ErrorKind.FailedPrecondition, Reasons.PrefixNotHomed, $"this node is not responsible for prefix {id.Prefix}: home it first (resolver prefix home {id.Prefix}) or write at the node that homes it", id);
+                }
+
+                AccessPolicy.RequireWrite(caller, id.Prefix, table);
+                if (!seen.Add(id.Key))
+                {
+                    throw Fail(ErrorKind.InvalidArgument, Reasons.InvalidValue, $"identifier {id} is given twice in one upsert; give each record once, with all its values", id);
+                }
+
+                ids[i] = id;
+            }
+            catch (ResolverException refused)
+            {
+                results[i] = await RefuseAsync(caller, items[i].Identifier, refused.Problem, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var pending = Enumerable.Range(0, items.Count).Where(i => ids[i] is not null).ToList();
+        for (var attempt = 0; attempt < WriteAttempts && pending.Count > 0; attempt++)
+        {
+            var currents = await store.GetManyAsync([.. pending.Select(i => ids[i]!.Key)], cancellationToken).ConfigureAwait(false);
+            var now = Now();
+            var writes = new List<(int Item, RecordWrite Write)>(pending.Count);
+            for (var p = 0; p < pending.Count; p++)
+            {
+                var i = pending[p];
+                try
+                {
+                    var (next, operation) = Upserted(ids[i]!, currents[p], items[i], now);
+                    if (next is null)
+                    {
+                        results[i] = new UpsertResult(items[i].Identifier, UpsertOutcome.Unchanged, currents[p]!.Version, null);
+                    }
+                    else
+                    {
+                        writes.Add((i, new RecordWrite(next, currents[p]?.Version, operation)));
+                    }
+                }
+                catch (ResolverException refused)
+                {
+                    results[i] = await RefuseAsync(caller, items[i].Identifier, refused.Problem, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (writes.Count == 0)
+            {
+                break;
+            }
+
+            var stored = await store.TryWriteManyAsync([.. writes.Select(w => w.Write)], caller.ToString(), cancellationToken).ConfigureAwait(false);
+            pending.Clear();
+            for (var w = 0; w < writes.Count; w++)
+            {
+                var (i, write) = writes[w];
+                if (stored[w])
+                {
+                    await changes.RecordCommittedAsync(write.Record, cancellationToken).ConfigureAwait(false);
+                    results[i] = new UpsertResult(items[i].Identifier, write.Operation == ChangeOperation.Create ? UpsertOutcome.Created : UpsertOutcome.Updated, write.Record.Version, null);
+                }
+                else
+                {
+                    pending.Add(i); // another writer got there first: read it again and decide again
+                }
+            }
+
+            if (pending.Count > 0)
+            {
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var i in pending.Where(i => results[i] is null))
+        {
+            results[i] = await RefuseAsync(caller, items[i].Identifier, Contention(ids[i]!).Problem, cancellationToken).ConfigureAwait(false);
+        }
+
+        return results!;
+    }
+
+    // The record an upsert makes of `current`, or null when it already has exactly these values.
+    private (HandleRecord? Next, ChangeOperation Operation) Upserted(Identifier id, HandleRecord? current, UpsertItem item, DateTimeOffset now)
+    {
+        if (current is { IsDeleted: true } && !item.ReuseDeleted)
+        {
+            throw Fail(ErrorKind.AlreadyExists, Reasons.ReuseRequired, $"identifier {current.Identifier} was deleted at {current.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}; identifiers are not recycled silently: upsert it with reuse_deleted (CLI: import --reuse)", id);
+        }
+
+        var values = editor.Create(item.Values, now);
+        editor.EnsureFitsAnAnswer(id.Text, values);
+        if (current is null or { IsDeleted: true })
+        {
+            return (new HandleRecord(id.Key, id.Text, (current?.Version ?? 0) + 1, values, now, now), ChangeOperation.Create);
+        }
+
+        // A value that did not change keeps its timestamp; a record none of whose values changed is not written at all.
+        var byIndex = current.Values.ToDictionary(v => v.Index);
+        var kept = values.Select(v => byIndex.TryGetValue(v.Index, out var old) && SameValue(old, v) ? old : v).ToList();
+        if (kept.Count == current.Values.Count && kept.Zip(current.Values).All(pair => ReferenceEquals(pair.First, pair.Second)) &&
+            string.Equals(current.Identifier, id.Text, StringComparison.Ordinal))
+        {
+            return (null, ChangeOperation.Update);
+        }
+
+        return (current with { Identifier = id.Text, Version = current.Version + 1, Values = kept, UpdatedAt = now }, ChangeOperation.Update);
+    }
+
+    private static bool SameValue(HandleValue a, HandleValue b) =>
+        a.Index == b.Index && string.Equals(a.Type, b.Type, StringComparison.Ordinal) && a.Data.Equals(b.Data) && a.Ttl == b.Ttl &&
+        a.Permissions == b.Permissions && a.References.SequenceEqual(b.References);
+
+    private async ValueTask<UpsertResult> RefuseAsync(Caller caller, string identifier, Problem problem, CancellationToken cancellationToken)
+    {
+        if (problem.Kind == ErrorKind.Unavailable)
+        {
+            // An outage is not an item's fault: the whole call fails, and the client retries it (upserts are idempotent).
+            throw new ResolverException(problem);
+        }
+
+        await audit.LogAsync(caller, "upsert", identifier, AuditTrail.StatusName(problem.Kind), cancellationToken).ConfigureAwait(false);
+        return new UpsertResult(identifier, UpsertOutcome.Failed, 0, problem);
+    }
+
+    /// <summary>
+    /// Every live record under <paramref name="prefix"/> (sub-prefixes included) after <paramref name="afterIdentifier"/>, in
+    /// key order, with the values the caller may see; read from the store a page at a time, so memory stays flat.
+    /// </summary>
+    public async IAsyncEnumerable<HandleRecord> ExportAsync(
+        Caller caller, string prefix, string? afterIdentifier, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        AccessPolicy.RequireAuthenticated(caller, "exporting the registry");
+        if (!IdentifierParser.TryParsePrefix(prefix, out var canonical, out var error))
+        {
+            throw new ResolverException(error.ToProblem("prefix", prefix));
+        }
+
+        var afterKey = string.IsNullOrEmpty(afterIdentifier) ? null : Parse(afterIdentifier).Key;
+        while (true)
+        {
+            var page = await store.ListAsync(canonical, afterKey, ExportPageSize, cancellationToken).ConfigureAwait(false);
+            var table = await prefixes.GetTableAsync(cancellationToken).ConfigureAwait(false);
+            var snapshot = await access.GetAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var record in page)
+            {
+                yield return record with { Values = AccessPolicy.Visible(caller, record, record.Values, table, snapshot) };
+            }
+
+            if (page.Count < ExportPageSize)
+            {
+                yield break;
+            }
+
+            afterKey = page[^1].Key;
+        }
+    }
+
+    /// <summary>Records one store read of an export takes.</summary>
+    public const int ExportPageSize = 500;
+
     private async ValueTask<HandleRecord> GetLiveAsync(Identifier id, long? expectedVersion, CancellationToken cancellationToken)
     {
         if (expectedVersion is < 1)

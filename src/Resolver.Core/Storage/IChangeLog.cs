@@ -23,6 +23,18 @@ public interface IChangeLog
     /// <paramref name="beforeSequence"/>, in sequence order (pass <see cref="long.MaxValue"/> for no upper end).
     /// </summary>
     ValueTask<IReadOnlyList<Change>> ReadAsync(long afterSequence, long beforeSequence, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The highest sequence number pruned so far (0 when nothing was): a reader positioned before it may have missed
+    /// changes the log no longer keeps and must read the records again (Watch's "resync-needed").
+    /// </summary>
+    ValueTask<long> PrunedThroughAsync(CancellationToken cancellationToken) => ValueTask.FromResult(0L);
+
+    /// <summary>
+    /// Deletes at most <paramref name="limit"/> of the oldest changes committed before <paramref name="before"/>, in one
+    /// short transaction that also raises <see cref="PrunedThroughAsync"/>; returns how many it deleted (0: nothing left to prune).
+    /// </summary>
+    ValueTask<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) => ValueTask.FromResult(0);
 }
 
 /// <summary>Told of every committed change the <see cref="ChangeFeed"/> reads, once each, in the order it reads them.</summary>

@@ -2,11 +2,12 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Resolver.Core.Registry;
 using Resolver.Protocol.V1;
+using Resolver.Server.Security;
 
 namespace Resolver.Server.Api;
 
 /// <summary>The registry API: a thin adapter over <see cref="RecordRegistry"/>.</summary>
-internal sealed class RegistryGrpcService(RecordRegistry registry) : Protocol.V1.Registry.RegistryBase
+internal sealed partial class RegistryGrpcService(RecordRegistry registry, CredentialRecheck recheck, Draining draining, ChangeWatch watch) : Protocol.V1.Registry.RegistryBase
 {
     public override async Task<Record> CreateRecord(CreateRecordRequest request, ServerCallContext context) =>
         ProtoMapper.ToProto(await registry.CreateAsync(

@@ -36,4 +36,56 @@ public sealed class SqliteChangeLog(SqliteDatabase database) : IChangeLog
 
             return changes;
         }, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<long> PrunedThroughAsync(CancellationToken cancellationToken) =>
+        await database.RunAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT CAST(value AS INTEGER) FROM node_settings WHERE name = '{PrunedThroughSetting}'";
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long through ? through : 0;
+        }, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        await database.RunAsync(async connection =>
+        {
+            // One short write transaction per call: writers wait for at most one batch of deletions.
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+
+            // Only the oldest `limit` rows are looked at (by primary key), so a log with nothing to prune costs one short scan.
+            delete.CommandText = """
+                DELETE FROM changes WHERE seq IN (SELECT seq FROM (SELECT seq, at FROM changes ORDER BY seq LIMIT $limit) WHERE at < $before)
+                RETURNING seq
+                """;
+            delete.Parameters.AddWithValue("$limit", limit);
+            delete.Parameters.AddWithValue("$before", before.UtcTicks);
+            var (count, highest) = (0, 0L);
+            await using (var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    count++;
+                    highest = Math.Max(highest, reader.GetInt64(0));
+                }
+            }
+
+            if (count > 0)
+            {
+                await using var mark = connection.CreateCommand();
+                mark.Transaction = transaction;
+                mark.CommandText = $"""
+                    INSERT INTO node_settings (name, value) VALUES ('{PrunedThroughSetting}', $through)
+                    ON CONFLICT (name) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
+                    """;
+                mark.Parameters.AddWithValue("$through", highest);
+                await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return count;
+        }, cancellationToken).ConfigureAwait(false);
+
+    // The node_settings row that remembers how far the log was pruned.
+    private const string PrunedThroughSetting = "changes_pruned_through";
 }

@@ -1,0 +1,151 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Resolver.Core.Registry;
+using Resolver.Protocol.V1;
+using CoreOutcome = Resolver.Core.Registry.UpsertOutcome;
+
+namespace Resolver.Server.Api;
+
+/// <summary>The registry's streaming calls: bulk upsert, export and watch.</summary>
+internal sealed partial class RegistryGrpcService
+{
+    /// <summary>Most records one transaction of a bulk upsert commits.</summary>
+    public const int UpsertChunkSize = 500;
+
+    public override async Task BulkUpsert(IAsyncStreamReader<UpsertRecordRequest> requestStream, IServerStreamWriter<UpsertRecordResult> responseStream, ServerCallContext context)
+    {
+        // Requests are read ahead into a bounded buffer while a chunk is written, so the store and the network overlap;
+        // a chunk is whatever has arrived (up to UpsertChunkSize), so a client that waits for answers is never stalled,
+        // and memory is bounded by two chunks whatever the client sends.
+        var caller = context.GetCaller();
+        var user = context.GetHttpContext().User;
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
+        var buffer = Channel.CreateBounded<UpsertRecordRequest>(new BoundedChannelOptions(UpsertChunkSize) { SingleReader = true, SingleWriter = true });
+        var reading = ReadAllAsync(requestStream, buffer.Writer, open.Token);
+        try
+        {
+            var chunk = new List<UpsertItem>(UpsertChunkSize);
+            var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            while (await buffer.Reader.WaitToReadAsync(open.Token).ConfigureAwait(false))
+            {
+                chunk.Clear();
+                keys.Clear();
+
+                // An identifier given twice goes into the next chunk, so that the second write sees the first.
+                while (chunk.Count < UpsertChunkSize && buffer.Reader.TryPeek(out var next) && keys.Add(next.Identifier))
+                {
+                    buffer.Reader.TryRead(out _);
+                    chunk.Add(Item(next));
+                }
+
+                await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
+                foreach (var result in await registry.UpsertManyAsync(caller, chunk, context.CancellationToken).ConfigureAwait(false))
+                {
+                    await responseStream.WriteAsync(ToProto(result), context.CancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await reading.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (draining.StreamsMustEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw Draining.ShuttingDown();
+        }
+        finally
+        {
+            await open.CancelAsync().ConfigureAwait(false);
+            await reading.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task ExportRecords(ExportRecordsRequest request, IServerStreamWriter<Record> responseStream, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        var user = context.GetHttpContext().User;
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
+        var sent = 0;
+        try
+        {
+            await foreach (var record in registry.ExportAsync(caller, request.Prefix, request.AfterIdentifier, open.Token).ConfigureAwait(false))
+            {
+                // Once a page: the credential still holds (a revoked key stops an export within the recheck bound).
+                if (sent++ % RecordRegistry.ExportPageSize == 0)
+                {
+                    await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
+                }
+
+                await responseStream.WriteAsync(ProtoMapper.ToProto(record), context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (draining.StreamsMustEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw Draining.ShuttingDown();
+        }
+    }
+
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<ChangeEvent> responseStream, ServerCallContext context)
+    {
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
+        try
+        {
+            await watch.RunAsync(context.GetCaller(), context.GetHttpContext().User, request, responseStream, () => context.WriteResponseHeadersAsync([]), open.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (draining.StreamsMustEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw Draining.ShuttingDown();
+        }
+    }
+
+    // Copies the request stream into the buffer; the buffer completes with the stream (or with the stream's failure).
+    private static async Task ReadAllAsync(IAsyncStreamReader<UpsertRecordRequest> requests, ChannelWriter<UpsertRecordRequest> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var request in requests.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await buffer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+
+            buffer.Complete();
+        }
+        catch (Exception exception)
+        {
+            buffer.Complete(exception);
+        }
+    }
+
+    private static UpsertItem Item(UpsertRecordRequest request)
+    {
+        try
+        {
+            return new UpsertItem(request.Identifier, ProtoMapper.ToDrafts(request.Values), request.ReuseDeleted);
+        }
+        catch (Core.Errors.ResolverException malformed)
+        {
+            return new UpsertItem(request.Identifier, [], request.ReuseDeleted, malformed.Problem);
+        }
+    }
+
+    private static UpsertRecordResult ToProto(UpsertResult result)
+    {
+        var message = new UpsertRecordResult
+        {
+            Identifier = result.Identifier,
+            Version = result.Version,
+            Outcome = result.Outcome switch
+            {
+                CoreOutcome.Created => Protocol.V1.UpsertOutcome.Created,
+                CoreOutcome.Updated => Protocol.V1.UpsertOutcome.Updated,
+                CoreOutcome.Unchanged => Protocol.V1.UpsertOutcome.Unchanged,
+                _ => Protocol.V1.UpsertOutcome.Failed,
+            },
+            Status = new ItemStatus(),
+        };
+        if (result.Problem is { } problem)
+        {
+            message.Status = new ItemStatus { Code = (int)problem.Kind, Message = problem.Message, Problem = ProtoMapper.ToProto(problem) };
+        }
+
+        return message;
+    }
+}

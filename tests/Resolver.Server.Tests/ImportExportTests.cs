@@ -1,0 +1,164 @@
+using System.Text;
+using System.Text.Json;
+using Resolver.Cli;
+using Resolver.Protocol.V1;
+
+namespace Resolver.Server.Tests;
+
+/// <summary><c>resolver import</c> and <c>resolver export</c> against real servers, in-process with captured output.</summary>
+public sealed class ImportExportTests : IAsyncLifetime
+{
+    private readonly List<string> _files = [];
+    private TestServer _server = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        await _server.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        foreach (var file in _files)
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Out, string Error)> RunAsync(TestServer server, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await ResolverCli.RunAsync(["--server", server.GrpcAddress, "--token", TestServer.AdminToken, .. args], output, error, Ct);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    private string TempFile(string extension, byte[] content)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"resolver-import-{Guid.NewGuid():N}{extension}");
+        File.WriteAllBytes(path, content);
+        _files.Add(path);
+        return path;
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static JsonElement Summary(string output) => JsonDocument.Parse(Assert.Single(Lines(output))).RootElement;
+
+    [Fact]
+    public async Task Import_CsvWithBomCrlfQuotesNewlinesAndBadLines_ImportsTheRestAndReportsEachBadLineByNumber()
+    {
+        var csv =
+            "identifier,index,type,data,ttl,permissions\r\n" +                            // line 1
+            "88.168.1/A,1,URL,https://a,,\r\n" +                                           // line 2
+            "88.168.1/A,2,note,\"commas, \"\"quotes\"\" and\r\na newline\",60,1100\r\n" +  // lines 3-4
+            "88.168.1/B,x,URL,https://b,,\r\n" +                                           // line 5: bad index
+            "88.168.1/C,1,URL\r\n" +                                                       // line 6: too few fields
+            "88.168.1/D,1,HS_ADMIN,x,,\r\n" +                                              // line 7: refused by the server
+            "88.168.1/E,,URL,https://e,,\r\n" +                                            // line 8
+            "\r\n\r\n";
+        var path = TempFile(".csv", [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv)]);
+
+        var (exitCode, output, error) = await RunAsync(_server, "--output", "json", "import", path);
+
+        Assert.True(exitCode == 3, error);
+        var summary = Summary(output);
+        Assert.True(summary.GetProperty("failed").GetInt32() == 3, error);
+        Assert.Equal(["created", "updated", "unchanged", "failed"], summary.EnumerateObject().Select(p => p.Name));
+        Assert.Equal((2, 0, 0, 3), (summary.GetProperty("created").GetInt32(), summary.GetProperty("updated").GetInt32(), summary.GetProperty("unchanged").GetInt32(), summary.GetProperty("failed").GetInt32()));
+        var failures = Lines(error).Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("error")).ToList();
+        Assert.Equal([5L, 6L, 7L], failures.Select(f => f.GetProperty("line").GetInt64()).Order());
+        Assert.Contains(failures, f => f.GetProperty("line").GetInt64() == 7 && f.GetProperty("reason").GetString() == "reserved-type");
+        var a = await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/A" }, cancellationToken: Ct);
+        Assert.Equal(["https://a", "commas, \"quotes\" and\r\na newline"], a.Values.Select(v => v.Data.Text));
+        Assert.Equal((60, false, true), (a.Values[1].Ttl, a.Values[1].Permissions.PublicRead, a.Values[1].Permissions.AdminWrite));
+    }
+
+    [Fact]
+    public async Task Import_SameFileTwice_SecondRunCreatesNothingAndChangesNoVersion()
+    {
+        var lines = Enumerable.Range(0, 3000).Select(i => $"88.168.1/R{i},1,URL,https://r/{i}");
+        var path = TempFile(".csv", Encoding.UTF8.GetBytes("identifier,index,type,data\n" + string.Join('\n', lines) + "\n"));
+
+        var first = await RunAsync(_server, "-o", "json", "import", path);
+        var second = await RunAsync(_server, "-o", "json", "import", path);
+
+        Assert.Equal((0, 3000), (first.ExitCode, Summary(first.Out).GetProperty("created").GetInt32()));
+        Assert.Equal(0, second.ExitCode);
+        Assert.Equal("{\"created\":0,\"updated\":0,\"unchanged\":3000,\"failed\":0}", Assert.Single(Lines(second.Out)));
+        Assert.Contains("import: 3,000 records", second.Error, StringComparison.Ordinal);
+        Assert.Equal(1, (await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/R2999" }, cancellationToken: Ct)).Version);
+    }
+
+    [Theory]
+    [InlineData("jsonl")]
+    [InlineData("csv")]
+    public async Task Export_ImportedIntoAnEmptyNode_ExportsTheSameRecords(string format)
+    {
+        var source = TempFile(".csv", Encoding.UTF8.GetBytes(
+            "identifier,index,type,data,ttl,permissions\n" +
+            "88.168.1/X-1,1,URL,https://x/1,,\n88.168.1/X-1,3,EMAIL,\"a@b, c\",3600,1110\n" +
+            "88.168.1/X-2,1,batch,\"multi\nline\",,1100\n" +
+            "88.168.1.5/Y,2,URL,https://y,10,0010\n"));
+        Assert.Equal(0, (await RunAsync(_server, "import", source)).ExitCode);
+        await using var empty = await TestServer.StartAsync();
+        await empty.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+
+        var exported = await RunAsync(_server, "export", "88.168.1", "--format", format);
+        var imported = await RunAsync(empty, "import", TempFile("." + format, Encoding.UTF8.GetBytes(exported.Out)));
+        var again = await RunAsync(empty, "export", "88.168.1", "--format", format);
+
+        Assert.Equal((0, 0), (exported.ExitCode, imported.ExitCode));
+        Assert.Equal(format == "csv" ? 6 : 3, Lines(exported.Out).Length); // the header, a row per value (one over two lines), or a line per record
+        Assert.Equal(exported.Out, again.Out);
+        var x1 = await empty.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/X-1" }, cancellationToken: Ct);
+        Assert.Equal([1, 3], x1.Values.Select(v => v.Index));
+    }
+
+    [Fact]
+    public async Task Import_WrongHeader_ExitsOneAndImportsNothing()
+    {
+        var path = TempFile(".csv", Encoding.UTF8.GetBytes("id,type,data\n88.168.1/Q,URL,https://q\n"));
+
+        var (exitCode, _, error) = await RunAsync(_server, "import", path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("header", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_JsonLinesWithABadLine_ReportsItsNumberAndImportsTheOthers()
+    {
+        var path = TempFile(".jsonl", Encoding.UTF8.GetBytes(
+            "{\"identifier\":\"88.168.1/J1\",\"values\":[{\"index\":1,\"type\":\"URL\",\"data\":{\"text\":\"https://j1\"}}]}\r\n" +
+            "{not json\r\n" +
+            "\r\n" +
+            "{\"identifier\":\"88.168.1/J2\",\"values\":[]}\r\n"));
+
+        var (exitCode, output, error) = await RunAsync(_server, "import", path);
+
+        Assert.Equal(3, exitCode);
+        Assert.StartsWith("line 2: INVALID_ARGUMENT:", Assert.Single(Lines(error), l => l.StartsWith("line ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("Created", output, StringComparison.Ordinal);
+        Assert.Empty((await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/J2" }, cancellationToken: Ct)).Values);
+    }
+
+    [Fact]
+    public async Task ResolveFile_ThousandsOfLines_StreamsAnswersInInputOrderAndExitsWithTheFirstFailuresCode()
+    {
+        var identifiers = Enumerable.Range(0, 2500).Select(i => $"88.168.1/F{i}").ToList();
+        var csv = "identifier,index,type,data\n" + string.Join('\n', identifiers.Where((_, i) => i % 500 != 7).Select(id => $"{id},1,URL,https://{id}"));
+        Assert.Equal(0, (await RunAsync(_server, "import", TempFile(".csv", Encoding.UTF8.GetBytes(csv)))).ExitCode);
+        var list = TempFile(".txt", Encoding.UTF8.GetBytes("\uFEFF" + string.Join("\r\n", identifiers.Select(id => "  " + id)) + "\r\n\r\n"));
+
+        var (exitCode, output, error) = await RunAsync(_server, "-o", "json", "resolve", "--file", list);
+
+        Assert.Equal(2, exitCode);
+        var answered = Lines(output).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("identifier").GetString()).ToList();
+        Assert.Equal(identifiers.Where((_, i) => i % 500 != 7), answered);
+        Assert.Equal(5, Lines(error).Length);
+    }
+}
