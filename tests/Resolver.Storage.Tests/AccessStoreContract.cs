@@ -46,7 +46,7 @@ public abstract class AccessStoreContract
         Assert.Null(await access.GetEnterpriseAsync("acm", Ct));
         var found = await access.GetKeyAsync(key.Id, Ct);
         Assert.Equal(("acme", (DateTimeOffset?)At.AddMinutes(1)), (found!.Enterprise, found.RevokedAt));
-        Assert.Null(await access.GetKeyAsync(key.Id[..^1] + "_", Ct));
+        Assert.Null(await access.GetKeyAsync(key.Id[..^1] + (key.Id[^1] == '_' ? '-' : '_'), Ct)); // one character off, never the id itself
     }
 
     [Fact]
