@@ -142,7 +142,8 @@ internal static class ResolveCommand
 
             foreach (var referral in results.Where(r => r.Referral is not null))
             {
-                context.Printer.Line($"{referral.Identifier}: referred to {string.Join(", ", referral.Referral.Endpoints)} for prefix {referral.Referral.Prefix} (cache {referral.Referral.Ttl} s)");
+                var prefix = referral.Referral.Prefix.Length == 0 ? "every prefix it does not know (its upstream)" : $"prefix {referral.Referral.Prefix}";
+                context.Printer.Line($"{referral.Identifier}: referred to {string.Join(", ", referral.Referral.Endpoints)} for {prefix} (cache {referral.Referral.Ttl} s)");
             }
 
             if (showTrace)
