@@ -141,11 +141,12 @@ public sealed class FederationProcessTests : IAsyncLifetime
         // Past the record's TTL the top-level node must ask again, cannot, and serves what it holds, marked stale.
         await Eventually.TrueAsync(async () => (await ResolveAtTopAsync("88.168.1/B")).Stale, TimeSpan.FromSeconds(RecordTtl + 5), "no stale answer after the enterprise node stopped");
 
+        // The deadline is generous for a loaded machine; what counts is an answer (UNAVAILABLE naming the site), not DEADLINE_EXCEEDED.
         var started = DateTime.UtcNow;
-        var failure = await Assert.ThrowsAsync<RpcException>(() => ResolveAtTopAsync("88.168.1/NEVER-CACHED", DateTime.UtcNow.AddSeconds(3)));
+        var failure = await Assert.ThrowsAsync<RpcException>(() => ResolveAtTopAsync("88.168.1/NEVER-CACHED", DateTime.UtcNow.AddSeconds(10)));
         Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
         Assert.Contains(_enterprise.GrpcAddress, failure.Status.Detail, StringComparison.Ordinal);
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3), "the answer came after the caller's deadline");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "the answer came after the caller's deadline");
     }
 
     [Fact]
@@ -154,7 +155,8 @@ public sealed class FederationProcessTests : IAsyncLifetime
         await DelegateAsync(_top, "77.1", _secondary);
         await DelegateAsync(_secondary, "77.1", _top);
 
-        var failure = await Assert.ThrowsAsync<RpcException>(() => ResolveAtTopAsync("77.1/X", DateTime.UtcNow.AddSeconds(3)));
+        // An answer, not DEADLINE_EXCEEDED: the deadline is only generous for a loaded machine's cold processes.
+        var failure = await Assert.ThrowsAsync<RpcException>(() => ResolveAtTopAsync("77.1/X", DateTime.UtcNow.AddSeconds(10)));
 
         Assert.Equal(StatusCode.FailedPrecondition, failure.StatusCode);
         Assert.Contains("loop", failure.Status.Detail, StringComparison.Ordinal);
