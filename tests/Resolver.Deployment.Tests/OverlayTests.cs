@@ -32,6 +32,25 @@ public sealed class OverlayTests
 
     [Theory]
     [MemberData(nameof(Production))]
+    public async Task ProductionShape_Rendered_KeepsTheCleartextPortsInsideTheCluster(string kustomization)
+    {
+        // 5280 (gRPC, bearer tokens in the clear) and 5281 (REST, /metrics) must never be open to every source.
+        var rendering = await Manifests.RenderAsync(kustomization);
+        var serverLabels = rendering.Server.TemplateLabels();
+        var policies = rendering.OfKind("NetworkPolicy").Where(p => p["spec"]!["podSelector"]!["matchLabels"].Labels().Selects(serverLabels)).ToList();
+
+        Assert.True(policies.Count > 0, $"{kustomization}: no NetworkPolicy selects the server pods, so every pod in the cluster reaches their cleartext ports");
+        foreach (var rule in policies.SelectMany(p => p["spec"]!["ingress"]!.AsArray()))
+        {
+            var ports = rule!["ports"]?.AsArray().Select(port => port!["port"].Number()).ToList() ?? [];
+            var fromAnywhere = rule["from"] is null || rule["from"]!.AsArray().Count == 0;
+            Assert.False(fromAnywhere && (ports.Count == 0 || ports.Contains(5280) || ports.Contains(5281)),
+                $"{kustomization}: a NetworkPolicy rule opens the cleartext ports (5280/5281) to every source");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Production))]
     public async Task ProductionShape_Rendered_UsesPostgresAndRedisThatOnlyTheServerReaches(string kustomization)
     {
         var rendering = await Manifests.RenderAsync(kustomization);
