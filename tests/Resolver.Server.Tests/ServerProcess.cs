@@ -68,7 +68,21 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         using var probe = new HttpClient { BaseAddress = new Uri(http), Timeout = TimeSpan.FromSeconds(2) };
-        await Eventually.TrueAsync(async () =>
+        try
+        {
+            await WaitUntilReadyAsync(server, process, probe);
+        }
+        catch
+        {
+            await server.DisposeAsync(); // never leave a server that did not come up running after the test
+            throw;
+        }
+
+        return server;
+    }
+
+    private static Task WaitUntilReadyAsync(ServerProcess server, Process process, HttpClient probe) =>
+        Eventually.TrueAsync(async () =>
         {
             if (process.HasExited)
             {
@@ -84,8 +98,6 @@ public sealed class ServerProcess : IAsyncDisposable
                 return false; // not listening yet, or too slow to answer on a loaded machine: ask again
             }
         }, TimeSpan.FromSeconds(60), "the server process never became ready");
-        return server;
-    }
 
     public string Output
     {
