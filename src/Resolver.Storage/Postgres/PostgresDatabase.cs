@@ -113,7 +113,8 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
     {
         // Two replicas migrating at once: each step commits with its ledger row, so the loser's step fails (the
         // catalog — a table, object or column already there — or the ledger's key) and rolls back; it reads the
-        // ledger again and finds the step applied.
+        // ledger again and finds the step applied. A replica that keeps losing can lose once per step, so the
+        // retries follow the number of steps (no advisory lock: distributed PostgreSQL-compatible engines lack it).
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -121,7 +122,7 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
                 await MigrateOnceAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (PostgresException exception) when (attempt < 5 && exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.DuplicateColumn)
+            catch (PostgresException exception) when (attempt <= Migrations.Length + 1 && exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.DuplicateColumn)
             {
             }
             catch (NpgsqlException exception)
