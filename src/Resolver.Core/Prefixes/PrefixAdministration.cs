@@ -52,6 +52,23 @@ public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory dir
         return [.. endpoints];
     }
 
+    /// <summary>
+    /// True when <paramref name="site"/> is a site endpoint as delegations store them (scheme://host:port, nothing else):
+    /// the same rule for a delegation an administrator makes and for a referral another node sends.
+    /// </summary>
+    public static bool IsSite(string site)
+    {
+        try
+        {
+            _ = NormalizedSite(site);
+            return true;
+        }
+        catch (ResolverException)
+        {
+            return false;
+        }
+    }
+
     private static string NormalizedSite(string site)
     {
         var quoted = $"\"{EscapedText.Of(site, maxLength: 80)}\"";

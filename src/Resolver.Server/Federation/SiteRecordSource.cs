@@ -167,7 +167,7 @@ internal sealed class SiteRecordSource(
         switch (result)
         {
             case { Referral: { } referral } when code == 0:
-                if (referral.Endpoints.Count == 0 || !referral.Endpoints.All(SiteEndpoint.IsWellFormed))
+                if (referral.Endpoints.Count == 0 || !referral.Endpoints.All(PrefixAdministration.IsSite))
                 {
                     results[item.Slot] = Failed(item, new Problem(ErrorKind.FailedPrecondition, Reasons.LameDelegation,
                         $"site {endpoint} referred {item.Key} to sites that are not http(s)://HOST:PORT addresses; fix the delegation there", Prefix: item.Prefix));
