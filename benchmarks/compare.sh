@@ -1,0 +1,373 @@
+#!/usr/bin/env bash
+# benchmarks/compare.sh: Resolver side by side with the bare gRPC baseline, Redis, PostgreSQL and a DNS server (Knot), in one
+# run on one machine, on one dataset (benchmarks/Resolver.Dataset). Each case alternates the systems it compares (A B A B ...)
+# and reports medians, because a small machine drifts. Writes benchmarks/results/<date>.md (or --out FILE).
+#
+# Everything it starts (PostgreSQL, redis-server, knotd, four servers) listens on 127.0.0.1 only, runs for a bounded time and
+# is stopped on exit, also on Ctrl+C. Needs root or the postgres user for PostgreSQL's initdb; see --help for the packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+count=1000000 prefixes=1000 seconds=10 rounds=3 out="" build=1 smoke=0
+usage() {
+  cat <<'EOF'
+usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds R] [--out FILE] [--no-build] [--smoke]
+  --count N      identifiers in the dataset (default 1000000)
+  --prefixes M   enterprise prefixes they are spread over (default 1000)
+  --seconds S    seconds each system is measured per round (default 10)
+  --rounds R     rounds per case; each round measures every system of the case once (default 3)
+  --out FILE     where the report goes (default benchmarks/results/YYYY-MM-DD.md)
+  --no-build     use the Release binaries already built
+  --smoke        seconds-long run on a tiny dataset (CI): proves every entry point runs and reports
+needs: h2load (nghttp2-client), knotd + knotc (knot), dnsperf, redis-server + redis-cli + redis-benchmark, PostgreSQL (initdb,
+       pg_ctl, pgbench), python3, curl, the .NET 10 SDK
+EOF
+}
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --count) count=$2; shift 2 ;;
+    --prefixes) prefixes=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --smoke) count=2000 prefixes=20 seconds=1 rounds=1 smoke=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+for number in "$count" "$prefixes" "$seconds" "$rounds"; do
+  [[ $number =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: '$number' is not a positive whole number" >&2; exit 2; }
+done
+[ "$count" -ge 100 ] || { echo "compare.sh: --count must be at least 100 (the hot set)" >&2; exit 2; }
+
+log() { echo "compare: $*" >&2; }
+die() { echo "compare.sh: $*" >&2; exit 1; }
+
+pgbin=$(find /usr/lib/postgresql -maxdepth 3 -name initdb -path '*/bin/*' 2>/dev/null | sort -V | tail -1 | xargs -r dirname)
+missing=()
+for tool in h2load:nghttp2-client knotd:knot knotc:knot dnsperf:dnsperf redis-server:redis-server redis-cli:redis-tools \
+            redis-benchmark:redis-tools python3:python3 curl:curl dotnet:dotnet-sdk-10.0; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+done
+[ -n "$pgbin" ] && [ -x "$pgbin/pgbench" ] || missing+=(postgresql postgresql-contrib)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "compare.sh: missing tools; install them with: apt-get install -y ${missing[*]}" >&2
+  exit 2
+fi
+
+if [ "$build" -eq 1 ]; then
+  log "building (Release)"
+  for project in src/Resolver.Server src/Resolver.Cli benchmarks/Resolver.Dataset benchmarks/Resolver.Baseline; do
+    dotnet build "$project" -c Release -nologo -v quiet >/dev/null || die "dotnet build $project failed"
+  done
+fi
+server=$repo/src/Resolver.Server/bin/Release/net10.0/Resolver.Server
+cli=$repo/src/Resolver.Cli/bin/Release/net10.0/resolver
+dataset=$repo/benchmarks/Resolver.Dataset/bin/Release/net10.0/resolver-dataset
+baseline=$repo/benchmarks/Resolver.Baseline/bin/Release/net10.0/resolver-baseline
+for binary in "$server" "$cli" "$dataset" "$baseline"; do
+  [ -x "$binary" ] || die "$binary is missing: run without --no-build"
+done
+
+work=$(mktemp -d /tmp/resolver-compare.XXXXXX)
+chmod 755 "$work"
+pids=()
+pgdata=$work/pg/data
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  local status=$? pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$pgdata/postmaster.pid" ] && as_postgres "$pgbin/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1 || true
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "compare.sh: logs kept in $work" >&2; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# Waits up to $2 seconds for the command in $3... to succeed; $1 names what is awaited.
+await() {
+  local what=$1 limit=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || die "$what did not come up within $limit s"
+    sleep 0.2
+  done
+}
+shape=(--count "$count" --prefixes "$prefixes")
+hot=100
+
+# 1. The dataset, in every peer's format.
+log "dataset: $count identifiers across $prefixes prefixes"
+"$dataset" "${shape[@]}" export keys -o "$work/keys.txt"
+"$dataset" "${shape[@]}" export hot --hot "$hot" -o "$work/hot.txt"
+for mode in unary batch stream; do "$dataset" "${shape[@]}" export "grpc-$mode" --hot "$hot" -o "$work/$mode.bin"; done
+"$dataset" "${shape[@]}" export dns-hot --hot "$hot" -o "$work/dns-hot.txt"
+"$dataset" "${shape[@]}" export pgbench-one -o "$work/pg-one.sql"
+"$dataset" "${shape[@]}" export pgbench-any --hot "$hot" -o "$work/pg-any.sql"
+
+# 2. PostgreSQL: the Resolver store, and pgbench's table (the same one).
+log "PostgreSQL: initdb and bulk load"
+mkdir -p "$work/pg"
+[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$work/pg"
+as_postgres "$pgbin/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 --no-sync >/dev/null
+pgport=$(free_port)
+as_postgres "$pgbin/pg_ctl" -D "$pgdata" -l "$work/pg/log" -w -t 60 start \
+  -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=1GB" >/dev/null
+pgconn="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres"
+"$dataset" "${shape[@]}" load --postgres "$pgconn" 2>"$work/load.log" || die "loading PostgreSQL failed: $(tail -3 "$work/load.log")"
+
+# 3. Redis: the peers' keys (r:NNNNNNNNNNNN, the encoded answer) and, in the same server, Resolver's Redis tier.
+log "Redis: mass insert"
+redisport=$(free_port)
+redis-server --port "$redisport" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+pids+=($!)
+await "redis-server" 20 redis-cli -p "$redisport" ping
+"$dataset" "${shape[@]}" export redis | redis-cli -p "$redisport" --pipe >"$work/redis-load.log" 2>&1 || die "loading Redis failed: $(tail -3 "$work/redis-load.log")"
+
+# 4. Knot DNS serving every identifier as a TXT record.
+log "Knot DNS: loading the zone"
+mkdir -p "$work/knot"
+"$dataset" "${shape[@]}" export zone -o "$work/knot/zone"
+dnsport=$(free_port)
+cat >"$work/knot/knot.conf" <<EOF
+server:
+    listen: 127.0.0.1@$dnsport
+    rundir: $work/knot
+database:
+    storage: $work/knot
+zone:
+  - domain: id.resolver.test
+    file: $work/knot/zone
+    zonefile-sync: -1
+    journal-content: none
+    semantic-checks: off
+EOF
+knotd -c "$work/knot/knot.conf" >"$work/knot.log" 2>&1 &
+pids+=($!)
+zone_loaded() { knotc -c "$work/knot/knot.conf" zone-status id.resolver.test 2>/dev/null | grep -q 'serial: 1'; }
+await "knotd (zone load)" 600 zone_loaded
+
+# 5. The servers: Resolver three ways (all caches; Redis tier with L1 off; store only), and the baseline.
+declare -A grpc http pid
+admin_token=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))') # replicas of one store share their administrator
+start_resolver() {
+  local name=$1; shift
+  grpc[$name]=$(free_port) http[$name]=$(free_port)
+  # --l1-max-entries 1 turns L1 off: each entry is then charged the whole budget, more than the eighth one entry may take.
+  "$server" --store "postgres:$pgconn" --admin-token "$admin_token" --data-dir "$work/$name" --rate-limit off \
+    --grpc-url "http://127.0.0.1:${grpc[$name]}" --http-url "http://127.0.0.1:${http[$name]}" "$@" >"$work/$name.log" 2>&1 &
+  pid[$name]=$!
+  pids+=($!)
+}
+log "starting the servers"
+start_resolver resolver-l1
+start_resolver resolver-redis --redis "127.0.0.1:$redisport" --l1-max-entries 1 --cache-ttl-cap 86400
+start_resolver resolver-store --l1-max-entries 1
+grpc[baseline]=$(free_port)
+"$baseline" --grpc-url "http://127.0.0.1:${grpc[baseline]}" "${shape[@]}" >"$work/baseline.log" 2>&1 &
+pid[baseline]=$!
+pids+=($!)
+first=$(head -1 "$work/hot.txt")
+for name in resolver-l1 resolver-redis resolver-store baseline; do
+  await "$name" 60 "$cli" --server "http://127.0.0.1:${grpc[$name]}" resolve "$first"
+done
+log "warming Resolver's Redis tier with all $count identifiers"
+"$dataset" "${shape[@]}" warm --server "http://127.0.0.1:${grpc[resolver-redis]}" 2>"$work/warm.log" || die "warming failed: $(tail -2 "$work/warm.log")"
+
+# 6. Measuring. Every run prints one line: "<rate> <server cores> <load generator cores> <OK share>"; the rate is IDs (or
+# queries, or rows) per second. Server cores are the whole machine's busy time less the load generator's, over the run.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+ticks_per_second=$(getconf CLK_TCK)
+metric() { # sum of the Prometheus samples of $2 matching the regex $3 at Resolver $1
+  curl -sf "http://127.0.0.1:${http[$1]}/metrics" | awk -v name="$2" -v match_="$3" '$1 ~ "^"name"\\{" && $1 ~ match_ { sum += $2 } END { printf "%d\n", sum }'
+}
+# The load generator's CPU: this shell's finished children (cutime + cstime in /proc/PID/stat), read without starting a process.
+measure() { # measure <resolver name, or - for a peer> <command>...; the command prints "<rate> [OK share]"
+  local resolver=$1; shift
+  local found_before=0 all_before=0
+  if [ "$resolver" != - ]; then
+    found_before=$(metric "$resolver" resolver_resolutions_total 'result="found"')
+    all_before=$(metric "$resolver" resolver_resolutions_total '.')
+  fi
+  local -a stat
+  read -r -a stat <"/proc/$BASHPID/stat"
+  local started_children=$((stat[15] + stat[16])) started_busy started_at output
+  started_busy=$(busy_ticks) started_at=$(date +%s.%N)
+  output=$("$@") || die "a run failed: $* ($output)"
+  local ended_busy ended_at
+  ended_busy=$(busy_ticks) ended_at=$(date +%s.%N)
+  read -r -a stat <"/proc/$BASHPID/stat"
+  local loadgen_ticks=$((stat[15] + stat[16] - started_children))
+  local rate=${output%% *} ok=""
+  [ "$rate" != "$output" ] && ok=${output#* }
+  if [ "$resolver" != - ]; then
+    local found all
+    found=$(( $(metric "$resolver" resolver_resolutions_total 'result="found"') - found_before ))
+    all=$(( $(metric "$resolver" resolver_resolutions_total '.') - all_before ))
+    ok=$(awk -v f="$found" -v a="$all" 'BEGIN { printf "%.4f", (a > 0 ? f / a : 0) }')
+  fi
+  awk -v rate="$rate" -v ok="${ok:-1}" -v busy=$((ended_busy - started_busy)) -v gen="$loadgen_ticks" -v hz="$ticks_per_second" \
+      -v a="$started_at" -v b="$ended_at" \
+      'BEGIN { wall = b - a; loadgen = gen / hz / wall; total = busy / hz / wall;
+               printf "%.0f %.2f %.2f %s\n", rate, (total > loadgen ? total - loadgen : 0), loadgen, ok }'
+}
+
+# The load generators, each printing "<IDs per second> [OK share]".
+h2() { # h2 <name> <method> <body> <IDs per call>
+  local report
+  report=$(h2load -D "$seconds" --warm-up-time 1 -c 8 -m 32 -t 1 -d "$work/$3" -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:${grpc[$1]}/resolver.v1.Resolution/$2" 2>&1)
+  # "requests: N total, N started, N done, N succeeded, ...": succeeded is HTTP 2xx among the calls done while measuring.
+  awk -v per="$4" '/^finished in/ { gsub(",", "", $4); rate = $4 } /^requests:/ { done_ = $6; ok = $8 }
+    END { printf "%.0f %s\n", rate * per, (done_ > 0 ? sprintf("%.4f", ok / done_) : "0") }' <<<"$report"
+}
+bench() { # bench <name> <mode> <keys file> <concurrency> [more resolver bench options]
+  local name=$1 mode=$2 keys=$3 callers=$4; shift 4
+  "$cli" --server "http://127.0.0.1:${grpc[$name]}" --output json bench --mode "$mode" --batch-size "$hot" --keys "$work/$keys" \
+    -c "$callers" --duration "$seconds" --warmup 1 "$@" 2>/dev/null |
+    python3 -c 'import json, sys; r = json.load(sys.stdin); print(round(r["idsPerSecond"]), 1 if not r["errors"] else 0)'
+}
+latency() { # one caller, unary, hot keys: "<p50 µs> <p99 µs>"
+  "$cli" --server "http://127.0.0.1:${grpc[resolver-l1]}" --output json bench --mode unary --keys "$work/hot.txt" -c 1 \
+    --duration "$seconds" --warmup 1 2>/dev/null |
+    python3 -c 'import json, sys; r = json.load(sys.stdin); print(round(r["latencyMs"]["p50"] * 1000), round(r["latencyMs"]["p99"] * 1000))'
+}
+redis_calls=()
+redis_bench() { # redis_bench <keys per call> <key range>: GET (1) or MGET of N random keys r:__rand_int__ in [0, range)
+  local per=$1 range=$2 command=(GET r:__rand_int__) n
+  [ "$per" -gt 1 ] && command=(MGET $(for _ in $(seq "$per"); do printf 'r:__rand_int__ '; done))
+  # redis-benchmark counts requests, not seconds: a short calibration sizes the run to about --seconds.
+  n=$(redis-benchmark -p "$redisport" -c 50 -n $((2000 / per + 200)) -r "$range" --csv "${command[@]}" | awk -F'"' 'NR == 2 { printf "%d", $4 }')
+  redis-benchmark -p "$redisport" -c 50 -n $(( (n > 0 ? n : 1000) * seconds )) -r "$range" --csv "${command[@]}" |
+    awk -F'"' -v per="$per" 'NR == 2 { printf "%.0f 1\n", $4 * per }'
+}
+pg_bench() { # pg_bench <script> <rows per transaction>
+  local report
+  report=$(as_postgres "$pgbin/pgbench" -n -h 127.0.0.1 -p "$pgport" -U postgres -c 16 -j 1 -T "$seconds" -f "$work/$1" postgres 2>&1)
+  awk -v per="$2" '/^tps = / { rate = $3 } /number of failed transactions/ { failed = $5 } /number of transactions actually processed/ { split($6, d, "/"); done_ = d[1] }
+    END { printf "%.0f %s\n", rate * per, (done_ > 0 ? sprintf("%.4f", 1 - failed / (done_ + failed)) : "0") }' <<<"$report"
+}
+dns() { # Knot answering the hot identifiers' TXT records to dnsperf
+  local report
+  report=$(dnsperf -s 127.0.0.1 -p "$dnsport" -d "$work/dns-hot.txt" -l "$seconds" -c 8 -T 1 -q 500 -e 2>&1)
+  awk '/Queries per second:/ { rate = $4 } /Queries completed:/ { sent = $3 } /Response codes:/ { for (i = 3; i <= NF; i += 3) if ($i == "NOERROR") ok = $(i + 1) }
+    END { printf "%.0f %s\n", rate, (sent > 0 ? sprintf("%.4f", ok / sent) : "0") }' <<<"$report"
+}
+
+# Each case: systems run in turn, round after round; results go to $work/results as "<case>|<system>|<line>".
+: >"$work/results"
+run_case() { # run_case <case> <system>=<resolver name or -> <command>... separated by ';;'
+  local case=$1; shift
+  local -a entries=()
+  local entry=""
+  for word in "$@"; do
+    if [ "$word" = ";;" ]; then entries+=("$entry"); entry=""; else entry+="${entry:+ }$word"; fi
+  done
+  [ -n "$entry" ] && entries+=("$entry")
+  local round system resolver rest line
+  for round in $(seq "$rounds"); do
+    for entry in "${entries[@]}"; do
+      read -r system resolver rest <<<"$entry"
+      log "$case, round $round/$rounds: $system"
+      # shellcheck disable=SC2086 # the command's words were split on purpose
+      line=$(measure "$resolver" $rest) || die "$case: $system failed"
+      echo "$case|$system|$line" >>"$work/results"
+    done
+  done
+}
+
+run_case "unary, hot (L1)" \
+  resolver resolver-l1 h2 resolver-l1 Resolve unary.bin 1 ";;" \
+  baseline - h2 baseline Resolve unary.bin 1 ";;" \
+  knot - dns
+run_case "batch of 100, hot (L1)" \
+  resolver resolver-l1 h2 resolver-l1 BatchResolve batch.bin "$hot" ";;" \
+  baseline - h2 baseline BatchResolve batch.bin "$hot" ";;" \
+  redis-mget - redis_bench "$hot" "$hot" ";;" \
+  "resolver-bench-cli" resolver-l1 bench resolver-l1 batch hot.txt 16
+run_case "stream of 100, hot (L1)" \
+  resolver resolver-l1 h2 resolver-l1 ResolveStream stream.bin "$hot" ";;" \
+  baseline - h2 baseline ResolveStream stream.bin "$hot"
+run_case "batch of 100, Redis tier (L1 off), random over the dataset" \
+  resolver resolver-redis bench resolver-redis batch keys.txt 16 ";;" \
+  redis-mget - redis_bench "$hot" "$count" ";;" \
+  "resolver-h2load-hot" resolver-redis h2 resolver-redis BatchResolve batch.bin "$hot"
+run_case "unary, Redis tier (L1 off), random over the dataset" \
+  resolver resolver-redis bench resolver-redis unary keys.txt 64 ";;" \
+  redis-get - redis_bench 1 "$count"
+run_case "batch of 100, PostgreSQL (caches off), random over the dataset" \
+  resolver resolver-store bench resolver-store batch keys.txt 16 ";;" \
+  pgbench-any - pg_bench pg-any.sql "$hot"
+run_case "unary, PostgreSQL (caches off), random over the dataset" \
+  resolver resolver-store bench resolver-store unary keys.txt 64 ";;" \
+  pgbench-one - pg_bench pg-one.sql 1
+
+log "one caller, unary, hot: latency"
+: >"$work/latency"
+for round in $(seq "$rounds"); do latency >>"$work/latency"; done
+rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/${pid[resolver-l1]}/status")
+hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/${pid[resolver-l1]}/status")
+
+# 7. The report.
+date_=$(date -u +%Y-%m-%d)
+out=${out:-$repo/benchmarks/results/$date_.md}
+mkdir -p "$(dirname "$out")"
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+column_of() { awk -F'|' -v c="$1" -v s="$2" '$1 == c && $2 == s { print $3 }' "$work/results"; }
+med() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | median; }
+medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'; }
+{
+  echo "# Comparison of $date_"
+  echo
+  echo "Produced by \`benchmarks/compare.sh --count $count --prefixes $prefixes --seconds $seconds --rounds $rounds$([ $smoke -eq 1 ] && echo ' --smoke')\`"
+  echo "on $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
+  echo "$(uname -sr), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+  echo "Dataset: $count identifiers across $prefixes enterprise prefixes, three values of about 200 bytes each"
+  echo "(an answer is $(stat -c %s "$work/unary.bin") bytes asked, about $(( $(wc -c <"$work/knot/zone") / count )) bytes of TXT per name)."
+  echo "Each system ran $seconds s per round, $rounds rounds, alternating within each case; figures are medians."
+  echo "CPU is in cores busy during the run: the load generator's own, and the rest of the machine (the server side)."
+  echo "OK share: for Resolver, identifiers answered with their record over all answered, from its \`resolver_resolutions_total\`"
+  echo "counters (h2load counts any HTTP 200 as success); for h2load on the baseline, HTTP 2xx; for Knot, NOERROR; for pgbench, transactions without failure."
+  echo
+  echo "| case | system | IDs/s (median) | server cores | load generator cores | OK share |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: |"
+  awk -F'|' '{ print $1 "|" $2 }' "$work/results" | awk '!seen[$0]++' | while IFS='|' read -r case system; do
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$case" "$system" "$(med "$case" "$system" 1)" "$(medf "$case" "$system" 2)" "$(medf "$case" "$system" 3)" "$(medf "$case" "$system" 4)"
+  done
+  p50=$(awk '{ print $1 }' "$work/latency" | median) p99=$(awk '{ print $2 }' "$work/latency" | median)
+  echo
+  echo "One caller, unary, hot identifiers (\`resolver bench --mode unary -c 1\`): p50 $p50 µs, p99 $p99 µs."
+  echo "Resolver (all caches) resident memory at the end: $((rss_kb / 1024)) MiB (peak $((hwm_kb / 1024)) MiB), L1 budget 256 MiB."
+  echo
+  echo "## Ratios against the targets (issue 9)"
+  echo
+  echo "| target | measured | goal | met |"
+  echo "| --- | ---: | ---: | --- |"
+  ratio() { # ratio <label> <numerator> <denominator> <goal>
+    awk -v l="$1" -v a="$2" -v b="$3" -v g="$4" 'BEGIN { r = b > 0 ? a / b : 0; printf "| %s | %.2f × | ≥ %s × | %s |\n", l, r, g, (r >= g ? "yes" : "**no**") }'
+  }
+  U="unary, hot (L1)" B="batch of 100, hot (L1)" S="stream of 100, hot (L1)"
+  RB="batch of 100, Redis tier (L1 off), random over the dataset"
+  PB="batch of 100, PostgreSQL (caches off), random over the dataset" PU="unary, PostgreSQL (caches off), random over the dataset"
+  knot=$(med "$U" knot 1)
+  ratio "unary L1 hit / bare baseline" "$(med "$U" resolver 1)" "$(med "$U" baseline 1)" 0.9
+  ratio "unary L1 hit / Knot queries" "$(med "$U" resolver 1)" "$knot" 1.0
+  ratio "batch L1 hit / bare baseline" "$(med "$B" resolver 1)" "$(med "$B" baseline 1)" 0.8
+  ratio "batch L1 hit / redis-benchmark MGET 100 (hot keys)" "$(med "$B" resolver 1)" "$(med "$B" redis-mget 1)" 1.0
+  ratio "batch L1 hit / Knot queries" "$(med "$B" resolver 1)" "$knot" 10
+  ratio "stream L1 hit / bare baseline" "$(med "$S" resolver 1)" "$(med "$S" baseline 1)" 0.7
+  ratio "stream L1 hit / Knot queries" "$(med "$S" resolver 1)" "$knot" 5
+  ratio "Redis-tier batch / redis-benchmark MGET 100 (random)" "$(med "$RB" resolver 1)" "$(med "$RB" redis-mget 1)" 0.9
+  ratio "PostgreSQL-miss batch / pgbench = ANY(100)" "$(med "$PB" resolver 1)" "$(med "$PB" pgbench-any 1)" 0.85
+  ratio "unary misses / pgbench one query per call" "$(med "$PU" resolver 1)" "$(med "$PU" pgbench-one 1)" 1.5
+  awk -v p50="$p50" -v p99="$p99" 'BEGIN {
+    printf "| one caller unary L1 hit p50 | %d µs | ≤ 100 µs | %s |\n", p50, (p50 <= 100 ? "yes" : "**no**");
+    printf "| one caller unary L1 hit p99 | %d µs | ≤ 500 µs | %s |\n", p99, (p99 <= 500 ? "yes" : "**no**") }'
+  awk -v rss="$((rss_kb / 1024))" 'BEGIN { printf "| resident memory after the run (not the 10-minute soak) | %d MiB | ≤ 250 + 256 MiB | %s |\n", rss, (rss <= 506 ? "yes" : "**no**") }'
+} >"$out"
+log "wrote $out"
+cat "$out"
