@@ -152,6 +152,35 @@ public sealed class ResolutionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ResolveStream_ManyRequestsSentAtOnce_AnsweredInGroupsYetEachOnceInRequestOrder()
+    {
+        // More requests than one group answers, all sent before any answer is read: the server reads ahead and answers
+        // what has arrived together, which must not reorder, merge or drop answers.
+        var identifiers = Enumerable.Range(0, 257).Select(i => (i % 3) switch
+        {
+            0 => "88.168.1/ABC-001",
+            1 => $"88.168.1/missing-{i}",
+            _ => "bad",
+        }).ToArray();
+        using var call = _server.Resolution.ResolveStream(cancellationToken: Ct);
+        foreach (var identifier in identifiers)
+        {
+            await call.RequestStream.WriteAsync(new ResolveRequest { Identifier = identifier }, Ct);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var results = new List<ResolveResult>();
+        await foreach (var answer in call.ResponseStream.ReadAllAsync(Ct))
+        {
+            results.Add(answer);
+        }
+
+        Assert.Equal(identifiers, results.Select(r => r.Identifier));
+        Assert.Equal(identifiers.Select((_, i) => (i % 3) switch { 0 => 0, 1 => 5, _ => 3 }), results.Select(r => r.Status.Code));
+        Assert.All(results.Where(r => r.Status.Code == 0), r => Assert.Equal("88.168.1/ABC-001", r.Record.Identifier));
+    }
+
+    [Fact]
     public async Task GetServerInfo_ReportsVersionHomedPrefixesAndLimits()
     {
         var info = await _server.Resolution.GetServerInfoAsync(new GetServerInfoRequest(), cancellationToken: Ct);

@@ -145,7 +145,9 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
             var matching = query.Filter.Apply(record.Values);
             var visible = AccessPolicy.Visible(caller, record, matching, table, grants);
             allWithheld = visible.Count == 0 && matching.Count > 0;
-            return new ResolveOutcome(query.Identifier, record with { Values = Answer(visible, stale) }, null, stale);
+            var shown = Answer(visible, stale);
+            // All values shown: the answer is the very record the cache holds, so the transport can reuse what it built from it.
+            return new ResolveOutcome(query.Identifier, ReferenceEquals(shown, record.Values) ? record : record with { Values = shown }, null, stale);
         }
 
         return record switch

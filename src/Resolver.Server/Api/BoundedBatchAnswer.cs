@@ -55,7 +55,7 @@ internal static class BoundedBatchAnswer
                 if (!shared.TryGetValue(key, out var built) &&
                     size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes)
                 {
-                    var message = ProtoMapper.ToProto(record);
+                    var message = RecordAnswers.Of(record);
                     built = (message, message.CalculateSize());
                     shared[key] = built;
                 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -25,24 +26,20 @@ internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<
             return;
         }
 
-        // Read at most one frame of the largest allowed size; anything bigger is gRPC's to refuse (RESOURCE_EXHAUSTED).
+        // Look at the whole body without consuming it, so grpc-dotnet reads the same bytes from the same pipe afterwards (no
+        // copy, no buffering stream). Past one frame of the largest allowed size it is gRPC's to refuse (RESOURCE_EXHAUSTED).
         var limit = options.Value.MaxMessageBytes + 5;
-        context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: limit + 1);
-        using var body = new MemoryStream();
-        try
+        var reader = context.Request.BodyReader;
+        var read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+        while (!read.IsCompleted && !read.IsCanceled && read.Buffer.Length <= limit)
         {
-            await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (IOException)
-        {
-            // Over the buffer limit: let gRPC's own size check answer.
-            context.Request.Body.Position = 0;
-            await next(context).ConfigureAwait(false);
-            return;
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
         }
 
-        context.Request.Body.Position = 0;
-        if (Problem(body.GetBuffer().AsSpan(0, (int)body.Length), requestType) is { } problem)
+        var problem = read.IsCompleted && read.Buffer.Length <= limit ? Problem(read.Buffer, requestType) : null;
+        reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        if (problem is not null)
         {
             ProblemMapping.WriteGrpcStatus(context.Response, global::Grpc.Core.StatusCode.InvalidArgument, problem);
             return;
@@ -51,14 +48,21 @@ internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<
         await next(context).ConfigureAwait(false);
     }
 
-    private static string? Problem(ReadOnlySpan<byte> frame, MessageDescriptor requestType)
+    private static string? Problem(ReadOnlySequence<byte> frame, MessageDescriptor requestType)
     {
-        if (frame.Length < 5 || frame[0] != 0)
+        if (frame.Length < 5)
         {
-            return null; // empty, truncated or compressed: gRPC itself answers these
+            return null; // empty or truncated: gRPC itself answers these
         }
 
-        var length = BinaryPrimitives.ReadUInt32BigEndian(frame[1..5]);
+        Span<byte> header = stackalloc byte[5];
+        frame.Slice(0, 5).CopyTo(header);
+        if (header[0] != 0)
+        {
+            return null; // compressed: gRPC itself answers these
+        }
+
+        var length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
         if (length != frame.Length - 5)
         {
             return null;
@@ -66,7 +70,7 @@ internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<
 
         try
         {
-            requestType.Parser.ParseFrom(frame[5..]);
+            requestType.Parser.ParseFrom(frame.Slice(5));
             return null;
         }
         catch (InvalidProtocolBufferException exception)

@@ -55,27 +55,59 @@ internal sealed class ResolutionGrpcService(
 
     public override async Task ResolveStream(IAsyncStreamReader<ResolveRequest> requestStream, IServerStreamWriter<ResolveResult> responseStream, ServerCallContext context)
     {
-        // One answer per request, in request order: each is resolved and written before the next is read. The
-        // credential is checked again before each answer: a revoked key or an expired token ends the call. A node
-        // that is shutting down ends the stream with UNAVAILABLE before its drain bound, between two answers.
+        // One answer per request, in request order. Requests that have already arrived are answered together: one read
+        // through the resolution chain for all of them, their answers written with one flush, while the next request is
+        // awaited; a request that arrives alone is answered alone, at once. The credential is checked again before each
+        // group of answers: a revoked key or an expired token ends the call. A node that is shutting down ends the stream
+        // with UNAVAILABLE before its drain bound, between two groups.
         var caller = context.GetCaller();
         var user = context.GetHttpContext().User;
         Hops.Enter(context, recursion);
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
+        var arrived = new List<ResolveQuery>(StreamGroup);
+        var next = Task.FromResult(false);
         try
         {
-            await foreach (var request in requestStream.ReadAllAsync(open.Token).ConfigureAwait(false))
+            next = requestStream.MoveNext(open.Token);
+            while (await next.ConfigureAwait(false))
             {
+                arrived.Clear();
+                do
+                {
+                    arrived.Add(ProtoMapper.ToQuery(requestStream.Current));
+                    next = requestStream.MoveNext(open.Token);
+                }
+                while (next.IsCompletedSuccessfully && next.Result && arrived.Count < StreamGroup);
+
                 await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
-                var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);
-                await responseStream.WriteAsync(ProtoMapper.ToProto(outcome), context.CancellationToken).ConfigureAwait(false);
+                var outcomes = await resolution.ResolveAsync(arrived, caller, context.CancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < outcomes.Length; i++)
+                {
+                    // All but the group's last answer may wait in the buffer: the last one flushes them all.
+                    responseStream.WriteOptions = i < outcomes.Length - 1 ? BufferedWrite : null;
+                    await responseStream.WriteAsync(ProtoMapper.ToProto(outcomes[i]), context.CancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (draining.StreamsMustEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
             throw Draining.ShuttingDown();
         }
+        finally
+        {
+            // A read still pending when the call ends early (a refused credential, a failed write) is cancelled and observed.
+            if (!next.IsCompleted)
+            {
+                await open.CancelAsync().ConfigureAwait(false);
+                await next.ContinueWith(static read => read.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
     }
+
+    // Most stream requests answered with one read through the chain: a batch's worth would hold answers back too long.
+    private const int StreamGroup = 100;
+
+    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
 
     public override async Task<ServerInfo> GetServerInfo(GetServerInfoRequest request, ServerCallContext context)
     {

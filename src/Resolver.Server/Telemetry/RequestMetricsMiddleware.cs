@@ -15,15 +15,24 @@ internal sealed class RequestMetricsMiddleware(RequestDelegate next, RequestMetr
 
         var started = Stopwatch.GetTimestamp();
         var finished = false;
+        var connectionFailed = false;
         try
         {
             await next(context).ConfigureAwait(false);
             finished = true;
         }
+        catch (IOException)
+        {
+            connectionFailed = true; // the request body or the response could not travel: the caller cannot be answered
+            throw;
+        }
         finally
         {
-            // An exception that escaped every handler becomes a 500 or a reset: counted as INTERNAL, or CANCELLED when the caller left.
-            var code = finished ? RequestMetrics.CodeOf(context) : context.RequestAborted.IsCancellationRequested ? "CANCELLED" : "INTERNAL";
+            // An exception that escaped every handler becomes a 500 or a reset: counted as INTERNAL, or CANCELLED when the
+            // caller left (it reset the call, or its connection failed under it, as when a load generator stops).
+            var code = finished ? RequestMetrics.CodeOf(context)
+                : connectionFailed || context.RequestAborted.IsCancellationRequested ? "CANCELLED"
+                : "INTERNAL";
             metrics.Finished(method, code, started);
         }
     }
