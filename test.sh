@@ -20,6 +20,11 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v curl >/dev/null || missing+=(curl)
 command -v python3 >/dev/null || missing+=(python3)
+# The benchmark smoke (tests/Resolver.Server.Tests/BenchmarkSmokeTests.cs) runs benchmarks/compare.sh and its peers.
+command -v h2load >/dev/null || missing+=(nghttp2-client)
+command -v knotd >/dev/null || missing+=(knot)
+command -v dnsperf >/dev/null || missing+=(dnsperf)
+command -v redis-benchmark >/dev/null || missing+=(redis-tools)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: install ${missing[*]} (apt-get install -y ${missing[*]}) or run as root" >&2

@@ -258,6 +258,16 @@ dns() { # Knot answering the hot identifiers' TXT records to dnsperf
     END { printf "%.0f %s\n", rate, (sent > 0 ? sprintf("%.4f", ok / sent) : "0") }' <<<"$report"
 }
 
+# The JIT tiers code up over the first seconds of load: every gRPC server gets a few unmeasured seconds of each mode first.
+log "warming up the servers (JIT)"
+for name in resolver-l1 resolver-redis resolver-store baseline; do
+  for mode in "Resolve unary.bin" "BatchResolve batch.bin" "ResolveStream stream.bin"; do
+    set -- $mode
+    h2load -D "$(( smoke ? 1 : 3 ))" -c 8 -m 32 -t 1 -d "$work/$2" -H 'content-type: application/grpc' -H 'te: trailers' \
+      "http://127.0.0.1:${grpc[$name]}/resolver.v1.Resolution/$1" >/dev/null 2>&1 || die "warming $name failed"
+  done
+done
+
 # Each case: systems run in turn, round after round; results go to $work/results as "<case>|<system>|<line>".
 : >"$work/results"
 run_case() { # run_case <case> <system>=<resolver name or -> <command>... separated by ';;'

@@ -50,6 +50,39 @@ public sealed class AmplificationTests
     }
 
     [Fact]
+    public void BoundedBatchAnswer_AtEveryLimit_NeverExceedsItAndRefusesOnlyWhatDoesNotFit()
+    {
+        // Refusals are sized before they are built: at every limit, byte by byte across the range where records stop
+        // fitting, the answer must stay within it (an undersized refusal shows up as an answer over the limit).
+        var at = DateTimeOffset.UnixEpoch;
+        var outcomes = Enumerable.Range(0, 20).Select(i =>
+        {
+            var identifier = $"88.1/item-{new string('x', i * 7)}";
+            var record = new HandleRecord(identifier, identifier, 1, [new HandleValue(1, "URL", Core.Records.ValueData.FromText(new string('u', 100 + (i * 13))), 86400, at, ValuePermissions.Default, [])], at, at);
+            return i % 5 == 4 ? ResolveOutcome.Failed(identifier, new Core.Errors.Problem(Core.Errors.ErrorKind.NotFound, "identifier-not-found", "not here")) : new ResolveOutcome(identifier, record, null);
+        }).ToArray();
+        var answeredAtLeastOnce = false;
+        for (var limit = 1500; limit < 40_000; limit++)
+        {
+            BatchResolveResponse response;
+            try
+            {
+                response = BoundedBatchAnswer.Build(outcomes, limit);
+            }
+            catch (Core.Errors.ResolverException exception) when (exception.Problem.Reason == "answer-too-large")
+            {
+                continue;
+            }
+
+            Assert.True(response.CalculateSize() <= limit, $"at a limit of {limit} bytes the answer takes {response.CalculateSize()}");
+            Assert.Equal(outcomes.Select(o => o.Identifier), response.Results.Select(r => r.Identifier));
+            answeredAtLeastOnce |= response.Results.Any(r => r.Record is not null);
+        }
+
+        Assert.True(answeredAtLeastOnce);
+    }
+
+    [Fact]
     public void BoundedBatchAnswer_DuplicateAnswers_ShareOneRecordMessage()
     {
         var at = DateTimeOffset.UnixEpoch;

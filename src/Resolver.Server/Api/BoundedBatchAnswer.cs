@@ -20,13 +20,26 @@ internal static class BoundedBatchAnswer
     /// <summary>The answer to <paramref name="outcomes"/>, in order, at most <paramref name="maxMessageBytes"/> on the wire.</summary>
     public static BatchResolveResponse Build(IReadOnlyList<ResolveOutcome> outcomes, int maxMessageBytes)
     {
-        // What each item costs at least: its refusal when it carries a record, else its own (small) answer.
-        var fallbacks = new ResolveResult[outcomes.Count];
+        // What each item costs at least: its refusal when it carries a record (sized, not built: most are never sent), else
+        // its own small answer. Every refusal carries the same status, so one status message serves them all.
+        var refused = RefusalStatus(maxMessageBytes);
+        var refusedSize = refused.CalculateSize();
+        var failures = new ResolveResult?[outcomes.Count];
+        var fallbackSizes = new int[outcomes.Count];
         long reserved = 0;
         for (var i = 0; i < outcomes.Count; i++)
         {
-            fallbacks[i] = outcomes[i].Record is null ? ProtoMapper.ToProto(outcomes[i]) : Refusal(outcomes[i].Identifier, maxMessageBytes);
-            reserved += Framed(fallbacks[i].CalculateSize());
+            if (outcomes[i].Record is null)
+            {
+                failures[i] = ProtoMapper.ToProto(outcomes[i]);
+                fallbackSizes[i] = Framed(failures[i]!.CalculateSize());
+            }
+            else
+            {
+                fallbackSizes[i] = Framed(RefusalSize(outcomes[i].Identifier, refusedSize));
+            }
+
+            reserved += fallbackSizes[i];
         }
 
         if (reserved > maxMessageBytes)
@@ -41,13 +54,11 @@ internal static class BoundedBatchAnswer
         long size = 0;
         for (var i = 0; i < outcomes.Count; i++)
         {
-            var fallbackSize = Framed(fallbacks[i].CalculateSize());
-            reserved -= fallbackSize;
-            var answer = fallbacks[i];
-            var answerSize = fallbackSize;
+            reserved -= fallbackSizes[i];
+            var answer = failures[i];
+            var answerSize = fallbackSizes[i];
             if (outcomes[i].Record is { } record)
             {
-                var withRecord = new ResolveResult { Identifier = outcomes[i].Identifier, Stale = outcomes[i].Stale, Status = new ItemStatus() };
                 var key = (record.Identifier, record.Version, (object)record.Values);
 
                 // A copy of an answer already built costs its exact size; a new one is checked against its size
@@ -62,6 +73,7 @@ internal static class BoundedBatchAnswer
 
                 if (built.Message is not null)
                 {
+                    var withRecord = new ResolveResult { Identifier = outcomes[i].Identifier, Stale = outcomes[i].Stale, Status = Ok };
                     var withRecordSize = Framed(withRecord.CalculateSize() + 1 + CodedOutputStream.ComputeLengthSize(built.Size) + built.Size);
                     if (size + withRecordSize + reserved <= maxMessageBytes)
                     {
@@ -69,6 +81,8 @@ internal static class BoundedBatchAnswer
                         (answer, answerSize) = (withRecord, withRecordSize);
                     }
                 }
+
+                answer ??= new ResolveResult { Identifier = outcomes[i].Identifier, Status = refused };
             }
 
             size += answerSize;
@@ -78,11 +92,19 @@ internal static class BoundedBatchAnswer
         return response;
     }
 
+    // The status of an item answered OK; shared by every such item, never modified.
+    private static readonly ItemStatus Ok = new();
+
     // A result inside the response: field tag, length, message.
     private static int Framed(int messageSize) => 1 + CodedOutputStream.ComputeLengthSize(messageSize) + messageSize;
 
-    private static ResolveResult Refusal(string identifier, int maxMessageBytes) =>
-        ProtoMapper.ToProto(ResolveOutcome.Failed(identifier, new Problem(
+    // The status of an item whose record did not fit, as ProtoMapper gives it; the same for every item of the batch.
+    private static ItemStatus RefusalStatus(int maxMessageBytes) =>
+        ProtoMapper.ToProto(ResolveOutcome.Failed("", new Problem(
             ErrorKind.ResourceExhausted, Reasons.AnswerTooLarge,
-            $"the answer to this batch would exceed the {maxMessageBytes}-byte message limit (max_message_bytes); resolve this identifier in a smaller batch or on its own")));
+            $"the answer to this batch would exceed the {maxMessageBytes}-byte message limit (max_message_bytes); resolve this identifier in a smaller batch or on its own"))).Status;
+
+    // The encoded size of a refusal of identifier: its identifier field (absent when empty, as proto3 omits it) and the status.
+    private static int RefusalSize(string identifier, int statusSize) =>
+        (identifier.Length == 0 ? 0 : 1 + CodedOutputStream.ComputeStringSize(identifier)) + 1 + CodedOutputStream.ComputeLengthSize(statusSize) + statusSize;
 }

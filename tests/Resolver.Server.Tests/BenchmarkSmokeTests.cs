@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using Resolver.Testing;
+
+namespace Resolver.Server.Tests;
+
+/// <summary>
+/// CI's smoke of every benchmark entry point (benchmarks/README.md): compare.sh on a tiny dataset, which drives
+/// resolver-dataset (load, export, warm), resolver-baseline, <c>resolver bench</c>, h2load, redis-benchmark, pgbench and
+/// dnsperf against Knot; and every BenchmarkDotNet suite once (Dry job, in process). Seconds per system: they prove that
+/// each starts, runs and writes its report, and that what was measured was answers, never how fast anything is.
+/// </summary>
+[Collection(nameof(BenchmarkSmokeTests))]
+[CollectionDefinition(nameof(BenchmarkSmokeTests), DisableParallelization = true)] // they load both cores: alone, so no other test slows down
+public sealed class BenchmarkSmokeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task CompareScript_Smoke_ReportsEverySystemOfEveryCaseAnsweringOk()
+    {
+        var directory = Directory.CreateTempSubdirectory("resolver-compare-smoke-");
+        try
+        {
+            var report = Path.Combine(directory.FullName, "report.md");
+            var (exitCode, output) = await RunAsync("bash", [Path.Combine(Repository.Root(), "benchmarks", "compare.sh"), "--smoke", "--no-build", "--out", report], TimeSpan.FromMinutes(8));
+            Assert.True(exitCode == 0, $"compare.sh --smoke exited with {exitCode}:\n{Tail(output)}");
+
+            // | case | system | IDs/s | server cores | load generator cores | OK share |
+            var rows = File.ReadLines(report)
+                .TakeWhile(line => !line.StartsWith("## ", StringComparison.Ordinal))
+                .Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| case", StringComparison.Ordinal) && !line.StartsWith("| ---", StringComparison.Ordinal))
+                .Select(line => line.Split('|', StringSplitOptions.TrimEntries)[1..^1])
+                .ToList();
+            string[] systems = ["resolver", "baseline", "knot", "redis-mget", "resolver-bench-cli", "resolver-h2load-hot", "redis-get", "pgbench-any", "pgbench-one"];
+            Assert.Equal(systems.Order(), rows.Select(row => row[1]).Distinct().Order());
+            Assert.Equal(18, rows.Count);
+            foreach (var row in rows)
+            {
+                Assert.True(double.Parse(row[2], CultureInfo.InvariantCulture) > 0, $"{row[0]} / {row[1]} measured nothing");
+                // Errors answer fast: a system that measured errors would be far below this (the full run has seen 0.9994 once).
+                Assert.True(double.Parse(row[5], CultureInfo.InvariantCulture) >= 0.99, $"{row[0]} / {row[1]}: only {row[5]} of what was measured was answered OK");
+            }
+
+            var ratios = File.ReadLines(report).SkipWhile(line => !line.StartsWith("## Ratios", StringComparison.Ordinal)).Count(line => line.StartsWith("| ", StringComparison.Ordinal) && line.Contains(" | ≥ ", StringComparison.Ordinal));
+            Assert.Equal(10, ratios);
+            Assert.DoesNotContain("logs kept", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task BenchmarkDotNetSuites_DryRun_EachRunsAndWritesItsReport()
+    {
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var suites = Path.Combine(Repository.Root(), "benchmarks", "Resolver.Benchmarks", "bin", framework.Parent!.Name, framework.Name, "Resolver.Benchmarks.dll");
+        Assert.True(File.Exists(suites), $"{suites} is missing: build the solution first (./test.sh does)");
+        var artifacts = Directory.CreateTempSubdirectory("resolver-bdn-smoke-");
+        try
+        {
+            var (exitCode, output) = await RunAsync("dotnet", [suites, "--filter", "*", "--job", "Dry", "--inProcess", "--artifacts", artifacts.FullName], TimeSpan.FromMinutes(5));
+            Assert.True(exitCode == 0, $"the suites exited with {exitCode}:\n{Tail(output)}");
+            var reports = Directory.GetFiles(Path.Combine(artifacts.FullName, "results"), "*-report-github.md").Select(Path.GetFileName).Order().ToArray();
+            Assert.Equal(
+                ((string[])["AnswerEncodingBenchmarks", "IdentifierParserBenchmarks", "RedisBenchmarks", "ResolutionBenchmarks", "StoreBenchmarks"]).Select(s => $"Resolver.Benchmarks.{s}-report-github.md"),
+                reports);
+            Assert.All(reports, report => Assert.Contains("Allocated", File.ReadAllText(Path.Combine(artifacts.FullName, "results", report!)), StringComparison.Ordinal));
+        }
+        finally
+        {
+            artifacts.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string[] arguments, TimeSpan limit)
+    {
+        var start = new ProcessStartInfo(fileName, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        var lines = new Lock();
+        process.OutputDataReceived += (_, e) => { lock (lines) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (lines) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(limit);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM first: compare.sh then stops the servers it started (pg_ctl's postmaster would outlive a kill).
+            using (var terminate = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await terminate.WaitForExitAsync(CancellationToken.None);
+            }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(grace.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {limit.TotalMinutes} min:\n{Tail(output.ToString())}");
+        }
+
+        lock (lines)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+
+    private static string Tail(string output) => string.Join('\n', output.Split('\n').TakeLast(40));
+}
