@@ -337,7 +337,7 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
   echo "on $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
   echo "$(uname -sr), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)."
   echo "Dataset: $count identifiers across $prefixes enterprise prefixes, three values of about 200 bytes each"
-  echo "(an answer is $(stat -c %s "$work/unary.bin") bytes asked, about $(( $(wc -c <"$work/knot/zone") / count )) bytes of TXT per name)."
+  echo "(a unary request body is $(stat -c %s "$work/unary.bin") bytes; Knot holds about $(( $(wc -c <"$work/knot/zone") / count )) bytes of TXT per name)."
   echo "Each system ran $seconds s per round, $rounds rounds, alternating within each case; figures are medians."
   echo "CPU is in cores busy during the run: the load generator's own, and the rest of the machine (the server side)."
   echo "OK share: for Resolver, identifiers answered with their record over all answered, from its \`resolver_resolutions_total\`"

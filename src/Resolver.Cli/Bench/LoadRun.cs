@@ -69,19 +69,25 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
         while (Stopwatch.GetTimestamp() < end && !cancellationToken.IsCancellationRequested)
         {
             var left = TimeSpan.FromSeconds((double)(end - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+            var wait = left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
             try
             {
-                await Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return; // interrupted: report what was measured
             }
 
+            if (wait < TimeSpan.FromSeconds(1))
+            {
+                return; // the phase's last fraction of a second: no line for it (it would say 0 s left, over a few ms)
+            }
+
             var ids = Interlocked.Read(ref _answered);
             var now = Stopwatch.GetTimestamp();
             var rate = (ids - lastIds) / Math.Max(1e-9, (double)(now - lastAt) / Stopwatch.Frequency);
-            progress($"bench: {name}, {left.TotalSeconds:0} s left, {rate:#,0} IDs/s");
+            progress($"bench: {name}, {(double)Math.Max(0, end - now) / Stopwatch.Frequency:0} s left, {rate:#,0} IDs/s");
             (lastIds, lastAt) = (ids, now);
         }
     }
