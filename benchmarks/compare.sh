@@ -81,7 +81,13 @@ cleanup() {
   local status=$? pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -f "$pgdata/postmaster.pid" ] && as_postgres "$pgbin/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1 || true
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # A server still draining after 15 s is killed: the run must end.
+  local deadline=$((SECONDS + 15))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "compare.sh: logs kept in $work" >&2; fi
 }
 trap cleanup EXIT
@@ -203,6 +209,7 @@ measure() { # measure <resolver name, or - for a peer> <command>...; the command
   read -r -a stat <"/proc/$BASHPID/stat"
   local loadgen_ticks=$((stat[15] + stat[16] - started_children))
   local rate=${output%% *} ok=""
+  [[ $rate =~ ^[0-9]+$ ]] && [ "$rate" -gt 0 ] || die "a run measured nothing: $* (its tool failed or never answered)"
   [ "$rate" != "$output" ] && ok=${output#* }
   if [ "$resolver" != - ]; then
     local found all
@@ -217,9 +224,9 @@ measure() { # measure <resolver name, or - for a peer> <command>...; the command
 }
 
 # The load generators, each printing "<IDs per second> [OK share]".
-h2() { # h2 <name> <method> <body> <IDs per call>
+h2() { # h2 <name> <method> <body> <IDs per call> [calls in flight per connection, 32 by default; 8 connections]
   local report
-  report=$(h2load -D "$seconds" --warm-up-time 1 -c 8 -m 32 -t 1 -d "$work/$3" -H 'content-type: application/grpc' -H 'te: trailers' \
+  report=$(h2load -D "$seconds" --warm-up-time 1 -c 8 -m "${5:-32}" -t 1 -d "$work/$3" -H 'content-type: application/grpc' -H 'te: trailers' \
     "http://127.0.0.1:${grpc[$1]}/resolver.v1.Resolution/$2" 2>&1)
   # "requests: N total, N started, N done, N succeeded, ...": succeeded is HTTP 2xx among the calls done while measuring.
   awk -v per="$4" '/^finished in/ { gsub(",", "", $4); rate = $4 } /^requests:/ { done_ = $6; ok = $8 }
@@ -305,7 +312,7 @@ run_case "stream of 100, hot (L1)" \
 run_case "batch of 100, Redis tier (L1 off), random over the dataset" \
   resolver resolver-redis bench resolver-redis batch keys.txt 16 ";;" \
   redis-mget - redis_bench "$hot" "$count" ";;" \
-  "resolver-h2load-hot" resolver-redis h2 resolver-redis BatchResolve batch.bin "$hot"
+  "resolver-h2load-hot" resolver-redis h2 resolver-redis BatchResolve batch.bin "$hot" 2
 run_case "unary, Redis tier (L1 off), random over the dataset" \
   resolver resolver-redis bench resolver-redis unary keys.txt 64 ";;" \
   redis-get - redis_bench 1 "$count"

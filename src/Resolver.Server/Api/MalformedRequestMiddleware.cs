@@ -29,6 +29,12 @@ internal sealed class MalformedRequestMiddleware(RequestDelegate next, IOptions<
         // Look at the whole body without consuming it, so grpc-dotnet reads the same bytes from the same pipe afterwards (no
         // copy, no buffering stream). Past one frame of the largest allowed size it is gRPC's to refuse (RESOURCE_EXHAUSTED).
         var limit = options.Value.MaxMessageBytes + 5;
+        // grpc-dotnet lifts Kestrel's request size limit for gRPC calls and bounds messages itself; reading first, so must we.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = null;
+        }
+
         var reader = context.Request.BodyReader;
         var read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
         while (!read.IsCompleted && !read.IsCanceled && read.Buffer.Length <= limit)

@@ -100,7 +100,7 @@ internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger, IOp
                 return new RpcException(new Status(StatusCode.DeadlineExceeded, $"the call took longer than this server allows ({options.Value.MaxRequestSeconds} s, --max-request-seconds); retry later"));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled or its deadline passed"));
-            case IOException:
+            case IOException when exception is not BadHttpRequestException:
                 // The call's connection failed under it (the client crashed, a load generator stopped): nobody is left to
                 // answer, and nothing on this side failed. Stores and sites report their failures as ResolverException.
                 return new RpcException(new Status(StatusCode.Cancelled, "the call's connection failed"));

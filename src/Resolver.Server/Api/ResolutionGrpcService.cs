@@ -77,15 +77,21 @@ internal sealed class ResolutionGrpcService(
                     arrived.Add(ProtoMapper.ToQuery(requestStream.Current));
                     next = requestStream.MoveNext(open.Token);
                 }
-                while (next.IsCompletedSuccessfully && next.Result && arrived.Count < StreamGroup);
+                while (next.IsCompletedSuccessfully && next.Result && arrived.Count < Math.Min(StreamGroup, limits.MaxBatchSize));
 
                 await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
                 var outcomes = await resolution.ResolveAsync(arrived, caller, context.CancellationToken).ConfigureAwait(false);
+                var buffered = 0;
                 for (var i = 0; i < outcomes.Length; i++)
                 {
-                    // All but the group's last answer may wait in the buffer: the last one flushes them all.
-                    responseStream.WriteOptions = i < outcomes.Length - 1 ? BufferedWrite : null;
-                    await responseStream.WriteAsync(ProtoMapper.ToProto(outcomes[i]), context.CancellationToken).ConfigureAwait(false);
+                    // Answers may wait in the buffer while they are few and small: the group's last one, or one that brings the
+                    // buffer past StreamBufferBytes, flushes them all (records may be megabytes: never a group's worth held).
+                    var answer = ProtoMapper.ToProto(outcomes[i]);
+                    buffered += answer.CalculateSize();
+                    var flush = i == outcomes.Length - 1 || buffered >= StreamBufferBytes;
+                    responseStream.WriteOptions = flush ? null : BufferedWrite;
+                    await responseStream.WriteAsync(answer, context.CancellationToken).ConfigureAwait(false);
+                    buffered = flush ? 0 : buffered;
                 }
             }
         }
@@ -95,17 +101,22 @@ internal sealed class ResolutionGrpcService(
         }
         finally
         {
-            // A read still pending when the call ends early (a refused credential, a failed write) is cancelled and observed.
+            // A read still pending when the call ends early (a refused credential, a failed write) is cancelled; pending or
+            // already failed, it is observed, so its failure is not reported as unobserved.
             if (!next.IsCompleted)
             {
                 await open.CancelAsync().ConfigureAwait(false);
-                await next.ContinueWith(static read => read.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             }
+
+            await next.ContinueWith(static read => read.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
 
-    // Most stream requests answered with one read through the chain: a batch's worth would hold answers back too long.
+    // Most stream requests answered with one read through the chain (and never more than a batch may hold).
     private const int StreamGroup = 100;
+
+    // Most answer bytes a stream holds back before flushing.
+    private const int StreamBufferBytes = 64 * 1024;
 
     private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
 

@@ -21,7 +21,7 @@ internal sealed class RequestMetricsMiddleware(RequestDelegate next, RequestMetr
             await next(context).ConfigureAwait(false);
             finished = true;
         }
-        catch (IOException)
+        catch (IOException exception) when (exception is not BadHttpRequestException)
         {
             connectionFailed = true; // the request body or the response could not travel: the caller cannot be answered
             throw;
