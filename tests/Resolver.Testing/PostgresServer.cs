@@ -79,9 +79,17 @@ public sealed class PostgresServer : IAsyncDisposable
         RunAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(_directory, "log"), "-w", "-t", "60", "start",
             "-o", $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200"], cancellationToken);
 
-    /// <summary>Stops the cluster at once (in-flight sessions are cut).</summary>
-    public Task StopAsync(CancellationToken cancellationToken = default) =>
-        RunAsync("pg_ctl", ["-D", DataDirectory, "-w", "-m", "immediate", "stop"], cancellationToken);
+    /// <summary>Stops the cluster at once (in-flight sessions are cut), frozen or not.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        // A cluster a failed test left frozen would never act on pg_ctl's signal and outlive the run: thaw it first.
+        if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+        {
+            await ThawAsync(cancellationToken);
+        }
+
+        await RunAsync("pg_ctl", ["-D", DataDirectory, "-w", "-m", "immediate", "stop"], cancellationToken);
+    }
 
     /// <summary>Freezes the server and all its backends (SIGSTOP): connections hang instead of failing, as with a stalled database.</summary>
     public Task FreezeAsync(CancellationToken cancellationToken = default) => SignalAsync("STOP", cancellationToken);
