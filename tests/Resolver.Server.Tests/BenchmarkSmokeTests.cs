@@ -7,7 +7,7 @@ namespace Resolver.Server.Tests;
 /// <summary>
 /// CI's smoke of every benchmark entry point (benchmarks/README.md): compare.sh on a tiny dataset, which drives
 /// resolver-dataset (load, export, warm), resolver-baseline, <c>resolver bench</c>, h2load, redis-benchmark, pgbench and
-/// dnsperf against Knot; and every BenchmarkDotNet suite once (Dry job, in process). Seconds per system: they prove that
+/// dnsperf against Knot; soak.sh for a few seconds; and every BenchmarkDotNet suite once (Dry job, in process). Seconds per system: they prove that
 /// each starts, runs and writes its report, and that what was measured was answers, never how fast anything is.
 /// </summary>
 [Collection(nameof(BenchmarkSmokeTests))]
@@ -45,6 +45,29 @@ public sealed class BenchmarkSmokeTests
             var ratios = File.ReadLines(report).SkipWhile(line => !line.StartsWith("## Ratios", StringComparison.Ordinal)).Count(line => line.StartsWith("| ", StringComparison.Ordinal) && line.Contains(" | ≥ ", StringComparison.Ordinal));
             Assert.Equal(10, ratios);
             Assert.DoesNotContain("logs kept", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task SoakScript_Smoke_SamplesTheNodesMemoryWhileItAnswers()
+    {
+        var directory = Directory.CreateTempSubdirectory("resolver-soak-smoke-");
+        try
+        {
+            var report = Path.Combine(directory.FullName, "soak.md");
+            var (exitCode, output) = await RunAsync("bash", [Path.Combine(Repository.Root(), "benchmarks", "soak.sh"), "--seconds", "4", "--count", "2000", "--every", "1", "--out", report], TimeSpan.FromMinutes(3));
+            Assert.True(exitCode == 0, $"soak.sh exited with {exitCode}:\n{Tail(output)}");
+
+            var text = File.ReadAllText(report);
+            var answered = System.Text.RegularExpressions.Regex.Match(text, @"answered (\d+) identifiers");
+            Assert.True(answered.Success && long.Parse(answered.Groups[1].Value, CultureInfo.InvariantCulture) > 0, $"the load answered nothing:\n{text}");
+            var samples = System.Text.RegularExpressions.Regex.Matches(text, @" \d+:(\d+)");
+            Assert.InRange(samples.Count, 3, 5);
+            Assert.All(samples, sample => Assert.True(int.Parse(sample.Groups[1].Value, CultureInfo.InvariantCulture) > 0));
         }
         finally
         {
