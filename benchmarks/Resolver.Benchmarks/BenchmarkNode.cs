@@ -48,7 +48,8 @@ internal sealed class BenchmarkNode : IAsyncDisposable
         _directory.Delete(recursive: true);
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free now (for the node's endpoints, and the suites' own servers).</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

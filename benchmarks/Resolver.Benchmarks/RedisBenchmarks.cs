@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using Resolver.Core.Resolution;
 using Resolver.Core.Security;
@@ -23,7 +21,7 @@ public class RedisBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        var port = FreePort();
+        var port = BenchmarkNode.FreePort();
         try
         {
             _redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]) { RedirectStandardOutput = true })!;
@@ -50,11 +48,4 @@ public class RedisBenchmarks
 
     [Benchmark(OperationsPerInvoke = 100)]
     public ValueTask<ResolveOutcome[]> BatchOf100RedisHits() => _resolution.ResolveAsync(_hundred, Caller.Anonymous, CancellationToken.None);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
