@@ -362,4 +362,60 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal("88.168.1", info.GetProperty("homedPrefixes")[0].GetString());
         Assert.Equal(2000, info.GetProperty("limits").GetProperty("maxBatchSize").GetInt32());
     }
+
+    [Fact]
+    public async Task Bench_UnaryOfUnknownIds_CountsEachNotFoundAsAnAnsweredCall()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+
+        var (exitCode, output, error) = await RunAsync("-o", "json", "bench", "--mode", "unary", "-c", "2", "--warmup", "0", "--duration", "0.5", "--count", "50");
+
+        Assert.True(exitCode == 0, error);
+        var report = JsonDocument.Parse(output).RootElement;
+        var calls = report.GetProperty("calls").GetInt64();
+        Assert.True(calls > 0, output);
+        Assert.Equal(calls, report.GetProperty("ids").GetInt64());
+        Assert.Equal(0, report.GetProperty("refused").GetInt64());
+        Assert.InRange(report.GetProperty("errors").GetProperty("NOT_FOUND").GetInt64(), calls - 2, calls + 2); // a caller's last call may straddle the end
+        Assert.DoesNotContain("warning", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_NodeRefusingMostCalls_CountsOnlyAnsweredIdsAndSaysWhy()
+    {
+        await using var limited = await TestServer.StartAsync("--rate-limit", "5");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await ResolverCli.RunAsync(
+            ["--server", limited.GrpcAddress, "--token", TestServer.AdminToken, "-o", "json", "bench", "--mode", "batch", "--batch-size", "10", "-c", "2", "--warmup", "0", "--duration", "1"],
+            output, error, TestContext.Current.CancellationToken);
+
+        Assert.True(exitCode == 0, error.ToString());
+        var report = JsonDocument.Parse(output.ToString()).RootElement;
+        var calls = report.GetProperty("calls").GetInt64();
+        var refused = report.GetProperty("refused").GetInt64();
+        // A bucket of 5 refilled at 5 per second answers at most 5 + 5 per second measured, plus one call per caller in flight.
+        Assert.InRange(calls, 1, 5 + (5 * (long)Math.Ceiling(report.GetProperty("seconds").GetDouble())) + 2);
+        Assert.Equal(calls * 10, report.GetProperty("ids").GetInt64());
+        Assert.True(refused > calls, output.ToString());
+        Assert.Equal(refused, report.GetProperty("errors").GetProperty("RESOURCE_EXHAUSTED").GetInt64());
+        Assert.Contains("refused with RESOURCE_EXHAUSTED", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--rate-limit off", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_Stream_AnswersEveryMessageInItsWindow()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+        await RunAsync("register", "88.168.1/BENCH-0", "--value", "URL=https://example.com/0");
+
+        var (exitCode, output, error) = await RunAsync("-o", "json", "bench", "--mode", "stream", "--window", "8", "-c", "2", "--warmup", "0", "--duration", "0.5", "--count", "1");
+
+        Assert.True(exitCode == 0, error);
+        var report = JsonDocument.Parse(output).RootElement;
+        Assert.True(report.GetProperty("ids").GetInt64() > 0, output);
+        Assert.Equal(0, report.GetProperty("refused").GetInt64());
+        Assert.Empty(report.GetProperty("errors").EnumerateObject());
+    }
 }

@@ -4,7 +4,11 @@ namespace Resolver.Cli.Bench;
 
 /// <summary>
 /// What one <c>resolver bench</c> run measured (after its warm-up): <c>--output json</c> writes exactly these fields.
-/// Latencies are per call (unary, batch) or per message (stream), in milliseconds, from HdrHistogram.
+/// <c>Calls</c>, <c>Ids</c>, the rates and the latencies cover answered calls only: those the server resolved, whatever
+/// each identifier's status (an OK, a NOT_FOUND). <c>Refused</c> counts calls it did not answer (over the rate limit,
+/// past the deadline, unavailable; a stream the server ended with an error). <c>Errors</c> counts every status other
+/// than OK by name, per identifier and per refused call alike. Latencies are per call (unary, batch) or per message
+/// (stream), in milliseconds, from HdrHistogram.
 /// </summary>
 internal sealed record LoadReport(
     string Mode,
@@ -15,6 +19,7 @@ internal sealed record LoadReport(
     double Seconds,
     long Calls,
     long Ids,
+    long Refused,
     double CallsPerSecond,
     double IdsPerSecond,
     LoadLatency LatencyMs,

@@ -21,7 +21,9 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
     private volatile bool _stopping;
     private long _calls;
     private long _ids;
+    private long _refused;
     private long _answered; // warm-up included, for the progress line
+    private long _refusing; // warm-up included, for the progress line
 
     public async Task<LoadReport> RunAsync(string server, Action<string> progress, CancellationToken cancellationToken)
     {
@@ -55,7 +57,7 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
         var ids = Interlocked.Read(ref _ids);
         return new LoadReport(
             settings.Mode, server, settings.Concurrency, channels.Count, settings.Mode == "batch" ? settings.BatchSize : 1, Math.Round(seconds, 3),
-            calls, ids, Math.Round(calls / seconds, 1), Math.Round(ids / seconds, 1),
+            calls, ids, Interlocked.Read(ref _refused), Math.Round(calls / seconds, 1), Math.Round(ids / seconds, 1),
             new LoadLatency(Ms(50), Ms(90), Ms(99), Ms(99.9), latency.TotalCount == 0 ? 0 : latency.GetMaxValue() / 1000.0),
             errors);
     }
@@ -65,6 +67,7 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
     {
         var end = Stopwatch.GetTimestamp() + (long)(phase.TotalSeconds * Stopwatch.Frequency);
         var lastIds = Interlocked.Read(ref _answered);
+        var lastRefused = Interlocked.Read(ref _refusing);
         var lastAt = Stopwatch.GetTimestamp();
         while (Stopwatch.GetTimestamp() < end && !cancellationToken.IsCancellationRequested)
         {
@@ -85,10 +88,12 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
             }
 
             var ids = Interlocked.Read(ref _answered);
+            var refused = Interlocked.Read(ref _refusing);
             var now = Stopwatch.GetTimestamp();
-            var rate = (ids - lastIds) / Math.Max(1e-9, (double)(now - lastAt) / Stopwatch.Frequency);
-            progress($"bench: {name}, {(double)Math.Max(0, end - now) / Stopwatch.Frequency:0} s left, {rate:#,0} IDs/s");
-            (lastIds, lastAt) = (ids, now);
+            var elapsed = Math.Max(1e-9, (double)(now - lastAt) / Stopwatch.Frequency);
+            var refusals = refused == lastRefused ? "" : $", {(refused - lastRefused) / elapsed:#,0} calls/s refused";
+            progress($"bench: {name}, {(double)Math.Max(0, end - now) / Stopwatch.Frequency:0} s left, {(ids - lastIds) / elapsed:#,0} IDs/s{refusals}");
+            (lastIds, lastRefused, lastAt) = (ids, refused, now);
         }
     }
 
@@ -104,6 +109,11 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
                     try
                     {
                         await client.ResolveAsync(new ResolveRequest { Identifier = keys.Next(worker.Random) }, call(cancellationToken)).ConfigureAwait(false);
+                    }
+                    catch (RpcException exception) when (!AnswersTheIdentifier(exception.StatusCode))
+                    {
+                        Refused(worker, exception.StatusCode);
+                        continue;
                     }
                     catch (RpcException exception)
                     {
@@ -137,7 +147,8 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
                     }
                     catch (RpcException exception)
                     {
-                        Failed(worker, exception.StatusCode);
+                        Refused(worker, exception.StatusCode);
+                        continue;
                     }
 
                     Done(worker, began, settings.BatchSize);
@@ -151,8 +162,24 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
     }
 
     // One stream per caller with up to Window messages in flight; answers come in request order, so each is timed
-    // against the oldest send still waiting.
+    // against the oldest send still waiting. A stream the server ends with an error (a refusal, a draining node) counts
+    // as one refused call, and the caller opens the next one.
     private async Task StreamAsync(Resolution.ResolutionClient client, Worker worker, CancellationToken cancellationToken)
+    {
+        while (!_stopping)
+        {
+            try
+            {
+                await OneStreamAsync(client, worker, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException exception)
+            {
+                Refused(worker, exception.StatusCode);
+            }
+        }
+    }
+
+    private async Task OneStreamAsync(Resolution.ResolutionClient client, Worker worker, CancellationToken cancellationToken)
     {
         var options = call(cancellationToken);
         using var stream = client.ResolveStream(new CallOptions(options.Headers, cancellationToken: cancellationToken));
@@ -173,36 +200,66 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
             }
         }, cancellationToken);
 
-        try
+        while (!_stopping && !reader.IsCompleted)
         {
-            while (!_stopping && !reader.IsCompleted)
+            // The server may end the stream (a draining node does) with answers owed: stop waiting for a window then.
+            var slot = window.WaitAsync(cancellationToken);
+            if (await Task.WhenAny(slot, reader).ConfigureAwait(false) != slot)
             {
-                // The server may end the stream (a draining node does) with answers owed: stop waiting for a window then.
-                var slot = window.WaitAsync(cancellationToken);
-                if (await Task.WhenAny(slot, reader).ConfigureAwait(false) != slot)
-                {
-                    break;
-                }
-
-                sent.Enqueue(Stopwatch.GetTimestamp());
-                await stream.RequestStream.WriteAsync(new ResolveRequest { Identifier = keys.Next(worker.Random) }, cancellationToken).ConfigureAwait(false);
+                break;
             }
 
-            await stream.RequestStream.CompleteAsync().ConfigureAwait(false);
-            await reader.ConfigureAwait(false);
+            sent.Enqueue(Stopwatch.GetTimestamp());
+            if (!await TryWriteAsync(stream.RequestStream.WriteAsync(new ResolveRequest { Identifier = keys.Next(worker.Random) }, cancellationToken)).ConfigureAwait(false))
+            {
+                break;
+            }
         }
-        catch (RpcException exception)
+
+        await TryWriteAsync(stream.RequestStream.CompleteAsync()).ConfigureAwait(false);
+        await reader.ConfigureAwait(false);
+    }
+
+    // Writing fails only once the call has ended (the server ended it, or refused it): the reader, awaited after,
+    // throws the call's status, which is the reason worth reporting.
+    private static async Task<bool> TryWriteAsync(Task write)
+    {
+        try
         {
-            Failed(worker, exception.StatusCode);
+            await write.ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (exception is RpcException or InvalidOperationException or IOException)
+        {
+            return false;
         }
     }
 
-    // Errors count while measuring, as answers do.
+    /// <summary>
+    /// Statuses that answer for the identifier asked rather than refuse the call: the ones BatchResolve gives per item
+    /// (docs/api.md). A unary call ending with one was served, and counts in throughput and latency like an OK.
+    /// </summary>
+    private static bool AnswersTheIdentifier(StatusCode code) =>
+        code is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.PermissionDenied;
+
+    // Statuses that answer an identifier count while measuring, as answers do.
     private void Failed(Worker worker, StatusCode code)
     {
         if (_measuring)
         {
             worker.Error(code);
+        }
+    }
+
+    // A call the server did not answer (rate limit, deadline, unavailable): no identifier was resolved, so it counts
+    // apart from throughput and latency, where a fast refusal would pass for a fast answer.
+    private void Refused(Worker worker, StatusCode code)
+    {
+        Interlocked.Increment(ref _refusing);
+        if (_measuring)
+        {
+            worker.Error(code);
+            Interlocked.Increment(ref _refused);
         }
     }
 

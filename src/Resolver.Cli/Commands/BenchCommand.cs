@@ -67,6 +67,11 @@ internal static class BenchCommand
                 }
 
                 Print(context, report);
+                if (MostlyRefused(report) is { } warning)
+                {
+                    context.Error.WriteLine(warning);
+                }
+
                 return report.Calls == 0 ? ExitCodes.Unavailable : ExitCodes.Ok;
             }
             finally
@@ -91,6 +96,20 @@ internal static class BenchCommand
         : zipf < 0 ? "--zipf must be 0 (uniform) or more"
         : null;
 
+    // A node that refuses most calls measures its refusals, not its resolution: say so, and why, where people look.
+    private static string? MostlyRefused(LoadReport report)
+    {
+        if (report.Refused <= report.Calls)
+        {
+            return null;
+        }
+
+        var share = (double)report.Refused / (report.Refused + report.Calls);
+        return report.Errors.MaxBy(e => e.Value).Key == "RESOURCE_EXHAUSTED"
+            ? $"bench: warning: {share * 100:0}% of calls were refused with RESOURCE_EXHAUSTED: the node's rate limit caps this caller (`resolver info` shows it); to measure the node, start it with --rate-limit off or a higher --rate-limit"
+            : $"bench: warning: {share * 100:0}% of calls were refused ({string.Join(", ", report.Errors.Select(e => e.Key))}): the figures cover only the calls answered";
+    }
+
     private static void Print(CliContext context, LoadReport report)
     {
         if (context.Format == OutputFormat.Json)
@@ -103,6 +122,7 @@ internal static class BenchCommand
         context.Out.WriteLine($"{report.Mode} against {report.Server}: {report.Concurrency} callers on {report.Connections} connection(s), {report.Seconds:0.###} s");
         context.Out.WriteLine($"  throughput  {report.CallsPerSecond:#,0.#} calls/s   {report.IdsPerSecond:#,0.#} IDs/s   ({report.Calls:#,0} calls, {report.Ids:#,0} IDs)");
         context.Out.WriteLine($"  latency ms  p50 {latency.P50:0.###}   p90 {latency.P90:0.###}   p99 {latency.P99:0.###}   p99.9 {latency.P999:0.###}   max {latency.Max:0.###}");
+        context.Out.WriteLine(report.Refused == 0 ? "  refused     none" : $"  refused     {report.Refused:#,0} calls, not in throughput or latency");
         context.Out.WriteLine(report.Errors.Count == 0 ? "  errors      none" : $"  errors      {string.Join(", ", report.Errors.Select(e => $"{e.Key} {e.Value:#,0}"))}");
     }
 }
