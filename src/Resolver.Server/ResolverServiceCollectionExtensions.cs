@@ -75,7 +75,9 @@ public static class ResolverServiceCollectionExtensions
             .Then<CachedRecordSource>()     // L1 → Redis L2 (with --redis); stale answers while the next stage is down
             .Then<MissCoalescer>()          // concurrent misses of one key become one read
             .Then<SiteRecordSource>()       // with --recursive: keys other nodes serve, one call per site per hop
+            .Then<ReadBatcher>()            // concurrent reads of different keys become one query (--store-max-queries)
             .Then<StoreRecordSource>());    // this node's store, one batched query
+        services.TryAddSingleton(sp => new ReadBatching(sp.GetRequiredService<IOptions<StoreOptions>>().Value.StoreMaxQueries));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RecordSourceChain>>().Value.Build((stage, next) =>
             (IRecordSource)(next is null ? ActivatorUtilities.CreateInstance(sp, stage) : ActivatorUtilities.CreateInstance(sp, stage, next))));
 

@@ -20,7 +20,7 @@ public sealed class ResolutionChainTests
 
         var declared = server.Services.GetRequiredService<IOptions<RecordSourceChain>>().Value.ToString();
 
-        Assert.Equal("CachedRecordSource → MissCoalescer → SiteRecordSource → StoreRecordSource", declared);
+        Assert.Equal("CachedRecordSource → MissCoalescer → SiteRecordSource → ReadBatcher → StoreRecordSource", declared);
         Assert.Contains(declared, Repository.Read("docs", "architecture.md"), StringComparison.Ordinal);
     }
 

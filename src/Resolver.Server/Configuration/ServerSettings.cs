@@ -23,6 +23,7 @@ internal static class ServerSettings
         new("--tls-client-certificates", typeof(EndpointOptions), nameof(EndpointOptions.TlsClientCertificates), "none, allow or require (mTLS) on --https-url"),
         new("--data-dir", typeof(StoreOptions), nameof(StoreOptions.DataDir), "directory of the embedded SQLite database and generated admin token, relative to the working directory (`dotnet run --project` runs in the project folder: src/Resolver.Server/data)"),
         new("--store", typeof(StoreOptions), nameof(StoreOptions.Store), "sqlite:PATH (by default resolver.db under --data-dir) or postgres:NPGSQL-CONNECTION-STRING (docs/storage.md)"),
+        new("--store-max-queries", typeof(StoreOptions), nameof(StoreOptions.StoreMaxQueries), "reads of the store running at once; reads arriving meanwhile wait and go together as one query (concurrent misses of different keys become one = ANY())", SettingKind.Number),
         new("--admin-token", typeof(SecurityOptions), nameof(SecurityOptions.AdminToken), "the administrator's bearer token; generated into <data-dir>/admin-token on the embedded store when not given; required with postgres"),
         new("--jwt-signing-key", typeof(SecurityOptions), nameof(SecurityOptions.JwtSigningKey), "HMAC-SHA256 key for JWT bearer tokens ('sub' = enterprise, or 'role' = admin); JWTs are off without it"),
         new("--jwt-issuer", typeof(SecurityOptions), nameof(SecurityOptions.JwtIssuer), "required 'iss' of JWTs; any when not given"),

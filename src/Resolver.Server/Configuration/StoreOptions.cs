@@ -12,6 +12,13 @@ public sealed class StoreOptions
     /// </summary>
     public string Store { get; set; } = "";
 
+    /// <summary>
+    /// Reads of the store running at once from this node; reads arriving while they all run wait and go together as
+    /// one query (<see cref="Caching.ReadBatcher"/>). Higher suits a store with more cores than this node.
+    /// </summary>
+    [SettingRange(1, 1024)]
+    public int StoreMaxQueries { get; set; } = 4;
+
     /// <summary>The SQLite database file under <see cref="DataDir"/>.</summary>
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDir), "resolver.db");
 
