@@ -62,7 +62,10 @@ done
 started=$SECONDS
 while [ $((SECONDS - started)) -lt "$seconds" ]; do
   sleep "$every"
-  echo "$((SECONDS - started)) $(awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$node/status")" >>"$work/rss"
+  # A node that died (out of memory, say) has no RSS to report: that is the finding, not a row of zeros.
+  rss=$(awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$node/status" 2>/dev/null) ||
+    { echo "soak.sh: the node exited during the run: $(tail -5 "$work/server.log")" >&2; exit 1; }
+  echo "$((SECONDS - started)) $rss" >>"$work/rss"
 done
 wait "${pids[@]:1}" 2>/dev/null || true
 answered=$(python3 -c 'import json, sys; print(sum(json.load(open(f))["ids"] for f in sys.argv[1:]))' "$work"/bench-*.json)
