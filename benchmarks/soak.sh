@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-seconds=600 count=1000000 every=30 l1mb=256 out=""
+seconds=600 count=1000000 every=30 l1mb=256 heapmb="" out=""
 while [ $# -gt 0 ]; do
   case $1 in
     --minutes) seconds=$(($2 * 60)); shift 2 ;;
@@ -16,8 +16,9 @@ while [ $# -gt 0 ]; do
     --count) count=$2; shift 2 ;;
     --every) every=$2; shift 2 ;;
     --l1-max-mb) l1mb=$2; shift 2 ;;
+    --heap-limit-mb) heapmb=$2; shift 2 ;; # the node's GC heap hard limit (DOTNET_GCHeapHardLimit); the runtime's own without it
     --out) out=$2; shift 2 ;;
-    -h|--help) echo "usage: benchmarks/soak.sh [--minutes 10 | --seconds S] [--count 1000000] [--every 30] [--l1-max-mb 256] [--out FILE]"; exit 0 ;;
+    -h|--help) echo "usage: benchmarks/soak.sh [--minutes 10 | --seconds S] [--count 1000000] [--every 30] [--l1-max-mb 256] [--heap-limit-mb MB] [--out FILE]"; exit 0 ;;
     *) echo "soak.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -40,7 +41,9 @@ echo "soak: loading $count identifiers into SQLite" >&2
 "$dataset" --count "$count" load --sqlite "$work/resolver.db" 2>/dev/null
 "$dataset" --count "$count" export keys -o "$work/keys.txt"
 grpc=$(free_port) http=$(free_port)
-"$server" --store "sqlite:$work/resolver.db" --data-dir "$work" --rate-limit off --l1-max-mb "$l1mb" \
+heap_env=()
+[ -z "$heapmb" ] || heap_env=("DOTNET_GCHeapHardLimit=$(printf '0x%x' $((heapmb * 1024 * 1024)))")
+env "${heap_env[@]}" "$server" --store "sqlite:$work/resolver.db" --data-dir "$work" --rate-limit off --l1-max-mb "$l1mb" \
   --grpc-url "http://127.0.0.1:$grpc" --http-url "http://127.0.0.1:$http" >"$work/server.log" 2>&1 &
 node=$!
 pids+=($node)
@@ -75,8 +78,8 @@ mkdir -p "$(dirname "$out")"
 {
   echo "# Memory over a $((seconds / 60))-minute mixed run ($seconds s), $(date -u +%Y-%m-%d)"
   echo
-  echo "Produced by \`benchmarks/soak.sh --seconds $seconds --count $count --every $every --l1-max-mb $l1mb\` on $(nproc) cores, commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)."
-  echo "One node on SQLite, L1 budget $l1mb MiB, no Redis; three \`resolver bench\` processes (unary -c 16, batch of 100 -c 4,"
+  echo "Produced by \`benchmarks/soak.sh --seconds $seconds --count $count --every $every --l1-max-mb $l1mb${heapmb:+ --heap-limit-mb $heapmb}\` on $(nproc) cores, commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+  echo "One node on SQLite, L1 budget $l1mb MiB, ${heapmb:+GC heap limit $heapmb MiB, }no Redis; three \`resolver bench\` processes (unary -c 16, batch of 100 -c 4,"
   echo "stream -c 4) at random over $count identifiers answered $answered identifiers in all."
   echo
   awk -v budget="$l1mb" '{ t[NR] = $1; r[NR] = $2; if (NR == 1 || $2 > max) max = $2; if (NR == 1 || $2 < min) min = $2 }
