@@ -66,12 +66,21 @@ started=$SECONDS
 while [ $((SECONDS - started)) -lt "$seconds" ]; do
   sleep "$every"
   # A node that died (out of memory, say) has no RSS to report: that is the finding, not a row of zeros.
-  rss=$(awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$node/status" 2>/dev/null) ||
+  rss=$(awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$node/status" 2>/dev/null) && [ -n "$rss" ] ||
     { echo "soak.sh: the node exited during the run: $(tail -5 "$work/server.log")" >&2; exit 1; }
   echo "$((SECONDS - started)) $rss" >>"$work/rss"
 done
 wait "${pids[@]:1}" 2>/dev/null || true
-answered=$(python3 -c 'import json, sys; print(sum(json.load(open(f))["ids"] for f in sys.argv[1:]))' "$work"/bench-*.json)
+# Identifiers answered, and what was not: a node that survives but refuses or fails calls is no success.
+read -r answered refused errors < <(python3 -c '
+import json, sys
+reports = [json.load(open(f)) for f in sys.argv[1:]]
+errors = {}
+for r in reports:
+    for status, count in r["errors"].items():
+        errors[status] = errors.get(status, 0) + count
+print(sum(r["ids"] for r in reports), sum(r["refused"] for r in reports), ", ".join(f"{s} {n}" for s, n in sorted(errors.items())) or "none")
+' "$work"/bench-*.json)
 
 out=${out:-$repo/benchmarks/results/$(date -u +%Y-%m-%d)-soak.md}
 mkdir -p "$(dirname "$out")"
@@ -80,7 +89,8 @@ mkdir -p "$(dirname "$out")"
   echo
   echo "Produced by \`benchmarks/soak.sh --seconds $seconds --count $count --every $every --l1-max-mb $l1mb${heapmb:+ --heap-limit-mb $heapmb}\` on $(nproc) cores, commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)."
   echo "One node on SQLite, L1 budget $l1mb MiB, ${heapmb:+GC heap limit $heapmb MiB, }no Redis; three \`resolver bench\` processes (unary -c 16, batch of 100 -c 4,"
-  echo "stream -c 4) at random over $count identifiers answered $answered identifiers in all."
+  echo "stream -c 4) at random over $count identifiers answered $answered identifiers in all; calls refused: $refused;"
+  echo "statuses other than OK: $errors."
   echo
   awk -v budget="$l1mb" '{ t[NR] = $1; r[NR] = $2; if (NR == 1 || $2 > max) max = $2; if (NR == 1 || $2 < min) min = $2 }
     END {

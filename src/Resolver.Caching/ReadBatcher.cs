@@ -1,3 +1,4 @@
+using Resolver.Core.Errors;
 using Resolver.Core.Storage;
 
 namespace Resolver.Caching;
@@ -8,13 +9,26 @@ namespace Resolver.Caching;
 /// arrives while they all run waits, and when one ends, every read waiting by then goes to the next stage together as
 /// one batch (up to <see cref="ReadBatching.MaxKeysPerQuery"/> keys). No timer: an idle node reads at once, and the
 /// busier the store, the larger its batches: natural batching, as a database driver pipelines. Each caller gets the
-/// lookups of its own keys, in its order.
+/// lookups of its own keys, in its order. When more than <see cref="ReadBatching.MaxWaitingKeys"/> keys already wait (a
+/// store slower than the misses arriving), a read is answered UNAVAILABLE at once, per key, so the cache in front
+/// serves what it holds stale instead of the backlog growing without bound.
 /// </summary>
-public sealed class ReadBatcher(IRecordSource next, ReadBatching settings) : IRecordSource
+public sealed class ReadBatcher : IRecordSource
 {
+    private readonly IRecordSource _next;
+    private readonly ReadBatching _settings;
     private readonly Lock _gate = new();
     private readonly Queue<WaitingRead> _waiting = new();
+    private int _waitingKeys;
     private int _running;
+
+    /// <exception cref="ArgumentOutOfRangeException">A setting below 1: every read would wait forever.</exception>
+    public ReadBatcher(IRecordSource next, ReadBatching settings)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.MaxQueries, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.MaxKeysPerQuery, 1);
+        (_next, _settings) = (next, settings);
+    }
 
     public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
@@ -22,8 +36,14 @@ public sealed class ReadBatcher(IRecordSource next, ReadBatching settings) : IRe
         List<WaitingRead>? batch = null;
         lock (_gate)
         {
+            if (_waitingKeys + keys.Count > _settings.MaxWaitingKeys && _running == _settings.MaxQueries)
+            {
+                return Busy(keys.Count, _waitingKeys);
+            }
+
             _waiting.Enqueue(read);
-            if (_running < settings.MaxQueries)
+            _waitingKeys += keys.Count;
+            if (_running < _settings.MaxQueries)
             {
                 _running++;
                 batch = TakeBatch();
@@ -66,7 +86,7 @@ public sealed class ReadBatcher(IRecordSource next, ReadBatching settings) : IRe
         try
         {
             // Not a caller's token: every read in the batch waits on this query. The next stage's own timeouts bound it.
-            var lookups = await next.GetManyAsync(keys, CancellationToken.None).ConfigureAwait(false);
+            var lookups = await _next.GetManyAsync(keys, CancellationToken.None).ConfigureAwait(false);
             if (batch.Count == 1)
             {
                 batch[0].Answer.SetResult(lookups);
@@ -81,14 +101,26 @@ public sealed class ReadBatcher(IRecordSource next, ReadBatching settings) : IRe
                 offset += read.Keys.Count;
             }
         }
-        catch (Exception exception)
+        catch (Exception) when (batch.Count > 1)
         {
-            // A bug downstream (the contract forbids throwing for outages): every read in the batch sees it, none hangs.
+            // A bug downstream (the contract forbids throwing for outages), perhaps on one bad row: each read again on
+            // its own, so only the callers who asked for what breaks see it.
             foreach (var read in batch)
             {
-                read.Answer.TrySetException(exception);
+                await AnswerAsync([read]).ConfigureAwait(false);
             }
         }
+        catch (Exception exception)
+        {
+            batch[0].Answer.TrySetException(exception); // a read on its own: its caller sees the bug, nobody hangs
+        }
+    }
+
+    private static RecordLookup[] Busy(int count, int waiting)
+    {
+        var busy = new RecordLookup(null, Problem: new Problem(ErrorKind.Unavailable, Reasons.StoreUnavailable,
+            $"the record store is busy: {waiting} keys are already waiting for it; retry shortly"));
+        return [.. Enumerable.Repeat(busy, count)];
     }
 
     // Called under the gate: the oldest waiting reads, whole, up to the key budget (a larger read goes alone).
@@ -96,12 +128,13 @@ public sealed class ReadBatcher(IRecordSource next, ReadBatching settings) : IRe
     {
         var batch = new List<WaitingRead> { _waiting.Dequeue() };
         var keys = batch[0].Keys.Count;
-        while (_waiting.TryPeek(out var read) && keys + read.Keys.Count <= settings.MaxKeysPerQuery)
+        while (_waiting.TryPeek(out var read) && keys + read.Keys.Count <= _settings.MaxKeysPerQuery)
         {
             batch.Add(_waiting.Dequeue());
             keys += read.Keys.Count;
         }
 
+        _waitingKeys -= keys;
         return batch;
     }
 
@@ -116,4 +149,8 @@ public sealed class ReadBatcher(IRecordSource next, ReadBatching settings) : IRe
 /// <summary>How <see cref="ReadBatcher"/> shapes reads of the store.</summary>
 /// <param name="MaxQueries">Reads of the next stage running at once (<c>--store-max-queries</c>); more wait and go together.</param>
 /// <param name="MaxKeysPerQuery">Most keys the waiting reads are merged into; one read larger than this still goes whole.</param>
-public sealed record ReadBatching(int MaxQueries, int MaxKeysPerQuery = 1000);
+public sealed record ReadBatching(int MaxQueries, int MaxKeysPerQuery = 1000)
+{
+    /// <summary>Most keys waiting for a query slot (16 full queries' worth); past it, reads are answered UNAVAILABLE at once.</summary>
+    public int MaxWaitingKeys { get; init; } = 16 * MaxKeysPerQuery;
+}

@@ -45,15 +45,14 @@ public sealed class ReadBatcherTests
         var next = new HeldSource { Held = true };
         var batcher = new ReadBatcher(next, new ReadBatching(MaxQueries: 3));
 
-        string[] keys = ["88.1/a", "88.1/b", "88.1/c", "88.1/d"];
+        string[] keys = ["88.1/a", "88.1/b", "88.1/c", "88.1/d", "88.1/e", "88.1/f"];
         var reads = keys.Select(k => batcher.GetManyAsync([k], Ct).AsTask()).ToArray();
         await next.WaitForQueriesAsync(3);
-        var queriesWhileHeld = next.Queries.Count;
         next.ReleaseAll();
         await Task.WhenAll(reads);
 
-        Assert.Equal(3, queriesWhileHeld);
-        Assert.Equal(4, next.Queries.Count);
+        Assert.Equal(3, next.MostInFlight);
+        Assert.Equal(4, next.Queries.Count); // three at once, then the three that waited, together
     }
 
     [Fact]
@@ -77,23 +76,50 @@ public sealed class ReadBatcherTests
     }
 
     [Fact]
-    public async Task NextStageThrowing_FailsEveryReadOfThatBatch_AndFreesTheSlot()
+    public async Task NextStageThrowingOnOneKey_FailsOnlyTheReadThatAskedForIt_AndFreesTheSlot()
     {
-        var next = new HeldSource { Held = true, Throw = true };
+        var next = new HeldSource { Held = true, ThrowOn = "88.1/c" };
         var batcher = new ReadBatcher(next, new ReadBatching(MaxQueries: 1));
 
         var first = batcher.GetManyAsync(["88.1/a"], Ct).AsTask();
         await next.WaitForQueriesAsync(1);
         var second = batcher.GetManyAsync(["88.1/b"], Ct).AsTask();
         var third = batcher.GetManyAsync(["88.1/c"], Ct).AsTask();
+        var fourth = batcher.GetManyAsync(["88.1/d"], Ct).AsTask();
         next.ReleaseAll();
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => first);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => second);
+        Assert.Equal("88.1/a", (await first).Single().Record!.Key);
+        Assert.Equal("88.1/b", (await second).Single().Record!.Key);
         await Assert.ThrowsAsync<InvalidOperationException>(() => third);
-        next.Throw = false;
-        next.Held = false;
-        Assert.Equal("88.1/d", (await batcher.GetManyAsync(["88.1/d"], Ct)).Single().Record!.Key);
+        Assert.Equal("88.1/d", (await fourth).Single().Record!.Key);
+        Assert.Equal("88.1/e", (await batcher.GetManyAsync(["88.1/e"], Ct)).Single().Record!.Key);
+    }
+
+    [Fact]
+    public async Task Read_WhenTheWaitingKeysAreAtTheirBound_IsUnavailableAtOnce_WithoutReachingTheStore()
+    {
+        var next = new HeldSource { Held = true };
+        var batcher = new ReadBatcher(next, new ReadBatching(MaxQueries: 1, MaxKeysPerQuery: 10) { MaxWaitingKeys = 3 });
+
+        var first = batcher.GetManyAsync(["88.1/a"], Ct).AsTask();
+        await next.WaitForQueriesAsync(1);
+        var waiting = batcher.GetManyAsync(["88.1/b", "88.1/c", "88.1/d"], Ct).AsTask();
+        var refused = await batcher.GetManyAsync(["88.1/e"], Ct);
+        next.ReleaseAll();
+        await Task.WhenAll(first, waiting);
+
+        var problem = Assert.Single(refused).Problem;
+        Assert.Equal(Core.Errors.ErrorKind.Unavailable, problem!.Kind);
+        Assert.Contains("3 keys are already waiting", problem.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(next.Queries, q => q.Contains("88.1/e"));
+        Assert.Equal("88.1/f", (await batcher.GetManyAsync(["88.1/f"], Ct)).Single().Record!.Key); // room again
+    }
+
+    [Fact]
+    public void Settings_BelowOne_AreRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReadBatcher(new HeldSource(), new ReadBatching(MaxQueries: 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReadBatcher(new HeldSource(), new ReadBatching(MaxQueries: 1, MaxKeysPerQuery: 0)));
     }
 
     [Fact]
@@ -121,10 +147,15 @@ public sealed class ReadBatcherTests
     {
         private readonly ConcurrentQueue<string[]> _queries = new();
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _inFlight;
+        private int _mostInFlight;
 
         public bool Held { get; set; }
 
-        public bool Throw { get; set; }
+        /// <summary>A query holding this key throws, as a bug on one bad row would.</summary>
+        public string? ThrowOn { get; init; }
+
+        public int MostInFlight => _mostInFlight;
 
         public List<string[]> Queries => [.. _queries];
 
@@ -146,15 +177,33 @@ public sealed class ReadBatcherTests
 
         public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
         {
+            var inFlight = Interlocked.Increment(ref _inFlight);
+            InterlockedMax(ref _mostInFlight, inFlight);
             _queries.Enqueue([.. keys]);
-            if (Held)
+            try
             {
-                await _release.Task.WaitAsync(cancellationToken);
-            }
+                if (Held)
+                {
+                    await _release.Task.WaitAsync(cancellationToken);
+                }
 
-            return Throw
-                ? throw new InvalidOperationException("a bug in the next stage")
-                : [.. keys.Select(k => new RecordLookup(CacheHarness.Record(k, 1)))];
+                return ThrowOn is not null && keys.Contains(ThrowOn)
+                    ? throw new InvalidOperationException("a bug in the next stage")
+                    : [.. keys.Select(k => new RecordLookup(CacheHarness.Record(k, 1)))];
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+
+        private static void InterlockedMax(ref int location, int value)
+        {
+            var seen = Volatile.Read(ref location);
+            while (value > seen && Interlocked.CompareExchange(ref location, value, seen) is var previous && previous != seen)
+            {
+                seen = previous;
+            }
         }
     }
 }

@@ -405,6 +405,25 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bench_StreamsTheNodeRefuses_AreCountedRefusedAndReopened_WhileTheAdmittedOneIsAnswered()
+    {
+        await using var limited = await TestServer.StartAsync("--rate-limit", "1");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await ResolverCli.RunAsync(
+            ["--server", limited.GrpcAddress, "--token", TestServer.AdminToken, "-o", "json", "bench", "--mode", "stream", "--window", "4", "-c", "3", "--warmup", "0", "--duration", "1", "--count", "5"],
+            output, error, TestContext.Current.CancellationToken);
+
+        Assert.True(exitCode == 0, error.ToString());
+        var report = JsonDocument.Parse(output.ToString()).RootElement;
+        var refused = report.GetProperty("refused").GetInt64();
+        Assert.True(report.GetProperty("ids").GetInt64() > 0, output.ToString()); // the stream the one token admitted
+        Assert.True(refused > 2, output.ToString()); // more than one refusal per refused caller: they open streams again
+        Assert.Equal(refused, report.GetProperty("errors").GetProperty("RESOURCE_EXHAUSTED").GetInt64());
+    }
+
+    [Fact]
     public async Task Bench_Stream_AnswersEveryMessageInItsWindow()
     {
         await RunAsync("prefix", "home", "88.168.1");

@@ -43,12 +43,18 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
 
         var latency = new LongHistogram(HighestMicroseconds, 3);
         var errors = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var refusals = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var worker in workers)
         {
             latency.Add(worker.Latency);
             foreach (var (code, count) in worker.Errors)
             {
                 errors[code] = errors.GetValueOrDefault(code) + count;
+            }
+
+            foreach (var (code, count) in worker.Refusals)
+            {
+                refusals[code] = refusals.GetValueOrDefault(code) + count;
             }
         }
 
@@ -59,7 +65,10 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
             settings.Mode, server, settings.Concurrency, channels.Count, settings.Mode == "batch" ? settings.BatchSize : 1, Math.Round(seconds, 3),
             calls, ids, Interlocked.Read(ref _refused), Math.Round(calls / seconds, 1), Math.Round(ids / seconds, 1),
             new LoadLatency(Ms(50), Ms(90), Ms(99), Ms(99.9), latency.TotalCount == 0 ? 0 : latency.GetMaxValue() / 1000.0),
-            errors);
+            errors)
+        {
+            CommonestRefusal = refusals.Count == 0 ? null : refusals.MaxBy(r => r.Value).Key,
+        };
     }
 
     // One line a second while the phase lasts: how fast answers come now.
@@ -134,15 +143,13 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
                     }
 
                     var began = Stopwatch.GetTimestamp();
+                    var answered = 0;
                     try
                     {
                         var answer = await client.BatchResolveAsync(batch, call(cancellationToken)).ConfigureAwait(false);
                         foreach (var result in answer.Results)
                         {
-                            if (result.Status is { Code: not 0 } status)
-                            {
-                                Failed(worker, (StatusCode)status.Code);
-                            }
+                            answered += Item(worker, result.Status);
                         }
                     }
                     catch (RpcException exception)
@@ -151,7 +158,7 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
                         continue;
                     }
 
-                    Done(worker, began, settings.BatchSize);
+                    Done(worker, began, answered);
                 }
 
                 break;
@@ -163,19 +170,26 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
 
     // One stream per caller with up to Window messages in flight; answers come in request order, so each is timed
     // against the oldest send still waiting. A stream the server ends with an error (a refusal, a draining node) counts
-    // as one refused call, and the caller opens the next one.
+    // as one refused call, and the caller opens the next one, after a pause that doubles (10 ms to 1 s) while streams
+    // keep failing before their first answer: a node that is down is not hammered with streams.
     private async Task StreamAsync(Resolution.ResolutionClient client, Worker worker, CancellationToken cancellationToken)
     {
+        var pause = TimeSpan.Zero;
         while (!_stopping)
         {
+            var answeredBefore = worker.Answered;
             try
             {
                 await OneStreamAsync(client, worker, cancellationToken).ConfigureAwait(false);
+                continue;
             }
-            catch (RpcException exception)
+            catch (Exception exception)
             {
-                Refused(worker, exception.StatusCode);
+                Refused(worker, exception is RpcException rpc ? rpc.StatusCode : StatusCode.Unknown);
             }
+
+            pause = worker.Answered > answeredBefore ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Clamp(pause.TotalMilliseconds * 2, 10, 1000));
+            await Task.Delay(pause, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -190,12 +204,7 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
             while (await stream.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
                 sent.TryDequeue(out var began);
-                if (stream.ResponseStream.Current.Status is { Code: not 0 } status)
-                {
-                    Failed(worker, (StatusCode)status.Code);
-                }
-
-                Done(worker, began, 1);
+                Done(worker, began, Item(worker, stream.ResponseStream.Current.Status));
                 window.Release();
             }
         }, cancellationToken);
@@ -229,18 +238,32 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
             await write.ConfigureAwait(false);
             return true;
         }
-        catch (Exception exception) when (exception is RpcException or InvalidOperationException or IOException)
+        catch (Exception)
         {
-            return false;
+            return false; // whatever the client library threw, the call's status comes from the reader
         }
     }
 
     /// <summary>
-    /// Statuses that answer for the identifier asked rather than refuse the call: the ones BatchResolve gives per item
-    /// (docs/api.md). A unary call ending with one was served, and counts in throughput and latency like an OK.
+    /// Statuses that answer for the identifier asked (it is not registered, not valid, not visible to this caller, or its
+    /// delegation cannot be followed), as opposed to refusing to resolve it now (over a limit, unavailable, too slow).
+    /// An identifier answered with one counts in throughput like an OK, whatever the mode: a unary call's status, or
+    /// one item's in a batch or stream.
     /// </summary>
     private static bool AnswersTheIdentifier(StatusCode code) =>
-        code is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.PermissionDenied;
+        code is StatusCode.OK or StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.PermissionDenied or StatusCode.FailedPrecondition;
+
+    // One item of a batch or stream: its status other than OK counts in errors; 1 if it answered its identifier.
+    private int Item(Worker worker, ItemStatus? status)
+    {
+        var code = (StatusCode)(status?.Code ?? 0);
+        if (code != StatusCode.OK)
+        {
+            Failed(worker, code);
+        }
+
+        return AnswersTheIdentifier(code) ? 1 : 0;
+    }
 
     // Statuses that answer an identifier count while measuring, as answers do.
     private void Failed(Worker worker, StatusCode code)
@@ -259,12 +282,14 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
         if (_measuring)
         {
             worker.Error(code);
+            worker.Refusal(code);
             Interlocked.Increment(ref _refused);
         }
     }
 
     private void Done(Worker worker, long began, int ids)
     {
+        worker.Answered++;
         Interlocked.Add(ref _answered, ids);
         if (!_measuring)
         {
@@ -286,10 +311,19 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
 
         public Dictionary<string, long> Errors { get; } = [];
 
-        public void Error(StatusCode code)
+        public Dictionary<string, long> Refusals { get; } = [];
+
+        /// <summary>Calls (or stream messages) answered, warm-up included: whether a failing stream had answered first.</summary>
+        public long Answered { get; set; }
+
+        public void Error(StatusCode code) => Count(Errors, code);
+
+        public void Refusal(StatusCode code) => Count(Refusals, code);
+
+        private static void Count(Dictionary<string, long> counts, StatusCode code)
         {
             var name = ExitCodes.StatusName(code);
-            Errors[name] = Errors.GetValueOrDefault(name) + 1;
+            counts[name] = counts.GetValueOrDefault(name) + 1;
         }
     }
 }

@@ -105,9 +105,9 @@ internal static class BenchCommand
         }
 
         var share = (double)report.Refused / (report.Refused + report.Calls);
-        return report.Errors.MaxBy(e => e.Value).Key == "RESOURCE_EXHAUSTED"
+        return report.CommonestRefusal == "RESOURCE_EXHAUSTED"
             ? $"bench: warning: {share * 100:0}% of calls were refused with RESOURCE_EXHAUSTED: the node's rate limit caps this caller (`resolver info` shows it); to measure the node, start it with --rate-limit off or a higher --rate-limit"
-            : $"bench: warning: {share * 100:0}% of calls were refused ({string.Join(", ", report.Errors.Select(e => e.Key))}): the figures cover only the calls answered";
+            : $"bench: warning: {share * 100:0}% of calls were refused, most with {report.CommonestRefusal}: the figures cover only the calls answered";
     }
 
     private static void Print(CliContext context, LoadReport report)
