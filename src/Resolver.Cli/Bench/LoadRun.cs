@@ -265,7 +265,7 @@ internal sealed class LoadRun(LoadSettings settings, KeyPicker keys, IReadOnlyLi
         return AnswersTheIdentifier(code) ? 1 : 0;
     }
 
-    // Statuses that answer an identifier count while measuring, as answers do.
+    // A status other than OK, of a call or of one identifier in it: counted while measuring, as answers are.
     private void Failed(Worker worker, StatusCode code)
     {
         if (_measuring)
