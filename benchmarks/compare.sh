@@ -9,10 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-count=1000000 prefixes=1000 seconds=10 rounds=3 out="" build=1 smoke=0
+count=1000000 prefixes=1000 seconds=10 rounds=3 out="" build=1 smoke=0 only=""
+resolver_args=()
 usage() {
   cat <<'EOF'
 usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds R] [--out FILE] [--no-build] [--smoke]
+                             [--only TEXT] [--resolver-arg ARG]...
   --count N      identifiers in the dataset (default 1000000)
   --prefixes M   enterprise prefixes they are spread over (default 1000)
   --seconds S    seconds each system is measured per round (default 10)
@@ -20,6 +22,11 @@ usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds 
   --out FILE     where the report goes (default benchmarks/results/YYYY-MM-DD.md)
   --no-build     use the Release binaries already built
   --smoke        seconds-long run on a tiny dataset (CI): proves every entry point runs and reports
+  --only TEXT    run only the cases whose title contains TEXT (e.g. "unary, PostgreSQL"); the others' ratios say
+                 "not measured"
+  --resolver-arg ARG
+                 one more server flag for every Resolver it starts (repeat it; e.g. --resolver-arg --store-max-queries
+                 --resolver-arg 8), to measure a setting
 needs: h2load (nghttp2-client), knotd + knotc (knot), dnsperf, redis-server + redis-cli + redis-benchmark, PostgreSQL (initdb,
        pg_ctl, pgbench), python3, curl, the .NET 10 SDK
 EOF
@@ -34,6 +41,8 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --smoke) count=2000 prefixes=20 seconds=1 rounds=1 smoke=1; shift ;;
+    --only) only=$2; shift 2 ;;
+    --resolver-arg) resolver_args+=("$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -165,7 +174,7 @@ start_resolver() {
   grpc[$name]=$(free_port) http[$name]=$(free_port)
   # --l1-max-entries 1 turns L1 off: each entry is then charged the whole budget, more than the eighth one entry may take.
   "$server" --store "postgres:$pgconn" --admin-token "$admin_token" --data-dir "$work/$name" --rate-limit off \
-    --grpc-url "http://127.0.0.1:${grpc[$name]}" --http-url "http://127.0.0.1:${http[$name]}" "$@" >"$work/$name.log" 2>&1 &
+    --grpc-url "http://127.0.0.1:${grpc[$name]}" --http-url "http://127.0.0.1:${http[$name]}" "$@" "${resolver_args[@]}" >"$work/$name.log" 2>&1 &
   pid[$name]=$!
   pids+=($!)
 }
@@ -279,6 +288,7 @@ done
 : >"$work/results"
 run_case() { # run_case <case> <system>=<resolver name or -> <command>... separated by ';;'
   local case=$1; shift
+  [ -z "$only" ] || [[ $case == *"$only"* ]] || return 0
   local -a entries=()
   local entry=""
   for word in "$@"; do
@@ -340,7 +350,7 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
 {
   echo "# Comparison of $date_"
   echo
-  echo "Produced by \`benchmarks/compare.sh --count $count --prefixes $prefixes --seconds $seconds --rounds $rounds$([ $smoke -eq 1 ] && echo ' --smoke')\`"
+  echo "Produced by \`benchmarks/compare.sh --count $count --prefixes $prefixes --seconds $seconds --rounds $rounds$([ $smoke -eq 1 ] && echo ' --smoke')${only:+ --only \"$only\"}$([ ${#resolver_args[@]} -eq 0 ] || printf ' --resolver-arg %s' "${resolver_args[@]}")\`"
   echo "on $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
   echo "$(uname -sr), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)."
   echo "Dataset: $count identifiers across $prefixes enterprise prefixes, three values of about 200 bytes each"
@@ -365,7 +375,9 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
   echo "| target | measured | goal | met |"
   echo "| --- | ---: | ---: | --- |"
   ratio() { # ratio <label> <numerator> <denominator> <goal>
-    awk -v l="$1" -v a="$2" -v b="$3" -v g="$4" 'BEGIN { r = b > 0 ? a / b : 0; printf "| %s | %.2f × | ≥ %s × | %s |\n", l, r, g, (r >= g ? "yes" : "**no**") }'
+    awk -v l="$1" -v a="$2" -v b="$3" -v g="$4" 'BEGIN {
+      if (a <= 0 || b <= 0) { printf "| %s | not measured | ≥ %s × | — |\n", l, g; exit }
+      r = a / b; printf "| %s | %.2f × | ≥ %s × | %s |\n", l, r, g, (r >= g ? "yes" : "**no**") }'
   }
   U="unary, hot (L1)" B="batch of 100, hot (L1)" S="stream of 100, hot (L1)"
   RB="batch of 100, Redis tier (L1 off), random over the dataset"

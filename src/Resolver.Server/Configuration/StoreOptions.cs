@@ -14,10 +14,11 @@ public sealed class StoreOptions
 
     /// <summary>
     /// Reads of the store running at once from this node; reads arriving while they all run wait and go together as
-    /// one query (<see cref="Caching.ReadBatcher"/>). Higher suits a store with more cores than this node.
+    /// one query (<see cref="Caching.ReadBatcher"/>). 2 because against PostgreSQL on two cores, unary misses went
+    /// fastest with 2 of 2, 4, 8 and 16 (benchmarks/README.md); a store with more cores may want more.
     /// </summary>
     [SettingRange(1, 1024)]
-    public int StoreMaxQueries { get; set; } = 4;
+    public int StoreMaxQueries { get; set; } = 2;
 
     /// <summary>The SQLite database file under <see cref="DataDir"/>.</summary>
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDir), "resolver.db");
