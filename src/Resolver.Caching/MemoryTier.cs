@@ -104,9 +104,9 @@ internal sealed class MemoryTier : IDisposable
     // twice (strings are UTF-16; binary data is copied into the answer). The key and the identifier are two strings.
     // Tested against what building an entry really allocates (L1FootprintTests), so that --l1-max-mb bounds memory,
     // not an estimate of it.
-    private const long PerEntry = 1280;
-    private const long PerValue = 704;
-    private const long PerReference = 128;
+    private const long PerEntry = 1408;
+    private const long PerValue = 768;
+    private const long PerReference = 160;
 
     private long Charge(string key, CacheEntry entry)
     {

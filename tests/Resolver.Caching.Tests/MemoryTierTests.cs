@@ -106,7 +106,7 @@ public sealed class MemoryTierTests
     [Fact]
     public void Invalidate_WhenTheCacheIsFull_StillRefusesTheOlderVersionAfterwards()
     {
-        using var tier = new MemoryTier(20 * 1024, 10); // ten entries of the smallest charge (budget ÷ entries, above a small record's own) fill it
+        using var tier = new MemoryTier(24 * 1024, 10); // ten entries of the smallest charge (budget ÷ entries, above a small record's own) fill it
         for (var i = 0; i < 10; i++)
         {
             tier.Offer($"88.1/k{i}", new CacheEntry(CacheHarness.Record($"88.1/k{i}", 1), CacheHarness.Start.AddMinutes(1), CacheHarness.Start.AddHours(1)));
