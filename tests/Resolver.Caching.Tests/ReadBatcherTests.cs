@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Resolver.Core.Storage;
+using Resolver.Testing;
 
 namespace Resolver.Caching.Tests;
 
@@ -165,15 +166,8 @@ public sealed class ReadBatcherTests
             _release.TrySetResult();
         }
 
-        public async Task WaitForQueriesAsync(int count)
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            deadline.CancelAfter(TimeSpan.FromSeconds(10));
-            while (_queries.Count < count)
-            {
-                await Task.Delay(1, deadline.Token);
-            }
-        }
+        public Task WaitForQueriesAsync(int count) =>
+            Eventually.TrueAsync(() => _queries.Count >= count, TimeSpan.FromSeconds(10), $"{count} queries never reached the next stage");
 
         public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
         {

@@ -14,11 +14,13 @@ public sealed class CliTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
+    private Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args) => RunAgainstAsync(_server, args);
+
+    private static async Task<(int ExitCode, string Out, string Error)> RunAgainstAsync(TestServer server, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await ResolverCli.RunAsync(["--server", _server.GrpcAddress, "--token", TestServer.AdminToken, .. args], output, error, TestContext.Current.CancellationToken);
+        var exitCode = await ResolverCli.RunAsync(["--server", server.GrpcAddress, "--token", TestServer.AdminToken, .. args], output, error, TestContext.Current.CancellationToken);
         return (exitCode, output.ToString(), error.ToString());
     }
 
@@ -384,42 +386,34 @@ public sealed class CliTests : IAsyncLifetime
     public async Task Bench_NodeRefusingMostCalls_CountsOnlyAnsweredIdsAndSaysWhy()
     {
         await using var limited = await TestServer.StartAsync("--rate-limit", "5");
-        using var output = new StringWriter();
-        using var error = new StringWriter();
 
-        var exitCode = await ResolverCli.RunAsync(
-            ["--server", limited.GrpcAddress, "--token", TestServer.AdminToken, "-o", "json", "bench", "--mode", "batch", "--batch-size", "10", "-c", "2", "--warmup", "0", "--duration", "1"],
-            output, error, TestContext.Current.CancellationToken);
+        var (exitCode, output, error) = await RunAgainstAsync(limited, "-o", "json", "bench", "--mode", "batch", "--batch-size", "10", "-c", "2", "--warmup", "0", "--duration", "1");
 
-        Assert.True(exitCode == 0, error.ToString());
-        var report = JsonDocument.Parse(output.ToString()).RootElement;
+        Assert.True(exitCode == 0, error);
+        var report = JsonDocument.Parse(output).RootElement;
         var calls = report.GetProperty("calls").GetInt64();
         var refused = report.GetProperty("refused").GetInt64();
         // A bucket of 5 refilled at 5 per second answers at most 5 + 5 per second measured, plus one call per caller in flight.
         Assert.InRange(calls, 1, 5 + (5 * (long)Math.Ceiling(report.GetProperty("seconds").GetDouble())) + 2);
         Assert.Equal(calls * 10, report.GetProperty("ids").GetInt64());
-        Assert.True(refused > calls, output.ToString());
+        Assert.True(refused > calls, output);
         Assert.Equal(refused, report.GetProperty("errors").GetProperty("RESOURCE_EXHAUSTED").GetInt64());
-        Assert.Contains("refused with RESOURCE_EXHAUSTED", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("--rate-limit off", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("refused with RESOURCE_EXHAUSTED", error, StringComparison.Ordinal);
+        Assert.Contains("--rate-limit off", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Bench_StreamsTheNodeRefuses_AreCountedRefusedAndReopened_WhileTheAdmittedOneIsAnswered()
     {
         await using var limited = await TestServer.StartAsync("--rate-limit", "1");
-        using var output = new StringWriter();
-        using var error = new StringWriter();
 
-        var exitCode = await ResolverCli.RunAsync(
-            ["--server", limited.GrpcAddress, "--token", TestServer.AdminToken, "-o", "json", "bench", "--mode", "stream", "--window", "4", "-c", "3", "--warmup", "0", "--duration", "1", "--count", "5"],
-            output, error, TestContext.Current.CancellationToken);
+        var (exitCode, output, error) = await RunAgainstAsync(limited, "-o", "json", "bench", "--mode", "stream", "--window", "4", "-c", "3", "--warmup", "0", "--duration", "1", "--count", "5");
 
-        Assert.True(exitCode == 0, error.ToString());
-        var report = JsonDocument.Parse(output.ToString()).RootElement;
+        Assert.True(exitCode == 0, error);
+        var report = JsonDocument.Parse(output).RootElement;
         var refused = report.GetProperty("refused").GetInt64();
-        Assert.True(report.GetProperty("ids").GetInt64() > 0, output.ToString()); // the stream the one token admitted
-        Assert.True(refused > 2, output.ToString()); // more than one refusal per refused caller: they open streams again
+        Assert.True(report.GetProperty("ids").GetInt64() > 0, output); // the stream the one token admitted
+        Assert.True(refused > 2, output); // more than one refusal per refused caller: they open streams again
         Assert.Equal(refused, report.GetProperty("errors").GetProperty("RESOURCE_EXHAUSTED").GetInt64());
     }
 

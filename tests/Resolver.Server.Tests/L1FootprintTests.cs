@@ -29,12 +29,11 @@ public sealed class L1FootprintTests
         var evictions = 0;
         var options = new CacheOptions();
         long charged = 0, kept = long.MaxValue;
-        var held = new List<object>();
         // Three times over, each on a tier of its own, keeping the least: RecordAnswers' table is shared with every other
         // test in this process, and its occasional growth (a copy of the whole table) may land in one window, not in all.
         for (var repetition = 0; repetition < 3; repetition++)
         {
-            var tier = new MemoryTier(maxBytes: 1L << 40, maxEntries: int.MaxValue, evicted: () => evictions++); // as CacheTiers builds it
+            using var tier = new MemoryTier(maxBytes: 1L << 40, maxEntries: int.MaxValue, evicted: () => evictions++); // as CacheTiers builds it
             var answers = new Protocol.V1.Record?[entries];
             Keep(tier, Record(-1, values, dataBytes, binary, references), options); // first use of each type: not an entry's cost
 
@@ -47,17 +46,12 @@ public sealed class L1FootprintTests
 
             kept = Math.Min(kept, GC.GetAllocatedBytesForCurrentThread() - before);
             charged = tier.EstimatedBytes - chargedBefore;
-            held.Add(tier);
-            held.Add(answers);
+            GC.KeepAlive(answers);
         }
 
         Assert.True(charged >= kept, $"entries charged {charged / entries} bytes each, but keeping them took {kept / entries}");
         Assert.True(charged <= kept * 2, $"entries charged {charged / entries} bytes each, over twice the {kept / entries} they keep: the budget would hold half what it could");
         Assert.Equal(0, evictions);
-        foreach (var tier in held.OfType<MemoryTier>())
-        {
-            tier.Dispose();
-        }
     }
 
     // What a resolution does to a record read from the store: fill L1, then build its answer on the first hit (a
