@@ -12,6 +12,4 @@ internal static partial class Log
     [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "{Method} refused: {Reason}")]
     public static partial void Refused(ILogger logger, string method, string reason);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "{Method} received a malformed message: {Reason}")]
-    public static partial void MalformedMessage(ILogger logger, string method, string reason);
 }

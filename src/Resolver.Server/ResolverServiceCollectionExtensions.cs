@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Resolver.Caching;
 using Resolver.Core;
 using Resolver.Core.Identifiers;
@@ -145,13 +146,21 @@ public static class ResolverServiceCollectionExtensions
     /// <summary>Maps the gRPC services (and their JSON transcoding), the Handle REST API, OpenAPI, reflection and health endpoints.</summary>
     public static WebApplication MapResolverEndpoints(this WebApplication app)
     {
-        // Routing first, so that authentication, the rate limit and the frame check see the endpoint, not the path's spelling.
+        // Routing first, so that authentication and the rate limit see the endpoint, not the path's spelling.
         app.UseRouting();
         app.UseResolverTelemetry();
-        app.UseAuthentication();
-        app.UseRateLimiter();
+        // Only a request that carries a credential has anything to authenticate: an anonymous call (most resolutions) keeps
+        // the empty principal without running the handler, which is what authenticating it would give.
+        // The mark is what UseAuthentication leaves on the root pipeline; without it (the branch's mark stays in the branch)
+        // WebApplication would put a second, unconditional authentication in front of everything.
+        app.UseWhen(static context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), static branch => branch.UseAuthentication());
+        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
+        if (app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.RateLimitPerSecond > 0)
+        {
+            app.UseRateLimiter(); // --rate-limit off: no limiter on the path at all
+        }
+
         app.UseRequestTimeouts();
-        app.UseMiddleware<MalformedRequestMiddleware>();
         app.MapGrpcService<ResolutionGrpcService>().WithUnaryCallTimeouts();
         app.MapGrpcService<RegistryGrpcService>().WithUnaryCallTimeouts();
         app.MapGrpcService<AdminGrpcService>().WithUnaryCallTimeouts();

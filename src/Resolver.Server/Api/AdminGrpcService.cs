@@ -9,8 +9,16 @@ using ReadGrant = Resolver.Protocol.V1.ReadGrant;
 namespace Resolver.Server.Api;
 
 /// <summary>The admin API: a thin adapter over <see cref="PrefixAdministration"/> and <see cref="AccessAdministration"/>.</summary>
+[BindServiceMethod(typeof(AdminGrpcService), nameof(BindService))]
 internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdministration access, RefusedCredentialAudit refusals) : Protocol.V1.Admin.AdminBase
 {
+    /// <summary>The contract's description of the service, which JSON transcoding and reflection read from the binding.</summary>
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Protocol.V1.Admin.Descriptor;
+
+    /// <summary>The generated binding, with request marshallers that answer a malformed message INVALID_ARGUMENT (<see cref="ValidatingServiceBinder"/>).</summary>
+    public static void BindService(ServiceBinderBase binder, Protocol.V1.Admin.AdminBase service) =>
+        Protocol.V1.Admin.BindService(new ValidatingServiceBinder(binder), service);
+
     public override async Task<HomePrefixResponse> HomePrefix(HomePrefixRequest request, ServerCallContext context)
     {
         var (entry, created) = await prefixes.HomeAsync(context.GetCaller(), request.Prefix, context.CancellationToken).ConfigureAwait(false);

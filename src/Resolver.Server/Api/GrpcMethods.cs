@@ -21,17 +21,9 @@ internal static class GrpcMethods
     public static IMethod? Routed(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method;
 
     /// <summary>The method's request type; false for a path that is not a resolver.v1 method.</summary>
-    public static bool TryGet(string methodPath, out MessageDescriptor requestType, out bool unary)
+    public static bool TryGet(string methodPath, out MessageDescriptor requestType)
     {
-        if (Methods.TryGetValue(methodPath, out var method))
-        {
-            requestType = method.InputType;
-            unary = !method.IsClientStreaming && !method.IsServerStreaming;
-            return true;
-        }
-
-        requestType = null!;
-        unary = false;
-        return false;
+        requestType = Methods.TryGetValue(methodPath, out var method) ? method.InputType : null!;
+        return method is not null;
     }
 }

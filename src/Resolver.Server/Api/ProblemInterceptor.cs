@@ -65,32 +65,9 @@ internal sealed class ProblemInterceptor(ILogger<ProblemInterceptor> logger, IOp
         }
     }
 
-    // grpc-dotnet deserializes streamed messages inside the handler's reads; a parse failure may arrive wrapped.
-    private static Google.Protobuf.InvalidProtocolBufferException? Malformed(Exception exception)
-    {
-        for (Exception? current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is Google.Protobuf.InvalidProtocolBufferException malformed)
-            {
-                return malformed;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>The RpcException to answer with, or null to let the exception through (it already is one, or the caller went away).</summary>
     private RpcException? Translate(Exception exception, ServerCallContext context)
     {
-        if (Malformed(exception) is { } malformed)
-        {
-            // A client bug, not ours: say which message type was expected, log it quietly (no stack trace).
-            Log.MalformedMessage(logger, context.Method, malformed.Message);
-            var method = GrpcMethods.Routed(context.GetHttpContext())?.FullName ?? context.Method;
-            var expected = GrpcMethods.TryGet(method, out var requestType, out _) ? requestType.FullName : "request";
-            return new RpcException(new Status(StatusCode.InvalidArgument, $"a message on this call is not a valid {expected} message ({malformed.Message.TrimEnd('.')}); check the client's protobuf definitions"));
-        }
-
         switch (exception)
         {
             case RpcException:

@@ -14,7 +14,8 @@ namespace Resolver.Server.Api;
 /// address when anonymous or when its credential failed (whatever it sends). The endpoint routing matched decides
 /// what is limited, never the path's spelling. Over the limit, gRPC gets RESOURCE_EXHAUSTED with the time to wait in
 /// <c>grpc-retry-pushback-ms</c> and in the message; HTTP gets 429 with <c>Retry-After</c> (Handle code 3, "server too busy",
-/// on the Handle routes). Health, reflection and the OpenAPI description are never limited.
+/// on the Handle routes). Health, reflection and the OpenAPI description are never limited. With <c>--rate-limit off</c>
+/// the limiter is not in the pipeline at all (<see cref="ResolverServiceCollectionExtensions.MapResolverEndpoints"/>).
 /// </summary>
 internal static class RateLimiting
 {
@@ -31,7 +32,7 @@ internal static class RateLimiting
         {
             var rate = settings.Value.RateLimitPerSecond;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                rate <= 0 || !IsResolverMethod(context)
+                !IsResolverMethod(context)
                     ? RateLimitPartition.GetNoLimiter("unlimited")
                     : RateLimitPartition.GetTokenBucketLimiter(context.PartitionKey(), _ => new TokenBucketRateLimiterOptions
                     {

@@ -7,8 +7,16 @@ using Resolver.Server.Security;
 namespace Resolver.Server.Api;
 
 /// <summary>The registry API: a thin adapter over <see cref="RecordRegistry"/>.</summary>
+[BindServiceMethod(typeof(RegistryGrpcService), nameof(BindService))]
 internal sealed partial class RegistryGrpcService(RecordRegistry registry, CredentialRecheck recheck, Draining draining, ChangeWatch watch) : Protocol.V1.Registry.RegistryBase
 {
+    /// <summary>The contract's description of the service, which JSON transcoding and reflection read from the binding.</summary>
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Protocol.V1.Registry.Descriptor;
+
+    /// <summary>The generated binding, with request marshallers that answer a malformed message INVALID_ARGUMENT (<see cref="ValidatingServiceBinder"/>).</summary>
+    public static void BindService(ServiceBinderBase binder, Protocol.V1.Registry.RegistryBase service) =>
+        Protocol.V1.Registry.BindService(new ValidatingServiceBinder(binder), service);
+
     public override async Task<Record> CreateRecord(CreateRecordRequest request, ServerCallContext context) =>
         ProtoMapper.ToProto(await registry.CreateAsync(
             context.GetCaller(),

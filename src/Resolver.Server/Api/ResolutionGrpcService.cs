@@ -15,6 +15,7 @@ using PrefixKind = Resolver.Core.Prefixes.PrefixKind;
 namespace Resolver.Server.Api;
 
 /// <summary>The public resolution API: a thin adapter over <see cref="ResolutionService"/>.</summary>
+[BindServiceMethod(typeof(ResolutionGrpcService), nameof(BindService))]
 internal sealed class ResolutionGrpcService(
     ResolutionService resolution,
     PrefixDirectory prefixes,
@@ -26,6 +27,13 @@ internal sealed class ResolutionGrpcService(
     Draining draining,
     Recursion recursion) : Protocol.V1.Resolution.ResolutionBase
 {
+    /// <summary>The contract's description of the service, which JSON transcoding and reflection read from the binding.</summary>
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Protocol.V1.Resolution.Descriptor;
+
+    /// <summary>The generated binding, with request marshallers that answer a malformed message INVALID_ARGUMENT (<see cref="ValidatingServiceBinder"/>).</summary>
+    public static void BindService(ServiceBinderBase binder, Protocol.V1.Resolution.ResolutionBase service) =>
+        Protocol.V1.Resolution.BindService(new ValidatingServiceBinder(binder), service);
+
     private static readonly string Version =
         typeof(ResolutionGrpcService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 

@@ -24,13 +24,17 @@ internal static class Hops
     public static void Enter(ServerCallContext context, Recursion recursion)
     {
         ResolutionDeadline.Set(context.Deadline);
-        var hops = context.RequestHeaders.GetValue(Header) is { } value && int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? Math.Max(0, parsed) : 0;
+        // From the HTTP headers themselves: context.RequestHeaders would copy every header of every call into gRPC metadata.
+        var hops = context.GetHttpContext().Request.Headers[Header] is { Count: > 0 } values && int.TryParse(values[^1], System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? Math.Max(0, parsed) : 0;
         if (hops > recursion.MaxHops)
         {
             throw new ResolverException(new Problem(ErrorKind.FailedPrecondition, Reasons.DelegationChainTooLong,
                 $"this request has passed {hops} nodes, more than --max-hops {recursion.MaxHops}: a delegation loop between recursive nodes?"));
         }
 
-        Passed.Value = hops;
+        if (hops > 0)
+        {
+            Passed.Value = hops; // each call starts at 0; setting it anyway would copy the execution context on every call
+        }
     }
 }

@@ -90,8 +90,11 @@ internal sealed class RequestMetrics : IDisposable
 
     /// <summary>The method label of the endpoint routing matched: the gRPC method, or the HTTP endpoint's name; null: not counted.</summary>
     public static string? MethodOf(HttpContext context) =>
-        GrpcMethods.Routed(context) is { } method ? $"{method.ServiceName}/{method.Name}"
+        GrpcMethods.Routed(context) is { } method ? Labels.GetOrAdd(method, static m => $"{m.ServiceName}/{m.Name}")
         : context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+
+    // One label per bound method, built once rather than on every call.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<IMethod, string> Labels = new();
 
     public void Dispose() => _meter.Dispose();
 }

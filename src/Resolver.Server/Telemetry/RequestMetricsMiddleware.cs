@@ -28,11 +28,12 @@ internal sealed class RequestMetricsMiddleware(RequestDelegate next, RequestMetr
         }
         finally
         {
-            // An exception that escaped every handler becomes a 500 or a reset: counted as INTERNAL, or CANCELLED when the
-            // caller left (it reset the call, or its connection failed under it, as when a load generator stops).
-            var code = finished ? RequestMetrics.CodeOf(context)
-                : connectionFailed || context.RequestAborted.IsCancellationRequested ? "CANCELLED"
-                : "INTERNAL";
+            // An exception that escaped every handler becomes a 500 or a reset: counted as INTERNAL. A call the caller left
+            // (it reset the call, or its connection failed under it, as when a load generator stops) is CANCELLED unless it
+            // had been answered: grpc-dotnet ends a call whose request body broke off UNKNOWN, a status nobody receives.
+            var left = connectionFailed || context.RequestAborted.IsCancellationRequested;
+            var code = finished ? RequestMetrics.CodeOf(context) : left ? "CANCELLED" : "INTERNAL";
+            code = left && code != "OK" ? "CANCELLED" : code;
             metrics.Finished(method, code, started);
         }
     }
