@@ -101,19 +101,20 @@ internal sealed class MemoryTier : IDisposable
     // What an entry keeps on the heap, counted from a heap dump of a loaded node (benchmarks/README.md, "memory"): the
     // cache's bookkeeping and the record's own objects, then per value (and per reference) its objects both in the
     // record and in the answer message built from it (Resolver.Server's RecordAnswers), and every character or byte
-    // twice (strings are UTF-16; binary data is copied into the answer). The key and the identifier are two strings.
+    // three times (strings are UTF-16; binary data is copied into the answer; the answer's encoding is kept beside it).
+    // The key and the identifier are two strings, and the identifier is in the encoding too.
     // Tested against what building an entry really allocates (L1FootprintTests), so that --l1-max-mb bounds memory,
     // not an estimate of it.
-    private const long PerEntry = 1408;
+    private const long PerEntry = 1536;
     private const long PerValue = 768;
     private const long PerReference = 160;
 
     private long Charge(string key, CacheEntry entry)
     {
-        var charge = PerEntry + (4L * key.Length);
+        var charge = PerEntry + (5L * key.Length);
         foreach (var value in entry.Record?.Values ?? [])
         {
-            charge += PerValue + (PerReference * value.References.Count) + (2L * (value.Type.Length + Core.Records.RecordSize.OfPayload(value.Data, value.References)));
+            charge += PerValue + (PerReference * value.References.Count) + (3L * (value.Type.Length + Core.Records.RecordSize.OfPayload(value.Data, value.References)));
         }
 
         return Math.Max(_minimumCharge, charge);

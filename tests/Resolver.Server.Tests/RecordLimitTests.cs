@@ -53,7 +53,7 @@ public sealed class RecordLimitTests
         for (var i = 0; i < 40; i++)
         {
             var create = new CreateRecordRequest { Identifier = $"88.168.1/L{i}" };
-            create.Values.Add(new Value { Type = "blob", Data = new ValueData { Text = new string('x', 60_000) }, Permissions = new Permissions { AdminRead = true } });
+            create.Values.Add(new Value { Type = "blob", Data = new ValueData { Text = new string('x', 40_000) }, Permissions = new Permissions { AdminRead = true } });
             await server.Registry.CreateRecordAsync(create, cancellationToken: Ct);
             await server.Resolution.ResolveAsync(new ResolveRequest { Identifier = $"88.168.1/L{i}" }, cancellationToken: Ct); // anonymous: filtered to no values
         }

@@ -15,9 +15,9 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
     /// <summary>The contract's description of the service, which JSON transcoding and reflection read from the binding.</summary>
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Protocol.V1.Admin.Descriptor;
 
-    /// <summary>The generated binding, with request marshallers that answer a malformed message INVALID_ARGUMENT (<see cref="ValidatingServiceBinder"/>).</summary>
+    /// <summary>The generated binding, with the node's own marshallers (<see cref="ResolverServiceBinder"/>).</summary>
     public static void BindService(ServiceBinderBase binder, Protocol.V1.Admin.AdminBase service) =>
-        Protocol.V1.Admin.BindService(new ValidatingServiceBinder(binder), service);
+        Protocol.V1.Admin.BindService(new ResolverServiceBinder(binder), service);
 
     public override async Task<HomePrefixResponse> HomePrefix(HomePrefixRequest request, ServerCallContext context)
     {

@@ -67,7 +67,7 @@ internal static class BoundedBatchAnswer
                     size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes)
                 {
                     var message = RecordAnswers.Of(record);
-                    built = (message, message.CalculateSize());
+                    built = (message, RecordAnswers.TryGetEncoding(message, out var encoding) ? encoding.Length : message.CalculateSize());
                     shared[key] = built;
                 }
 

@@ -1,20 +1,32 @@
 using System.Runtime.CompilerServices;
+using Google.Protobuf;
 using Resolver.Core.Records;
 using Proto = Resolver.Protocol.V1;
 
 namespace Resolver.Server.Api;
 
 /// <summary>
-/// The answer message of each record being answered, built once per record instance: an L1 hit answers with the very
-/// record L1 holds (<see cref="Core.Resolution.ResolutionService"/> copies a record only to hide or shorten values), so
-/// every later hit finds its message here instead of copying the record field by field again. Keyed weakly by that
-/// instance, a message lives exactly as long as the cache entry, or the answer in flight, that holds the record.
-/// Messages given out are shared and must never be modified (protobuf lets one message sit under many parents).
+/// The answer message of each record being answered, and its protobuf encoding, built once per record instance: an L1
+/// hit answers with the very record L1 holds (<see cref="Core.Resolution.ResolutionService"/> copies a record only to
+/// hide or shorten values), so every later hit finds its message here instead of copying the record field by field
+/// again, and <see cref="AnswerMarshallers"/> copies the encoding into the response instead of encoding the message
+/// again. Keyed weakly by that instance, a message and its bytes live exactly as long as the cache entry, or the answer
+/// in flight, that holds the record. Messages given out are shared and must never be modified (protobuf lets one
+/// message sit under many parents).
 /// </summary>
 internal static class RecordAnswers
 {
     private static readonly ConditionalWeakTable<HandleRecord, Proto.Record> Built = [];
+    private static readonly ConditionalWeakTable<Proto.Record, byte[]> Encodings = [];
 
     /// <summary>The answer message of <paramref name="record"/>: <see cref="ProtoMapper.ToProto(HandleRecord)"/>, built once.</summary>
-    public static Proto.Record Of(HandleRecord record) => Built.GetValue(record, ProtoMapper.ToProto);
+    public static Proto.Record Of(HandleRecord record) => Built.GetValue(record, static record =>
+    {
+        var message = ProtoMapper.ToProto(record);
+        Encodings.AddOrUpdate(message, message.ToByteArray());
+        return message;
+    });
+
+    /// <summary>The encoding of a message <see cref="Of"/> gave out; false for any other message.</summary>
+    public static bool TryGetEncoding(Proto.Record message, out byte[] encoding) => Encodings.TryGetValue(message, out encoding!);
 }

@@ -13,9 +13,9 @@ internal sealed partial class RegistryGrpcService(RecordRegistry registry, Crede
     /// <summary>The contract's description of the service, which JSON transcoding and reflection read from the binding.</summary>
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Protocol.V1.Registry.Descriptor;
 
-    /// <summary>The generated binding, with request marshallers that answer a malformed message INVALID_ARGUMENT (<see cref="ValidatingServiceBinder"/>).</summary>
+    /// <summary>The generated binding, with the node's own marshallers (<see cref="ResolverServiceBinder"/>).</summary>
     public static void BindService(ServiceBinderBase binder, Protocol.V1.Registry.RegistryBase service) =>
-        Protocol.V1.Registry.BindService(new ValidatingServiceBinder(binder), service);
+        Protocol.V1.Registry.BindService(new ResolverServiceBinder(binder), service);
 
     public override async Task<Record> CreateRecord(CreateRecordRequest request, ServerCallContext context) =>
         ProtoMapper.ToProto(await registry.CreateAsync(

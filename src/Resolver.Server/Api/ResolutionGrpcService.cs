@@ -30,9 +30,9 @@ internal sealed class ResolutionGrpcService(
     /// <summary>The contract's description of the service, which JSON transcoding and reflection read from the binding.</summary>
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Protocol.V1.Resolution.Descriptor;
 
-    /// <summary>The generated binding, with request marshallers that answer a malformed message INVALID_ARGUMENT (<see cref="ValidatingServiceBinder"/>).</summary>
+    /// <summary>The generated binding, with the node's own marshallers (<see cref="ResolverServiceBinder"/>).</summary>
     public static void BindService(ServiceBinderBase binder, Protocol.V1.Resolution.ResolutionBase service) =>
-        Protocol.V1.Resolution.BindService(new ValidatingServiceBinder(binder), service);
+        Protocol.V1.Resolution.BindService(new ResolverServiceBinder(binder), service);
 
     private static readonly string Version =
         typeof(ResolutionGrpcService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

@@ -4,33 +4,34 @@ using Grpc.Core;
 namespace Resolver.Server.Api;
 
 /// <summary>
-/// Binds a generated resolver.v1 service with request marshallers that turn a malformed request message (garbage bytes,
-/// invalid UTF-8 in a string field) into INVALID_ARGUMENT naming the expected message type, on unary and streaming
-/// calls alike. grpc-dotnet deserializes a unary request before any interceptor runs, and the generated marshaller lets
-/// <see cref="InvalidProtocolBufferException"/> through, which grpc-dotnet answers UNKNOWN "Exception was thrown by
-/// handler."; an <see cref="RpcException"/> thrown while deserializing becomes the call's status instead. The message is
-/// parsed once, where grpc-dotnet parses it anyway: no middleware looks at the body first.
+/// Binds a generated resolver.v1 service with the node's own marshallers. Resolution answers copy each record's encoding
+/// (<see cref="AnswerMarshallers"/>). A malformed request message (garbage bytes, invalid UTF-8 in a string field) is
+/// INVALID_ARGUMENT naming the expected message type, on unary and streaming calls alike: grpc-dotnet deserializes a
+/// unary request before any interceptor runs, and the generated marshaller lets <see cref="InvalidProtocolBufferException"/>
+/// through, which grpc-dotnet answers UNKNOWN "Exception was thrown by handler."; an <see cref="RpcException"/> thrown
+/// while deserializing becomes the call's status instead. The message is parsed once, where grpc-dotnet parses it anyway:
+/// no middleware looks at the body first.
 /// </summary>
 /// <remarks>
 /// Each service class names its binding with <c>[BindServiceMethod]</c>, which grpc-dotnet, JSON transcoding and
 /// reflection look for before the generated base class's; a binding is the generated <c>BindService</c> through this binder,
-/// and the generated <c>Descriptor</c>. Responses keep the generated marshallers.
+/// and the generated <c>Descriptor</c>.
 /// </remarks>
-internal sealed class ValidatingServiceBinder(ServiceBinderBase inner) : ServiceBinderBase
+internal sealed class ResolverServiceBinder(ServiceBinderBase inner) : ServiceBinderBase
 {
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>
-        inner.AddMethod(Validating(method), handler);
+        inner.AddMethod(Bound(method), handler);
 
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler) =>
-        inner.AddMethod(Validating(method), handler);
+        inner.AddMethod(Bound(method), handler);
 
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler) =>
-        inner.AddMethod(Validating(method), handler);
+        inner.AddMethod(Bound(method), handler);
 
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
-        inner.AddMethod(Validating(method), handler);
+        inner.AddMethod(Bound(method), handler);
 
-    private static Method<TRequest, TResponse> Validating<TRequest, TResponse>(Method<TRequest, TResponse> method)
+    private static Method<TRequest, TResponse> Bound<TRequest, TResponse>(Method<TRequest, TResponse> method)
         where TRequest : class
         where TResponse : class
     {
@@ -48,6 +49,6 @@ internal sealed class ValidatingServiceBinder(ServiceBinderBase inner) : Service
                     $"a message on this call is not a valid {expected} message ({exception.Message.TrimEnd('.')}); check the client's protobuf definitions"));
             }
         });
-        return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, requests, method.ResponseMarshaller);
+        return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, requests, AnswerMarshallers.For(method.ResponseMarshaller));
     }
 }
