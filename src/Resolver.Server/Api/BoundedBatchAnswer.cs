@@ -12,8 +12,8 @@ namespace Resolver.Server.Api;
 /// Builds a BatchResolve answer no larger than the advertised message limit (SPEC §8: no request makes the server
 /// build an answer past <c>max_message_bytes</c>). Records are answered in order while they fit, always keeping room
 /// for a short refusal of every item still to come; a record that would not fit is answered RESOURCE_EXHAUSTED
-/// naming the limit. Identical answers (the same record with the same values) share one message, so 2,000 copies of
-/// one identifier cost one record in memory.
+/// naming the limit. A record's answer is built once (<see cref="RecordAnswers"/>), so 2,000 copies of one identifier
+/// cost one record in memory.
 /// </summary>
 internal static class BoundedBatchAnswer
 {
@@ -22,8 +22,7 @@ internal static class BoundedBatchAnswer
     {
         // What each item costs at least: its refusal when it carries a record (sized, not built: most are never sent), else
         // its own small answer. Every refusal carries the same status, so one status message serves them all.
-        var refused = RefusalStatus(maxMessageBytes);
-        var refusedSize = refused.CalculateSize();
+        var (_, refused, refusedSize) = _refusal is { } cached && cached.Limit == maxMessageBytes ? cached : _refusal = Refusal(maxMessageBytes);
         var failures = new ResolveResult?[outcomes.Count];
         var fallbackSizes = new int[outcomes.Count];
         long reserved = 0;
@@ -49,8 +48,6 @@ internal static class BoundedBatchAnswer
         }
 
         var response = new BatchResolveResponse();
-        // Identical answers (the same record with the same values) share one message: protobuf lets one message sit under many parents.
-        var shared = new Dictionary<(string Identifier, long Version, object Values), (Record Message, int Size)>();
         long size = 0;
         for (var i = 0; i < outcomes.Count; i++)
         {
@@ -59,25 +56,20 @@ internal static class BoundedBatchAnswer
             var answerSize = fallbackSizes[i];
             if (outcomes[i].Record is { } record)
             {
-                var key = (record.Identifier, record.Version, (object)record.Values);
-
-                // A copy of an answer already built costs its exact size; a new one is checked against its size
-                // bound before it is built, so a record that will not fit is never built at all.
-                if (!shared.TryGetValue(key, out var built) &&
-                    size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes)
+                // A record already answered (in this batch, or by L1 before) costs its exact size; a new one is checked
+                // against its size bound before its answer is built, so a record that will not fit is never built at all.
+                var message = RecordAnswers.TryGet(record, out var known) ? known
+                    : size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes
+                        ? RecordAnswers.Of(record)
+                        : null;
+                if (message is not null)
                 {
-                    var message = RecordAnswers.Of(record);
-                    built = (message, RecordAnswers.TryGetEncoding(message, out var encoding) ? encoding.Length : message.CalculateSize());
-                    shared[key] = built;
-                }
-
-                if (built.Message is not null)
-                {
+                    var messageSize = RecordAnswers.TryGetEncoding(message, out var encoding) ? encoding.Length : message.CalculateSize();
                     var withRecord = new ResolveResult { Identifier = outcomes[i].Identifier, Stale = outcomes[i].Stale, Status = Ok };
-                    var withRecordSize = Framed(withRecord.CalculateSize() + 1 + CodedOutputStream.ComputeLengthSize(built.Size) + built.Size);
+                    var withRecordSize = Framed(withRecord.CalculateSize() + 1 + CodedOutputStream.ComputeLengthSize(messageSize) + messageSize);
                     if (size + withRecordSize + reserved <= maxMessageBytes)
                     {
-                        withRecord.Record = built.Message;
+                        withRecord.Record = message;
                         (answer, answerSize) = (withRecord, withRecordSize);
                     }
                 }
@@ -98,11 +90,19 @@ internal static class BoundedBatchAnswer
     // A result inside the response: field tag, length, message.
     private static int Framed(int messageSize) => 1 + CodedOutputStream.ComputeLengthSize(messageSize) + messageSize;
 
-    // The status of an item whose record did not fit, as ProtoMapper gives it; the same for every item of the batch.
-    private static ItemStatus RefusalStatus(int maxMessageBytes) =>
-        ProtoMapper.ToProto(ResolveOutcome.Failed("", new Problem(
+    // The status of an item whose record did not fit, as ProtoMapper gives it, and its size: the same for every item of
+    // every batch under one limit, so built once (shared, never modified, like Ok).
+    private static Refused? _refusal;
+
+    private sealed record Refused(int Limit, ItemStatus Status, int Size);
+
+    private static Refused Refusal(int maxMessageBytes)
+    {
+        var status = ProtoMapper.ToProto(ResolveOutcome.Failed("", new Problem(
             ErrorKind.ResourceExhausted, Reasons.AnswerTooLarge,
             $"the answer to this batch would exceed the {maxMessageBytes}-byte message limit (max_message_bytes); resolve this identifier in a smaller batch or on its own"))).Status;
+        return new Refused(maxMessageBytes, status, status.CalculateSize());
+    }
 
     // The encoded size of a refusal of identifier: its identifier field (absent when empty, as proto3 omits it) and the status.
     private static int RefusalSize(string identifier, int statusSize) =>

@@ -27,6 +27,9 @@ internal static class RecordAnswers
         return message;
     });
 
+    /// <summary>The answer message of <paramref name="record"/> if one was built, without building it.</summary>
+    public static bool TryGet(HandleRecord record, out Proto.Record message) => Built.TryGetValue(record, out message!);
+
     /// <summary>The encoding of a message <see cref="Of"/> gave out; false for any other message.</summary>
     public static bool TryGetEncoding(Proto.Record message, out byte[] encoding) => Encodings.TryGetValue(message, out encoding!);
 }
