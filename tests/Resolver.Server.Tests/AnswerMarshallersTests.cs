@@ -20,7 +20,7 @@ public sealed class AnswerMarshallersTests
     [Fact]
     public void Result_WithAnEncodedRecord_ParsesBackToTheSameAnswer_OfTheSameSize()
     {
-        var answer = new Proto.ResolveResult { Identifier = "88.100.1/item-1", Status = new Proto.ItemStatus(), Record = RecordAnswers.Of(Record(1)), Stale = true };
+        var answer = new Proto.ResolveResult { Identifier = "88.100.1/item-1", Status = new Proto.ItemStatus(), Record = Encoded(Record(1)), Stale = true };
         answer.Trace.Add(new Proto.Hop { Endpoint = "http://site-a:5380", Prefix = "88.100", Code = 0, Cached = true, Elapsed = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(3)) });
         var expected = answer.Clone();
 
@@ -44,20 +44,34 @@ public sealed class AnswerMarshallersTests
     [Fact]
     public void Batch_OfMixedAnswers_ParsesBackToTheSameAnswers_InOrder()
     {
-        var shared = RecordAnswers.Of(Record(3));
+        var shared = Encoded(Record(3));
         var response = new Proto.BatchResolveResponse();
         response.Results.Add(new Proto.ResolveResult { Identifier = "88.100.1/item-3", Status = new Proto.ItemStatus(), Record = shared });
         response.Results.Add(new Proto.ResolveResult { Identifier = "88.100.1/missing", Status = new Proto.ItemStatus { Code = 5, Message = "not found", Problem = new Proto.Problem { Reason = "not-found" } } });
         response.Results.Add(new Proto.ResolveResult { Identifier = "88.100.1/item-3", Status = new Proto.ItemStatus(), Record = shared });
         response.Results.Add(new Proto.ResolveResult { Identifier = "88.200.1/x", Status = new Proto.ItemStatus(), Referral = new Proto.Referral { Prefix = "88.200", Ttl = 60, Endpoints = { "http://b:5380" } } });
         response.Results.Add(new Proto.ResolveResult { Identifier = "88.100.1/item-4", Status = new Proto.ItemStatus(), Record = ProtoMapper.ToProto(Record(4, values: 40)) });
-        response.Results.Add(new Proto.ResolveResult { Identifier = "88.100.1/item-5", Status = new Proto.ItemStatus(), Record = RecordAnswers.Of(Record(5, values: 0)) });
+        response.Results.Add(new Proto.ResolveResult { Identifier = "88.100.1/item-5", Status = new Proto.ItemStatus(), Record = Encoded(Record(5, values: 0)) });
         var expected = response.Clone();
 
         var written = Serialize(AnswerMarshallers.For(GeneratedBatch), response);
 
         Assert.Equal(expected, Proto.BatchResolveResponse.Parser.ParseFrom(written));
         Assert.Equal(expected.CalculateSize(), written.Length);
+    }
+
+    [Fact]
+    public void ARecordAnsweredOnce_IsNotEncodedAhead_ItsSecondAnswerIs()
+    {
+        var record = Record(6);
+
+        var first = RecordAnswers.Of(record);
+        Assert.False(RecordAnswers.TryGetEncoding(first, out _));
+
+        var second = RecordAnswers.Of(record);
+        Assert.Same(first, second);
+        Assert.True(RecordAnswers.TryGetEncoding(second, out var encoding));
+        Assert.Equal(second.ToByteArray(), encoding);
     }
 
     [Fact]
@@ -114,6 +128,15 @@ public sealed class AnswerMarshallersTests
             Written.Write(payload);
             Completed = true;
         }
+    }
+
+    // The answer message of a record answered before, as L1 hits are: with its encoding.
+    private static Proto.Record Encoded(HandleRecord record)
+    {
+        _ = RecordAnswers.Of(record);
+        var message = RecordAnswers.Of(record);
+        Assert.True(RecordAnswers.TryGetEncoding(message, out _));
+        return message;
     }
 
     private static HandleRecord Record(int i, int values = 3)

@@ -7,8 +7,8 @@ namespace Resolver.Server.Tests;
 
 /// <summary>
 /// --l1-max-mb bounds memory only if each entry is charged at least what it keeps on the heap: the record as the store
-/// read it, the cache's bookkeeping, and the answer message built from the record on its first hit. Measured as what
-/// building and keeping the entries allocates on this thread (an upper bound of what they keep).
+/// read it, the cache's bookkeeping, and the answer message built from the record on its first hit and encoded on its
+/// second. Measured as what building and keeping the entries allocates on this thread (an upper bound of what they keep).
 /// </summary>
 public sealed class L1FootprintTests
 {
@@ -54,12 +54,18 @@ public sealed class L1FootprintTests
         Assert.Equal(0, evictions);
     }
 
-    // What a resolution does to a record read from the store: fill L1, then build its answer on the first hit (a
-    // tombstone is answered NOT_FOUND, without a message).
+    // What resolutions do to a record read from the store: fill L1, then build its answer on the first hit and that
+    // answer's encoding on the second (a tombstone is answered NOT_FOUND, without a message).
     private static Protocol.V1.Record? Keep(MemoryTier tier, HandleRecord record, CacheOptions options)
     {
         tier.Offer(record.Key, CacheEntry.For(record, Now, options));
-        return record.IsDeleted ? null : RecordAnswers.Of(record);
+        if (record.IsDeleted)
+        {
+            return null;
+        }
+
+        _ = RecordAnswers.Of(record);
+        return RecordAnswers.Of(record);
     }
 
     // A record as a store read materialises it: fresh strings and lists, nothing shared with another record.

@@ -9,10 +9,11 @@ namespace Resolver.Server.Api;
 /// The answer message of each record being answered, and its protobuf encoding, built once per record instance: an L1
 /// hit answers with the very record L1 holds (<see cref="Core.Resolution.ResolutionService"/> copies a record only to
 /// hide or shorten values), so every later hit finds its message here instead of copying the record field by field
-/// again, and <see cref="AnswerMarshallers"/> copies the encoding into the response instead of encoding the message
-/// again. Keyed weakly by that instance, a message and its bytes live exactly as long as the cache entry, or the answer
-/// in flight, that holds the record. Messages given out are shared and must never be modified (protobuf lets one
-/// message sit under many parents).
+/// again, and from its second answer on <see cref="AnswerMarshallers"/> copies the message's encoding into the response
+/// instead of encoding the message again. A record answered once (read from Redis or the store for one call, with L1 off
+/// or full) is never encoded twice: its answer is encoded as it is sent. Keyed weakly by that instance, a message and its
+/// bytes live exactly as long as the cache entry, or the answer in flight, that holds the record. Messages given out are
+/// shared and must never be modified (protobuf lets one message sit under many parents).
 /// </summary>
 internal static class RecordAnswers
 {
@@ -20,16 +21,25 @@ internal static class RecordAnswers
     private static readonly ConditionalWeakTable<Proto.Record, byte[]> Encodings = [];
 
     /// <summary>The answer message of <paramref name="record"/>: <see cref="ProtoMapper.ToProto(HandleRecord)"/>, built once.</summary>
-    public static Proto.Record Of(HandleRecord record) => Built.GetValue(record, static record =>
+    public static Proto.Record Of(HandleRecord record)
     {
-        var message = ProtoMapper.ToProto(record);
-        Encodings.AddOrUpdate(message, message.ToByteArray());
+        if (!Built.TryGetValue(record, out var message))
+        {
+            return Built.GetValue(record, ProtoMapper.ToProto);
+        }
+
+        // Answered before, so held by something that lasts (L1): worth its encoding, made once.
+        if (!Encodings.TryGetValue(message, out _))
+        {
+            Encodings.TryAdd(message, message.ToByteArray());
+        }
+
         return message;
-    });
+    }
 
     /// <summary>The answer message of <paramref name="record"/> if one was built, without building it.</summary>
     public static bool TryGet(HandleRecord record, out Proto.Record message) => Built.TryGetValue(record, out message!);
 
-    /// <summary>The encoding of a message <see cref="Of"/> gave out; false for any other message.</summary>
+    /// <summary>The encoding of a message <see cref="Of"/> gave out a second time; false for any other message.</summary>
     public static bool TryGetEncoding(Proto.Record message, out byte[] encoding) => Encodings.TryGetValue(message, out encoding!);
 }
