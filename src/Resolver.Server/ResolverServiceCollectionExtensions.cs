@@ -122,6 +122,11 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<ChangeWatch>();
 
         services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>()).AddJsonTranscoding(); // /v1/… (docs/rest.md)
+        // grpc-dotnet creates a service, and an interceptor, per call unless DI holds one: they keep no per-call state, so one of each serves all.
+        services.TryAddSingleton<ProblemInterceptor>();
+        services.TryAddSingleton<ResolutionGrpcService>();
+        services.TryAddSingleton<RegistryGrpcService>();
+        services.TryAddSingleton<AdminGrpcService>();
         services.AddSingleton<IConfigureOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();
         services.AddGrpcReflection();
         services.AddResolverOpenApi();

@@ -23,11 +23,17 @@ internal static class AnswerMarshallers
     private static readonly uint ResultTag = WireFormat.MakeTag(BatchResolveResponse.ResultsFieldNumber, WireFormat.WireType.LengthDelimited);
     private static readonly uint RecordTag = WireFormat.MakeTag(ResolveResult.RecordFieldNumber, WireFormat.WireType.LengthDelimited);
 
-    /// <summary>This marshaller for the answer types, <paramref name="generated"/> for any other.</summary>
+    /// <summary>The marshaller of one answer (Resolve, ResolveStream).</summary>
+    public static readonly Marshaller<ResolveResult> Result = Marshallers.Create(WriteResult, static context => ResolveResult.Parser.ParseFrom(context.PayloadAsReadOnlySequence()));
+
+    /// <summary>The marshaller of a batch answer (BatchResolve).</summary>
+    public static readonly Marshaller<BatchResolveResponse> Batch = Marshallers.Create(WriteBatch, static context => BatchResolveResponse.Parser.ParseFrom(context.PayloadAsReadOnlySequence()));
+
+    /// <summary>This class's marshaller for the answer types, <paramref name="generated"/> for any other.</summary>
     public static Marshaller<T> For<T>(Marshaller<T> generated) => generated switch
     {
-        Marshaller<ResolveResult> result => (Marshaller<T>)(object)Marshallers.Create(WriteResult, result.ContextualDeserializer),
-        Marshaller<BatchResolveResponse> batch => (Marshaller<T>)(object)Marshallers.Create(WriteBatch, batch.ContextualDeserializer),
+        Marshaller<ResolveResult> => (Marshaller<T>)(object)Result,
+        Marshaller<BatchResolveResponse> => (Marshaller<T>)(object)Batch,
         _ => generated,
     };
 
