@@ -160,10 +160,9 @@ public static class ResolverServiceCollectionExtensions
         // WebApplication would put a second, unconditional authentication in front of everything.
         app.UseWhen(static context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), static branch => branch.UseAuthentication());
         ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
-        if (app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.RateLimitPerSecond > 0)
-        {
-            app.UseRateLimiter(); // --rate-limit off: no limiter on the path at all
-        }
+        // --rate-limit off: no limiter on the path at all. Read at the first request, once the settings were validated at start.
+        var security = app.Services.GetRequiredService<IOptions<SecurityOptions>>();
+        app.UseWhen(_ => security.Value.RateLimitPerSecond > 0, static branch => branch.UseRateLimiter());
 
         app.UseRequestTimeouts();
         app.MapGrpcService<ResolutionGrpcService>().WithUnaryCallTimeouts();

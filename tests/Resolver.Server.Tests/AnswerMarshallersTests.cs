@@ -108,9 +108,12 @@ public sealed class AnswerMarshallersTests
         return context.Written.WrittenSpan.ToArray();
     }
 
-    // What grpc-dotnet hands a marshaller, collecting the bytes; the buffer hands out small spans, as a pipe's segments are.
-    private sealed class CollectingContext : SerializationContext
+    // What grpc-dotnet hands a marshaller, collecting the bytes in spans of 16 (or what is asked for), as a pipe's
+    // segments end: a record's bytes are then copied across many of them.
+    private sealed class CollectingContext : SerializationContext, IBufferWriter<byte>
     {
+        private const int SpanBytes = 16;
+
         public ArrayBufferWriter<byte> Written { get; } = new(16);
 
         public int PayloadLength { get; private set; } = -1;
@@ -119,7 +122,7 @@ public sealed class AnswerMarshallersTests
 
         public override void SetPayloadLength(int payloadLength) => PayloadLength = payloadLength;
 
-        public override IBufferWriter<byte> GetBufferWriter() => Written;
+        public override IBufferWriter<byte> GetBufferWriter() => this;
 
         public override void Complete() => Completed = true;
 
@@ -128,6 +131,12 @@ public sealed class AnswerMarshallersTests
             Written.Write(payload);
             Completed = true;
         }
+
+        public void Advance(int count) => Written.Advance(count);
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Written.GetMemory(Math.Max(sizeHint, SpanBytes))[..Math.Max(sizeHint, SpanBytes)];
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Written.GetSpan(Math.Max(sizeHint, SpanBytes))[..Math.Max(sizeHint, SpanBytes)];
     }
 
     // The answer message of a record answered before, as L1 hits are: with its encoding.

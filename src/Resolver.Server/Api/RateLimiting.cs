@@ -15,7 +15,7 @@ namespace Resolver.Server.Api;
 /// what is limited, never the path's spelling. Over the limit, gRPC gets RESOURCE_EXHAUSTED with the time to wait in
 /// <c>grpc-retry-pushback-ms</c> and in the message; HTTP gets 429 with <c>Retry-After</c> (Handle code 3, "server too busy",
 /// on the Handle routes). Health, reflection and the OpenAPI description are never limited. With <c>--rate-limit off</c>
-/// the limiter is not in the pipeline at all (<see cref="ResolverServiceCollectionExtensions.MapResolverEndpoints"/>).
+/// the limiter is skipped (<see cref="ResolverServiceCollectionExtensions.MapResolverEndpoints"/>).
 /// </summary>
 internal static class RateLimiting
 {

@@ -90,11 +90,11 @@ internal sealed class RequestMetrics : IDisposable
 
     /// <summary>The method label of the endpoint routing matched: the gRPC method, or the HTTP endpoint's name; null: not counted.</summary>
     public static string? MethodOf(HttpContext context) =>
-        GrpcMethods.Routed(context) is { } method ? Labels.GetOrAdd(method, static m => $"{m.ServiceName}/{m.Name}")
+        GrpcMethods.Routed(context) is { } method ? Labels.GetOrAdd(method.FullName, static (_, m) => $"{m.ServiceName}/{m.Name}", method)
         : context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
 
-    // One label per bound method, built once rather than on every call.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<IMethod, string> Labels = new();
+    // One label per method path, built once rather than on every call.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Labels = new(StringComparer.Ordinal);
 
     public void Dispose() => _meter.Dispose();
 }
