@@ -28,6 +28,7 @@ public sealed class AnswerMarshallersTests
 
         Assert.Equal(expected, Proto.ResolveResult.Parser.ParseFrom(written));
         Assert.Equal(expected.CalculateSize(), written.Length);
+        Assert.Equal(written.Length, AnswerMarshallers.SizeOf(answer));
         Assert.Equal(expected, answer); // the answer itself is left as it was
     }
 

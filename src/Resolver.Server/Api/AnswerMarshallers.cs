@@ -37,6 +37,9 @@ internal static class AnswerMarshallers
         _ => generated,
     };
 
+    /// <summary>The encoded size of <paramref name="result"/>, in bytes, counting a kept record encoding by its length.</summary>
+    public static int SizeOf(ResolveResult result) => SizeOf(result, out _);
+
     private static void WriteResult(ResolveResult result, SerializationContext context)
     {
         var size = SizeOf(result, out var encoding);
@@ -85,7 +88,7 @@ internal static class AnswerMarshallers
         }
 
         result.Record = null;
-        var rest = result.CalculateSize();
+        var rest = result.CalculateSize(); // cannot throw: it only adds up the remaining fields
         result.Record = record;
         encoding = bytes;
         return rest + CodedOutputStream.ComputeRawVarint32Size(RecordTag) + CodedOutputStream.ComputeLengthSize(bytes.Length) + bytes.Length;

@@ -95,7 +95,7 @@ internal sealed class ResolutionGrpcService(
                     // Answers may wait in the buffer while they are few and small: the group's last one, or one that brings the
                     // buffer past StreamBufferBytes, flushes them all (records may be megabytes: never a group's worth held).
                     var answer = ProtoMapper.ToProto(outcomes[i]);
-                    buffered += answer.CalculateSize();
+                    buffered += AnswerMarshallers.SizeOf(answer);
                     var flush = i == outcomes.Length - 1 || buffered >= StreamBufferBytes;
                     responseStream.WriteOptions = flush ? null : BufferedWrite;
                     await responseStream.WriteAsync(answer, context.CancellationToken).ConfigureAwait(false);
