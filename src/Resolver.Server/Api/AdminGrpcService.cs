@@ -17,7 +17,7 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
 
     /// <summary>The generated binding, with the node's own marshallers (<see cref="ResolverServiceBinder"/>).</summary>
     public static void BindService(ServiceBinderBase binder, Protocol.V1.Admin.AdminBase service) =>
-        Protocol.V1.Admin.BindService(new ResolverServiceBinder(binder), service);
+        Protocol.V1.Admin.BindService(new ResolverServiceBinder(binder, Descriptor), service);
 
     public override async Task<HomePrefixResponse> HomePrefix(HomePrefixRequest request, ServerCallContext context)
     {

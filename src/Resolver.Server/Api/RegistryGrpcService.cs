@@ -15,7 +15,7 @@ internal sealed partial class RegistryGrpcService(RecordRegistry registry, Crede
 
     /// <summary>The generated binding, with the node's own marshallers (<see cref="ResolverServiceBinder"/>).</summary>
     public static void BindService(ServiceBinderBase binder, Protocol.V1.Registry.RegistryBase service) =>
-        Protocol.V1.Registry.BindService(new ResolverServiceBinder(binder), service);
+        Protocol.V1.Registry.BindService(new ResolverServiceBinder(binder, Descriptor), service);
 
     public override async Task<Record> CreateRecord(CreateRecordRequest request, ServerCallContext context) =>
         ProtoMapper.ToProto(await registry.CreateAsync(

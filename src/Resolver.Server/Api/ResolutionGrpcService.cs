@@ -32,7 +32,7 @@ internal sealed class ResolutionGrpcService(
 
     /// <summary>The generated binding, with the node's own marshallers (<see cref="ResolverServiceBinder"/>).</summary>
     public static void BindService(ServiceBinderBase binder, Protocol.V1.Resolution.ResolutionBase service) =>
-        Protocol.V1.Resolution.BindService(new ResolverServiceBinder(binder), service);
+        Protocol.V1.Resolution.BindService(new ResolverServiceBinder(binder, Descriptor), service);
 
     private static readonly string Version =
         typeof(ResolutionGrpcService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

@@ -14,10 +14,10 @@ namespace Resolver.Server.Api;
 /// </summary>
 /// <remarks>
 /// Each service class names its binding with <c>[BindServiceMethod]</c>, which grpc-dotnet, JSON transcoding and
-/// reflection look for before the generated base class's; a binding is the generated <c>BindService</c> through this binder,
-/// and the generated <c>Descriptor</c>.
+/// reflection look for before the generated base class's; a binding is the generated <c>BindService</c> through this binder
+/// (which names each request's message type from the service's descriptor), and the generated <c>Descriptor</c>.
 /// </remarks>
-internal sealed class ResolverServiceBinder(ServiceBinderBase inner) : ServiceBinderBase
+internal sealed class ResolverServiceBinder(ServiceBinderBase inner, Google.Protobuf.Reflection.ServiceDescriptor service) : ServiceBinderBase
 {
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>
         inner.AddMethod(Bound(method), handler);
@@ -31,11 +31,11 @@ internal sealed class ResolverServiceBinder(ServiceBinderBase inner) : ServiceBi
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
         inner.AddMethod(Bound(method), handler);
 
-    private static Method<TRequest, TResponse> Bound<TRequest, TResponse>(Method<TRequest, TResponse> method)
+    private Method<TRequest, TResponse> Bound<TRequest, TResponse>(Method<TRequest, TResponse> method)
         where TRequest : class
         where TResponse : class
     {
-        var expected = GrpcMethods.TryGet(method.FullName, out var requestType) ? requestType.FullName : typeof(TRequest).Name;
+        var expected = service.FindMethodByName(method.Name)?.InputType.FullName ?? typeof(TRequest).Name;
         var deserialize = method.RequestMarshaller.ContextualDeserializer;
         var requests = Marshallers.Create(method.RequestMarshaller.ContextualSerializer, context =>
         {
