@@ -34,6 +34,21 @@ public sealed class CachedRecordSourceTests
     }
 
     [Fact]
+    public async Task Get_OnlyAnL1Hit_IsMarkedKept_TheRecordL1HoldsItself()
+    {
+        _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
+        var source = Source();
+
+        var read = await source.GetManyAsync(["88.1/a"], Ct);
+        var hit = await source.GetManyAsync(["88.1/a"], Ct);
+        var again = await source.GetManyAsync(["88.1/a"], Ct);
+
+        Assert.False(read[0].Kept);
+        Assert.True(hit[0].Kept);
+        Assert.Same(hit[0].Record, again[0].Record);
+    }
+
+    [Fact]
     public async Task Get_AfterTheSmallestValueTtl_AsksTheStoreAgain()
     {
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));

@@ -92,6 +92,23 @@ public sealed class ResolutionServiceTests
         Assert.Equal(ErrorKind.Unavailable, outcome.Problem!.Kind);
     }
 
+    [Fact]
+    public async Task Resolve_KeptRecordAnsweredWhole_IsKept_AFilteredCopyIsNot()
+    {
+        var service = Service(new PrefixEntry("88.168", PrefixKind.Homed, [], At));
+        var record = new HandleRecord("88.168/A", "88.168/A", 1,
+            [new HandleValue(1, "URL", ValueData.FromText("https://a"), 60, At, ValuePermissions.Default, []), new HandleValue(2, "EMAIL", ValueData.FromText("a@b"), 60, At, ValuePermissions.Default, [])], At, At);
+        _records.Answer = new RecordLookup(record, Kept: true);
+
+        var whole = await service.ResolveAsync(ResolveQuery.For("88.168/A"), Caller.Anonymous, Ct);
+        var filtered = await service.ResolveAsync(new ResolveQuery("88.168/A", new ValueFilter(["URL"], [])), Caller.Anonymous, Ct);
+
+        Assert.True(whole.Kept);
+        Assert.Same(record, whole.Record);
+        Assert.False(filtered.Kept);
+        Assert.Single(filtered.Record!.Values);
+    }
+
     /// <summary>A last stage that records which keys reached it and answers "not found" (or <see cref="Answer"/>).</summary>
     private sealed class CountingStage : IRecordSource
     {

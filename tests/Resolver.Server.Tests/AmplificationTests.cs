@@ -83,11 +83,11 @@ public sealed class AmplificationTests
     }
 
     [Fact]
-    public void BoundedBatchAnswer_DuplicateAnswers_ShareOneRecordMessage()
+    public void BoundedBatchAnswer_DuplicateAnswersOfARecordL1Holds_ShareOneRecordMessage()
     {
         var at = DateTimeOffset.UnixEpoch;
         var record = new HandleRecord("88.1/a", "88.1/a", 1, [new HandleValue(1, "URL", Core.Records.ValueData.FromText("https://a"), 86400, at, ValuePermissions.Default, [])], at, at);
-        var response = BoundedBatchAnswer.Build([.. Enumerable.Repeat(new ResolveOutcome("88.1/a", record, null), 2000)], 4 * 1024 * 1024);
+        var response = BoundedBatchAnswer.Build([.. Enumerable.Repeat(new ResolveOutcome("88.1/a", record, null, Kept: true), 2000)], 4 * 1024 * 1024);
 
         Assert.All(response.Results, r => Assert.Same(response.Results[0].Record, r.Record));
     }

@@ -76,6 +76,20 @@ public sealed class AnswerMarshallersTests
     }
 
     [Fact]
+    public void ARecordL1DoesNotHold_IsBuiltForEachAnswer_AndNeverRemembered()
+    {
+        var record = Record(7);
+
+        var first = RecordAnswers.Of(record, kept: false);
+        var second = RecordAnswers.Of(record, kept: false);
+
+        Assert.NotSame(first, second);
+        Assert.Equal(first, second);
+        Assert.False(RecordAnswers.TryGet(record, out _));
+        Assert.False(RecordAnswers.TryGetEncoding(second, out _));
+    }
+
+    [Fact]
     public void Batch_Empty_IsAnEmptyMessage()
     {
         var written = Serialize(AnswerMarshallers.For(GeneratedBatch), new Proto.BatchResolveResponse());

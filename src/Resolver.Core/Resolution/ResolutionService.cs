@@ -116,9 +116,9 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         foreach (var (slot, identifier, homed, remote) in local)
         {
             var query = queries[slot];
-            var (record, stale, problem, trace) = byKey[identifier.Key];
+            var (record, stale, problem, trace, kept) = byKey[identifier.Key];
             // A record another node serves has no owner here, whatever this node homes above its prefix.
-            var outcome = Answer(query, identifier, homed, record, stale, problem, remote ? PrefixTable.Empty : table, grants, caller, out var allWithheld);
+            var outcome = Answer(query, identifier, homed, record, stale, kept, problem, remote ? PrefixTable.Empty : table, grants, caller, out var allWithheld);
             if (allWithheld)
             {
                 (withheld ??= new bool[queries.Count])[slot] = true;
@@ -136,7 +136,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
 
     // The answer to one query from what the chain found: the record with the values this caller may see, or why there is none.
     private static ResolveOutcome Answer(
-        ResolveQuery query, Identifier identifier, string? homed, Records.HandleRecord? record, bool stale, Problem? problem,
+        ResolveQuery query, Identifier identifier, string? homed, Records.HandleRecord? record, bool stale, bool kept, Problem? problem,
         PrefixTable table, AccessSnapshot grants, Caller caller, out bool allWithheld)
     {
         allWithheld = false;
@@ -147,7 +147,9 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
             allWithheld = visible.Count == 0 && matching.Count > 0;
             var shown = Answer(visible, stale);
             // All values shown: the answer is the very record the cache holds, so the transport can reuse what it built from it.
-            return new ResolveOutcome(query.Identifier, ReferenceEquals(shown, record.Values) ? record : record with { Values = shown }, null, stale);
+            return ReferenceEquals(shown, record.Values)
+                ? new ResolveOutcome(query.Identifier, record, null, stale, Kept: kept)
+                : new ResolveOutcome(query.Identifier, record with { Values = shown }, null, stale);
         }
 
         return record switch

@@ -58,9 +58,10 @@ internal static class BoundedBatchAnswer
             {
                 // A record already answered (in this batch, or by L1 before) costs its exact size; a new one is checked
                 // against its size bound before its answer is built, so a record that will not fit is never built at all.
-                var message = RecordAnswers.TryGet(record, out _) ||
+                var kept = outcomes[i].Kept;
+                var message = (kept && RecordAnswers.TryGet(record, out _)) ||
                     size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes
-                        ? RecordAnswers.Of(record)
+                        ? RecordAnswers.Of(record, kept)
                         : null;
                 if (message is not null)
                 {

@@ -110,7 +110,7 @@ internal static class ProtoMapper
         else
         {
             result.Status = new Proto.ItemStatus();
-            result.Record = RecordAnswers.Of(outcome.Record!);
+            result.Record = RecordAnswers.Of(outcome.Record!, outcome.Kept);
         }
 
         if (outcome.Trace is { } trace)

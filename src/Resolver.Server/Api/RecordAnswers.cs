@@ -6,21 +6,28 @@ using Proto = Resolver.Protocol.V1;
 namespace Resolver.Server.Api;
 
 /// <summary>
-/// The answer message of each record being answered, and its protobuf encoding, built once per record instance: an L1
-/// hit answers with the very record L1 holds (<see cref="Core.Resolution.ResolutionService"/> copies a record only to
-/// hide or shorten values), so every later hit finds its message here instead of copying the record field by field
-/// again, and from its second answer on <see cref="AnswerMarshallers"/> copies the message's encoding into the response
-/// instead of encoding the message again. A record answered once (read from Redis or the store for one call, with L1 off
-/// or full) is never encoded twice: its answer is encoded as it is sent. Keyed weakly by that instance, a message and its
-/// bytes live exactly as long as the cache entry, or the answer in flight, that holds the record. Messages given out are
-/// shared and must never be modified (protobuf lets one message sit under many parents).
+/// The answer message of each record L1 holds, and its protobuf encoding, built once per record instance: an L1 hit
+/// answers with the very record L1 holds (<see cref="Core.Resolution.ResolveOutcome.Kept"/>), so every later hit finds its
+/// message here instead of copying the record field by field again, and from its second answer on
+/// <see cref="AnswerMarshallers"/> copies the message's encoding into the response instead of encoding the message again.
+/// Keyed weakly by that instance, a message and its bytes live exactly as long as the cache entry that holds the record.
+/// Any other record (read from Redis or the store for one call, with L1 off or full, or a copy with values hidden) gets a
+/// message of its own, built for that answer and encoded as it is sent: remembering it would cost a table entry and a GC
+/// handle per answer for an object that dies with the call. Messages given out are shared and must never be modified
+/// (protobuf lets one message sit under many parents).
 /// </summary>
 internal static class RecordAnswers
 {
     private static readonly ConditionalWeakTable<HandleRecord, Proto.Record> Built = [];
     private static readonly ConditionalWeakTable<Proto.Record, byte[]> Encodings = [];
 
-    /// <summary>The answer message of <paramref name="record"/>: <see cref="ProtoMapper.ToProto(HandleRecord)"/>, built once.</summary>
+    /// <summary>
+    /// The answer message of <paramref name="record"/>: <see cref="ProtoMapper.ToProto(HandleRecord)"/>, built once when the
+    /// record is <paramref name="kept"/> by L1, built for this answer alone otherwise.
+    /// </summary>
+    public static Proto.Record Of(HandleRecord record, bool kept) => kept ? Of(record) : ProtoMapper.ToProto(record);
+
+    /// <summary>The answer message of <paramref name="record"/>, which L1 holds: <see cref="ProtoMapper.ToProto(HandleRecord)"/>, built once.</summary>
     public static Proto.Record Of(HandleRecord record)
     {
         if (!Built.TryGetValue(record, out var message))
@@ -40,6 +47,6 @@ internal static class RecordAnswers
     /// <summary>The answer message of <paramref name="record"/> if one was built, without building it.</summary>
     public static bool TryGet(HandleRecord record, out Proto.Record message) => Built.TryGetValue(record, out message!);
 
-    /// <summary>The encoding of a message <see cref="Of"/> gave out a second time; false for any other message.</summary>
+    /// <summary>The encoding of a message <see cref="Of(HandleRecord)"/> gave out a second time; false for any other message.</summary>
     public static bool TryGetEncoding(Proto.Record message, out byte[] encoding) => Encodings.TryGetValue(message, out encoding!);
 }
