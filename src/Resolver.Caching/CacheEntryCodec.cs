@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Resolver.Core.Records;
@@ -5,8 +7,12 @@ using Resolver.Core.Records;
 namespace Resolver.Caching;
 
 /// <summary>
-/// The compact binary form of a <see cref="CacheEntry"/> in Redis. It starts with the record version as
-/// 19 ASCII digits so that the fill script can compare versions without decoding the rest.
+/// The compact binary form of a <see cref="CacheEntry"/> in Redis. It starts with the record version as 19 ASCII digits
+/// so that the fill script can compare versions without decoding the rest; then a format byte and the fields in
+/// <see cref="BinaryWriter"/>'s layout (integers little-endian, booleans as one byte, strings as their UTF-8 length in
+/// 7-bit groups and the bytes), the layout of the entries earlier releases wrote, so that replicas of either release read
+/// each other's entries. Every L2 hit is decoded, straight from the bytes Redis answered: the only objects made are the
+/// record's own.
 /// </summary>
 internal static class CacheEntryCodec
 {
@@ -15,25 +21,23 @@ internal static class CacheEntryCodec
 
     public static byte[] Encode(CacheEntry entry)
     {
-        using var stream = new MemoryStream();
-        stream.Write(Encoding.ASCII.GetBytes(entry.Version.ToString("D19", CultureInfo.InvariantCulture)));
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        var output = new ArrayBufferWriter<byte>(512);
+        var writer = new Writer(output);
+        Encoding.ASCII.GetBytes(entry.Version.ToString("D19", CultureInfo.InvariantCulture), output);
+        writer.Byte(Format);
+        writer.Int64(entry.FreshUntil.UtcTicks);
+        writer.Int64(entry.StaleUntil.UtcTicks);
+        writer.Boolean(entry.Record is not null);
+        if (entry.Record is { } record)
         {
-            writer.Write(Format);
-            writer.Write(entry.FreshUntil.UtcTicks);
-            writer.Write(entry.StaleUntil.UtcTicks);
-            writer.Write(entry.Record is not null);
-            if (entry.Record is { } record)
-            {
-                Write(writer, record);
-            }
+            Write(writer, record);
         }
 
-        return stream.ToArray();
+        return output.WrittenSpan.ToArray();
     }
 
     /// <summary>The entry, or null when the bytes are not an entry this version understands (treated as a miss).</summary>
-    public static CacheEntry? Decode(byte[] bytes)
+    public static CacheEntry? Decode(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length <= VersionDigits || bytes[VersionDigits] != Format)
         {
@@ -42,10 +46,10 @@ internal static class CacheEntryCodec
 
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(bytes, VersionDigits + 1, bytes.Length - VersionDigits - 1), Encoding.UTF8);
-            var freshUntil = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
-            var staleUntil = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
-            var record = reader.ReadBoolean() ? Read(reader) : null;
+            var reader = new Reader(bytes[(VersionDigits + 1)..]);
+            var freshUntil = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
+            var staleUntil = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
+            var record = reader.Boolean() ? Read(ref reader) : null;
             return new CacheEntry(record, freshUntil, staleUntil);
         }
         catch (EndOfStreamException)
@@ -54,68 +58,157 @@ internal static class CacheEntryCodec
         }
     }
 
-    private static void Write(BinaryWriter writer, HandleRecord record)
+    private static void Write(Writer writer, HandleRecord record)
     {
-        writer.Write(record.Key);
-        writer.Write(record.Identifier);
-        writer.Write(record.Version);
-        writer.Write(record.CreatedAt.UtcTicks);
-        writer.Write(record.UpdatedAt.UtcTicks);
-        writer.Write(record.DeletedAt?.UtcTicks ?? -1);
-        writer.Write(record.Values.Count);
+        writer.String(record.Key);
+        writer.String(record.Identifier);
+        writer.Int64(record.Version);
+        writer.Int64(record.CreatedAt.UtcTicks);
+        writer.Int64(record.UpdatedAt.UtcTicks);
+        writer.Int64(record.DeletedAt?.UtcTicks ?? -1);
+        writer.Int32(record.Values.Count);
         foreach (var value in record.Values)
         {
-            writer.Write(value.Index);
-            writer.Write(value.Type);
-            writer.Write(value.Data.IsText);
+            writer.Int32(value.Index);
+            writer.String(value.Type);
+            writer.Boolean(value.Data.IsText);
             if (value.Data.Text is { } text)
             {
-                writer.Write(text);
+                writer.String(text);
             }
             else
             {
-                writer.Write(value.Data.Bytes!.Length);
-                writer.Write(value.Data.Bytes);
+                writer.Int32(value.Data.Bytes!.Length);
+                writer.Bytes(value.Data.Bytes);
             }
 
-            writer.Write(value.Ttl);
-            writer.Write(value.Timestamp.UtcTicks);
-            writer.Write((byte)value.Permissions);
-            writer.Write(value.References.Count);
+            writer.Int32(value.Ttl);
+            writer.Int64(value.Timestamp.UtcTicks);
+            writer.Byte((byte)value.Permissions);
+            writer.Int32(value.References.Count);
             foreach (var reference in value.References)
             {
-                writer.Write(reference.Identifier);
-                writer.Write(reference.Index);
+                writer.String(reference.Identifier);
+                writer.Int32(reference.Index);
             }
         }
     }
 
-    private static HandleRecord Read(BinaryReader reader)
+    private static HandleRecord Read(ref Reader reader)
     {
-        var key = reader.ReadString();
-        var identifier = reader.ReadString();
-        var version = reader.ReadInt64();
-        var createdAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
-        var updatedAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
-        var deletedTicks = reader.ReadInt64();
-        var values = new HandleValue[reader.ReadInt32()];
+        var key = reader.String();
+        var identifier = reader.String();
+        var version = reader.Int64();
+        var createdAt = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
+        var updatedAt = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
+        var deletedTicks = reader.Int64();
+        var values = new HandleValue[reader.Count()];
         for (var i = 0; i < values.Length; i++)
         {
-            var index = reader.ReadInt32();
-            var type = reader.ReadString();
-            var data = reader.ReadBoolean() ? ValueData.FromText(reader.ReadString()) : ValueData.FromBytes(reader.ReadBytes(reader.ReadInt32()));
-            var ttl = reader.ReadInt32();
-            var timestamp = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
-            var permissions = (ValuePermissions)reader.ReadByte();
-            var references = new ValueReference[reader.ReadInt32()];
+            var index = reader.Int32();
+            var type = reader.String();
+            var data = reader.Boolean() ? ValueData.FromText(reader.String()) : ValueData.FromBytes(reader.Bytes(reader.Count()));
+            var ttl = reader.Int32();
+            var timestamp = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
+            var permissions = (ValuePermissions)reader.Byte();
+            var references = new ValueReference[reader.Count()];
             for (var r = 0; r < references.Length; r++)
             {
-                references[r] = new ValueReference(reader.ReadString(), reader.ReadInt32());
+                references[r] = new ValueReference(reader.String(), reader.Int32());
             }
 
             values[i] = new HandleValue(index, type, data, ttl, timestamp, permissions, references);
         }
 
         return new HandleRecord(key, identifier, version, values, createdAt, updatedAt, deletedTicks < 0 ? null : new DateTimeOffset(deletedTicks, TimeSpan.Zero));
+    }
+
+    private readonly struct Writer(IBufferWriter<byte> output)
+    {
+        public void Byte(byte value) => Bytes([value]);
+
+        public void Boolean(bool value) => Byte(value ? (byte)1 : (byte)0);
+
+        public void Int32(int value)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(output.GetSpan(sizeof(int)), value);
+            output.Advance(sizeof(int));
+        }
+
+        public void Int64(long value)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(output.GetSpan(sizeof(long)), value);
+            output.Advance(sizeof(long));
+        }
+
+        public void String(string value)
+        {
+            var length = (uint)Encoding.UTF8.GetByteCount(value);
+            for (; length >= 0x80; length >>= 7)
+            {
+                Byte((byte)(length | 0x80));
+            }
+
+            Byte((byte)length);
+            Encoding.UTF8.GetBytes(value, output);
+        }
+
+        public void Bytes(ReadOnlySpan<byte> value) => output.Write(value);
+    }
+
+    // Every read past the end throws EndOfStreamException, as BinaryReader did: a truncated entry reads as a miss.
+    private ref struct Reader(ReadOnlySpan<byte> bytes)
+    {
+        private ReadOnlySpan<byte> _rest = bytes;
+
+        public byte Byte() => Take(1)[0];
+
+        public bool Boolean() => Byte() != 0;
+
+        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(sizeof(int)));
+
+        public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(sizeof(long)));
+
+        // A count of things still to read, each at least one byte: a corrupt count fails here instead of allocating.
+        public int Count()
+        {
+            var count = Int32();
+            return count >= 0 && count <= _rest.Length ? count : throw new EndOfStreamException();
+        }
+
+        public string String()
+        {
+            var length = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                var part = Byte();
+                length |= (part & 0x7F) << shift;
+                if (part < 0x80)
+                {
+                    break;
+                }
+
+                if (shift == 28)
+                {
+                    throw new EndOfStreamException(); // more than five groups: not a length BinaryWriter writes
+                }
+            }
+
+            return Encoding.UTF8.GetString(Take(length));
+        }
+
+        public byte[] Bytes(int count) => Take(count).ToArray();
+
+        private ReadOnlySpan<byte> Take(int count)
+        {
+            if (count < 0 || count > _rest.Length)
+            {
+                throw new EndOfStreamException();
+            }
+
+            var taken = _rest[..count];
+            _rest = _rest[count..];
+            return taken;
+        }
     }
 }

@@ -86,7 +86,7 @@ internal sealed class RedisTier : IAsyncDisposable
                 var floor = Floor;
                 for (var i = 0; i < members.Length; i++)
                 {
-                    var entry = values[i].IsNull ? null : CacheEntryCodec.Decode((byte[])values[i]!);
+                    var entry = values[i].IsNull ? null : CacheEntryCodec.Decode(((ReadOnlyMemory<byte>)values[i]).Span);
                     results[members[i].Slot] = entry is not null && floor is not null && entry.Version < floor(keys[members[i].Slot]) ? null : entry;
                 }
             }).ToArray();

@@ -24,6 +24,79 @@ public sealed class CacheEntryCodecTests
     }
 
     [Fact]
+    public void Encode_IsTheLayoutEarlierReleasesWroteWithBinaryWriter()
+    {
+        var start = CacheHarness.Start;
+        var record = new HandleRecord("88.1/a", "88.1/A", 42,
+        [
+            new HandleValue(1, "DESC", ValueData.FromText(new string('ü', 300)), 60, start, ValuePermissions.Default, [new ValueReference("88.1/b", 2)]),
+            new HandleValue(7, "blob", ValueData.FromBytes([0, 255, 7]), 0, start, ValuePermissions.AdminRead, []),
+        ], start, start, null);
+        var entry = new CacheEntry(record, start.AddMinutes(1), start.AddHours(1));
+
+        using var expected = new MemoryStream();
+        expected.Write("0000000000000000042"u8);
+        using (var writer = new BinaryWriter(expected, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write((byte)1);
+            writer.Write(entry.FreshUntil.UtcTicks);
+            writer.Write(entry.StaleUntil.UtcTicks);
+            writer.Write(true);
+            writer.Write(record.Key);
+            writer.Write(record.Identifier);
+            writer.Write(record.Version);
+            writer.Write(start.UtcTicks);
+            writer.Write(start.UtcTicks);
+            writer.Write(-1L);
+            writer.Write(2);
+            writer.Write(1);
+            writer.Write("DESC");
+            writer.Write(true);
+            writer.Write(new string('ü', 300)); // 600 bytes: a two-group length
+            writer.Write(60);
+            writer.Write(start.UtcTicks);
+            writer.Write((byte)ValuePermissions.Default);
+            writer.Write(1);
+            writer.Write("88.1/b");
+            writer.Write(2);
+            writer.Write(7);
+            writer.Write("blob");
+            writer.Write(false);
+            writer.Write(3);
+            writer.Write(new byte[] { 0, 255, 7 });
+            writer.Write(0);
+            writer.Write(start.UtcTicks);
+            writer.Write((byte)ValuePermissions.AdminRead);
+            writer.Write(0);
+        }
+
+        Assert.Equal(Convert.ToHexString(expected.ToArray()), Convert.ToHexString(CacheEntryCodec.Encode(entry)));
+    }
+
+    [Fact]
+    public void Decode_EveryTruncationOfAnEntry_IsAMissNeverAnException()
+    {
+        var bytes = CacheEntryCodec.Encode(new CacheEntry(CacheHarness.Record("88.1/a", 42), CacheHarness.Start, CacheHarness.Start));
+
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            Assert.Null(CacheEntryCodec.Decode(bytes.AsSpan(0, length)));
+        }
+
+        Assert.NotNull(CacheEntryCodec.Decode(bytes));
+    }
+
+    [Fact]
+    public void Decode_ACountLargerThanTheBytesLeft_IsAMissWithoutAllocatingForIt()
+    {
+        var bytes = CacheEntryCodec.Encode(new CacheEntry(CacheHarness.Record("88.1/a", 42), CacheHarness.Start, CacheHarness.Start));
+        var valueCount = 19 + 1 + 8 + 8 + 1 + (1 + "88.1/a".Length) * 2 + 8 * 4; // the record's value count follows its header
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(valueCount), int.MaxValue);
+
+        Assert.Null(CacheEntryCodec.Decode(bytes));
+    }
+
+    [Fact]
     public void Encode_StartsWithTheVersionInNineteenDigits()
     {
         var bytes = CacheEntryCodec.Encode(new CacheEntry(CacheHarness.Record("88.1/a", 42), CacheHarness.Start, CacheHarness.Start));
