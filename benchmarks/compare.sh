@@ -187,8 +187,9 @@ grpc[baseline]=$(free_port)
 pid[baseline]=$!
 pids+=($!)
 first=$(head -1 "$work/hot.txt")
+# The baseline builds every answer before it listens (about 30 s for a million alone, longer beside the three nodes starting).
 for name in resolver-l1 resolver-redis resolver-store baseline; do
-  await "$name" 60 "$cli" --server "http://127.0.0.1:${grpc[$name]}" resolve "$first"
+  await "$name" 180 "$cli" --server "http://127.0.0.1:${grpc[$name]}" resolve "$first"
 done
 log "warming Resolver's Redis tier with all $count identifiers"
 "$dataset" "${shape[@]}" warm --server "http://127.0.0.1:${grpc[resolver-redis]}" 2>"$work/warm.log" || die "warming failed: $(tail -2 "$work/warm.log")"
