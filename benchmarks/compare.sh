@@ -109,7 +109,8 @@ await() {
   local deadline=$((SECONDS + limit))
   until "$@" >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || die "$what did not come up within $limit s"
-    sleep 0.2
+    [ -z "${await_pid:-}" ] || kill -0 "$await_pid" 2>/dev/null || die "$what exited before it came up"
+    sleep 0.5
   done
 }
 shape=(--count "$count" --prefixes "$prefixes")
@@ -189,7 +190,7 @@ pids+=($!)
 first=$(head -1 "$work/hot.txt")
 # The baseline builds every answer before it listens (about 30 s for a million alone, longer beside the three nodes starting).
 for name in resolver-l1 resolver-redis resolver-store baseline; do
-  await "$name" 180 "$cli" --server "http://127.0.0.1:${grpc[$name]}" resolve "$first"
+  await_pid=${pid[$name]} await "$name" 180 "$cli" --server "http://127.0.0.1:${grpc[$name]}" resolve "$first"
 done
 log "warming Resolver's Redis tier with all $count identifiers"
 "$dataset" "${shape[@]}" warm --server "http://127.0.0.1:${grpc[resolver-redis]}" 2>"$work/warm.log" || die "warming failed: $(tail -2 "$work/warm.log")"

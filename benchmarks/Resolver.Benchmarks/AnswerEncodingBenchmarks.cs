@@ -23,7 +23,7 @@ public class AnswerEncodingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _hundred = [.. Enumerable.Range(0, 100).Select(i => new ResolveOutcome(_dataset.Identifier(i), _dataset.Record(i), null, Kept: true))];
+        _hundred = [.. Enumerable.Range(0, 100).Select(i => new ResolveOutcome(_dataset.Identifier(i), _dataset.Record(i), null, HeldByL1: true))];
         _one = _hundred[0];
         EncodeBatchOf100(); // each record's first answer: from the second on, answers copy the record's encoding
     }

@@ -47,12 +47,12 @@ internal static class CacheEntryCodec
         try
         {
             var reader = new Reader(bytes[(VersionDigits + 1)..]);
-            var freshUntil = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
-            var staleUntil = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
+            var freshUntil = reader.Instant();
+            var staleUntil = reader.Instant();
             var record = reader.Boolean() ? Read(ref reader) : null;
             return new CacheEntry(record, freshUntil, staleUntil);
         }
-        catch (EndOfStreamException)
+        catch (Exception exception) when (exception is EndOfStreamException or InvalidDataException)
         {
             return null;
         }
@@ -99,9 +99,9 @@ internal static class CacheEntryCodec
         var key = reader.String();
         var identifier = reader.String();
         var version = reader.Int64();
-        var createdAt = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
-        var updatedAt = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
-        var deletedTicks = reader.Int64();
+        var createdAt = reader.Instant();
+        var updatedAt = reader.Instant();
+        var deletedAt = reader.Int64() is var deletedTicks and >= 0 ? Reader.Instant(deletedTicks) : (DateTimeOffset?)null;
         var values = new HandleValue[reader.Count()];
         for (var i = 0; i < values.Length; i++)
         {
@@ -109,7 +109,7 @@ internal static class CacheEntryCodec
             var type = reader.String();
             var data = reader.Boolean() ? ValueData.FromText(reader.String()) : ValueData.FromBytes(reader.Bytes(reader.Count()));
             var ttl = reader.Int32();
-            var timestamp = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
+            var timestamp = reader.Instant();
             var permissions = (ValuePermissions)reader.Byte();
             var references = new ValueReference[reader.Count()];
             for (var r = 0; r < references.Length; r++)
@@ -120,7 +120,7 @@ internal static class CacheEntryCodec
             values[i] = new HandleValue(index, type, data, ttl, timestamp, permissions, references);
         }
 
-        return new HandleRecord(key, identifier, version, values, createdAt, updatedAt, deletedTicks < 0 ? null : new DateTimeOffset(deletedTicks, TimeSpan.Zero));
+        return new HandleRecord(key, identifier, version, values, createdAt, updatedAt, deletedAt);
     }
 
     private readonly struct Writer(IBufferWriter<byte> output)
@@ -156,7 +156,8 @@ internal static class CacheEntryCodec
         public void Bytes(ReadOnlySpan<byte> value) => output.Write(value);
     }
 
-    // Every read past the end throws EndOfStreamException, as BinaryReader did: a truncated entry reads as a miss.
+    // Every read past the end throws EndOfStreamException, as BinaryReader did, and a field no writer could have written
+    // InvalidDataException: a truncated or corrupt entry reads as a miss.
     private ref struct Reader(ReadOnlySpan<byte> bytes)
     {
         private ReadOnlySpan<byte> _rest = bytes;
@@ -169,35 +170,39 @@ internal static class CacheEntryCodec
 
         public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(sizeof(long)));
 
+        public DateTimeOffset Instant() => Instant(Int64());
+
+        // UTC ticks, as DateTimeOffset.UtcTicks wrote them.
+        public static DateTimeOffset Instant(long ticks) =>
+            ticks >= 0 && ticks <= DateTime.MaxValue.Ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : throw new InvalidDataException();
+
         // A count of things still to read, each at least one byte: a corrupt count fails here instead of allocating.
         public int Count()
         {
             var count = Int32();
-            return count >= 0 && count <= _rest.Length ? count : throw new EndOfStreamException();
+            return count >= 0 && count <= _rest.Length ? count : throw new InvalidDataException();
         }
 
+        // The length as BinaryWriter writes it: four groups of seven bits at most, each byte's high bit saying another
+        // follows, then a fifth of at most four bits. A length past int.MaxValue is negative, and Take refuses it.
         public string String()
         {
             var length = 0;
-            for (var shift = 0; ; shift += 7)
+            for (var shift = 0; shift < 28; shift += 7)
             {
                 var part = Byte();
                 length |= (part & 0x7F) << shift;
                 if (part < 0x80)
                 {
-                    break;
-                }
-
-                if (shift == 28)
-                {
-                    throw new EndOfStreamException(); // more than five groups: not a length BinaryWriter writes
+                    return Encoding.UTF8.GetString(Take(length));
                 }
             }
 
-            return Encoding.UTF8.GetString(Take(length));
+            var last = Byte();
+            return last <= 0x0F ? Encoding.UTF8.GetString(Take(length | (last << 28))) : throw new InvalidDataException();
         }
 
-        public byte[] Bytes(int count) => Take(count).ToArray();
+        public ReadOnlySpan<byte> Bytes(int count) => Take(count);
 
         private ReadOnlySpan<byte> Take(int count)
         {

@@ -24,7 +24,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
         var expired = 0;
         for (var i = 0; i < keys.Count; i++)
         {
-            if (!TryAnswer(tiers.Memory.Get(keys[i]), now, kept: true, out results[i], ref fallback[i], ref expired))
+            if (!TryAnswer(tiers.Memory.Get(keys[i]), now, heldByL1: true, out results[i], ref fallback[i], ref expired))
             {
                 missing.Add(i);
             }
@@ -42,7 +42,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
             for (var m = 0; m < missing.Count; m++)
             {
                 var i = missing[m];
-                if (TryAnswer(shared[m], now, kept: false, out results[i], ref fallback[i], ref expired))
+                if (TryAnswer(shared[m], now, heldByL1: false, out results[i], ref fallback[i], ref expired))
                 {
                     tiers.OfferToMemory(keys[i], shared[m]!, now);
                 }
@@ -186,9 +186,9 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
         }
     }
 
-    // A fresh entry answers (kept: it is L1's own, answered again as the same instance); a stale one is kept (the newest
-    // seen) in case the next stage cannot answer.
-    private static bool TryAnswer(CacheEntry? entry, DateTimeOffset now, bool kept, out RecordLookup result, ref CacheEntry? fallback, ref int expired)
+    // A fresh entry answers (an L1 entry with the very record L1 holds, answered again as the same instance); a stale one
+    // is kept (the newest seen) in case the next stage cannot answer.
+    private static bool TryAnswer(CacheEntry? entry, DateTimeOffset now, bool heldByL1, out RecordLookup result, ref CacheEntry? fallback, ref int expired)
     {
         result = default;
         if (entry is null)
@@ -198,7 +198,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
 
         if (now < entry.FreshUntil)
         {
-            result = new RecordLookup(entry.Record, Kept: kept);
+            result = new RecordLookup(entry.Record, HeldByL1: heldByL1);
             return true;
         }
 

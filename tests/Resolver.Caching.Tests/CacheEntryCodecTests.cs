@@ -29,9 +29,10 @@ public sealed class CacheEntryCodecTests
         var start = CacheHarness.Start;
         var record = new HandleRecord("88.1/a", "88.1/A", 42,
         [
-            new HandleValue(1, "DESC", ValueData.FromText(new string('ü', 300)), 60, start, ValuePermissions.Default, [new ValueReference("88.1/b", 2)]),
+            new HandleValue(1, "DESC", ValueData.FromText(new string('ü', 9000)), 60, start, ValuePermissions.Default, [new ValueReference("88.1/b", 2)]),
             new HandleValue(7, "blob", ValueData.FromBytes([0, 255, 7]), 0, start, ValuePermissions.AdminRead, []),
-        ], start, start, null);
+            new HandleValue(8, "", ValueData.FromText("\uD800"), 0, start, ValuePermissions.Default, []),
+        ], start, start, start.AddDays(1));
         var entry = new CacheEntry(record, start.AddMinutes(1), start.AddHours(1));
 
         using var expected = new MemoryStream();
@@ -47,12 +48,12 @@ public sealed class CacheEntryCodecTests
             writer.Write(record.Version);
             writer.Write(start.UtcTicks);
             writer.Write(start.UtcTicks);
-            writer.Write(-1L);
-            writer.Write(2);
+            writer.Write(start.AddDays(1).UtcTicks);
+            writer.Write(3);
             writer.Write(1);
             writer.Write("DESC");
             writer.Write(true);
-            writer.Write(new string('ü', 300)); // 600 bytes: a two-group length
+            writer.Write(new string('ü', 9000)); // 18,000 bytes: a three-group length
             writer.Write(60);
             writer.Write(start.UtcTicks);
             writer.Write((byte)ValuePermissions.Default);
@@ -68,9 +69,24 @@ public sealed class CacheEntryCodecTests
             writer.Write(start.UtcTicks);
             writer.Write((byte)ValuePermissions.AdminRead);
             writer.Write(0);
+            writer.Write(8);
+            writer.Write("");
+            writer.Write(true);
+            writer.Write("\uD800"); // a lone surrogate: U+FFFD's three bytes, from either writer
+            writer.Write(0);
+            writer.Write(start.UtcTicks);
+            writer.Write((byte)ValuePermissions.Default);
+            writer.Write(0);
         }
 
         Assert.Equal(Convert.ToHexString(expected.ToArray()), Convert.ToHexString(CacheEntryCodec.Encode(entry)));
+
+        // And what an earlier release wrote reads back (a rolling upgrade shares Redis between both).
+        var decoded = CacheEntryCodec.Decode(expected.ToArray())!;
+        Assert.Equal((record.Key, record.Identifier, record.Version, record.DeletedAt), (decoded.Record!.Key, decoded.Record.Identifier, decoded.Record.Version, decoded.Record.DeletedAt));
+        Assert.Equal(record.Values.Take(2).Select(v => (v.Index, v.Type, v.Data, v.Ttl, v.Timestamp, v.Permissions)), decoded.Record.Values.Take(2).Select(v => (v.Index, v.Type, v.Data, v.Ttl, v.Timestamp, v.Permissions)));
+        Assert.Equal("\uFFFD", decoded.Record.Values[2].Data.Text);
+        Assert.Equal(record.Values[0].References, decoded.Record.Values[0].References);
     }
 
     [Fact]
@@ -90,11 +106,44 @@ public sealed class CacheEntryCodecTests
     public void Decode_ACountLargerThanTheBytesLeft_IsAMissWithoutAllocatingForIt()
     {
         var bytes = CacheEntryCodec.Encode(new CacheEntry(CacheHarness.Record("88.1/a", 42), CacheHarness.Start, CacheHarness.Start));
-        var valueCount = 19 + 1 + 8 + 8 + 1 + (1 + "88.1/a".Length) * 2 + 8 * 4; // the record's value count follows its header
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(valueCount), int.MaxValue);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(ValueCountOffset), int.MaxValue);
 
         Assert.Null(CacheEntryCodec.Decode(bytes));
     }
+
+    [Fact]
+    public void Decode_ANegativeCount_IsAMiss()
+    {
+        var bytes = CacheEntryCodec.Encode(new CacheEntry(CacheHarness.Record("88.1/a", 42), CacheHarness.Start, CacheHarness.Start));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(ValueCountOffset), -1);
+
+        Assert.Null(CacheEntryCodec.Decode(bytes));
+    }
+
+    [Fact]
+    public void Decode_ALengthPast32Bits_IsAMiss_NotTheLengthItsLow32BitsSay()
+    {
+        var bytes = CacheEntryCodec.Encode(new CacheEntry(CacheHarness.Record("88.1/a", 42), CacheHarness.Start, CacheHarness.Start));
+        const int keyLength = 19 + 1 + 8 + 8 + 1;
+        Assert.Equal(6, bytes[keyLength]);
+
+        // 6 + 2^32 in five groups: BinaryReader refuses it; read as 6 it would decode.
+        byte[] overlong = [.. bytes.AsSpan(0, keyLength), 0x86, 0x80, 0x80, 0x80, 0x10, .. bytes.AsSpan(keyLength + 1)];
+
+        Assert.Null(CacheEntryCodec.Decode(overlong));
+    }
+
+    [Fact]
+    public void Decode_AnInstantOutOfRange_IsAMiss()
+    {
+        var bytes = CacheEntryCodec.Encode(new CacheEntry(CacheHarness.Record("88.1/a", 42), CacheHarness.Start, CacheHarness.Start));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(19 + 1), -5); // fresh-until
+
+        Assert.Null(CacheEntryCodec.Decode(bytes));
+    }
+
+    // The record's value count follows the entry's header and the record's own.
+    private const int ValueCountOffset = 19 + 1 + 8 + 8 + 1 + ((1 + 6) * 2) + (8 * 4);
 
     [Fact]
     public void Encode_StartsWithTheVersionInNineteenDigits()

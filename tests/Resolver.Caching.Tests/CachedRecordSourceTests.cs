@@ -34,7 +34,7 @@ public sealed class CachedRecordSourceTests
     }
 
     [Fact]
-    public async Task Get_OnlyAnL1Hit_IsMarkedKept_TheRecordL1HoldsItself()
+    public async Task Get_OnlyAnL1Hit_IsMarkedHeldByL1_TheRecordL1HoldsItself()
     {
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
         var source = Source();
@@ -43,8 +43,8 @@ public sealed class CachedRecordSourceTests
         var hit = await source.GetManyAsync(["88.1/a"], Ct);
         var again = await source.GetManyAsync(["88.1/a"], Ct);
 
-        Assert.False(read[0].Kept);
-        Assert.True(hit[0].Kept);
+        Assert.False(read[0].HeldByL1);
+        Assert.True(hit[0].HeldByL1);
         Assert.Same(hit[0].Record, again[0].Record);
     }
 

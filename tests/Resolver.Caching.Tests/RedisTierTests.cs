@@ -46,6 +46,21 @@ public sealed class RedisTierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CachedSource_ARedisHit_IsNotHeldByL1_ItsNextHitFromL1Is()
+    {
+        await using var tiers = CacheHarness.Tiers(Options, _time, _redis.Configuration);
+        await tiers.Redis!.FillAsync([("88.1/a", Entry("88.1/a", 1))], _time.GetUtcNow());
+        var source = new CachedRecordSource(tiers, new StoreRecordSource(new TestStore(), tiers.Metrics), _time);
+
+        var fromRedis = await source.GetManyAsync(["88.1/a"], Ct);
+        var fromL1 = await source.GetManyAsync(["88.1/a"], Ct);
+
+        Assert.Equal(1, fromRedis[0].Record!.Version);
+        Assert.False(fromRedis[0].HeldByL1);
+        Assert.True(fromL1[0].HeldByL1);
+    }
+
+    [Fact]
     public async Task GetMany_ThousandKeys_IsOneRoundTrip()
     {
         await using var tiers = CacheHarness.Tiers(Options, _time, _redis.Configuration);

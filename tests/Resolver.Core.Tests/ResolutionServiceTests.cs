@@ -93,20 +93,23 @@ public sealed class ResolutionServiceTests
     }
 
     [Fact]
-    public async Task Resolve_KeptRecordAnsweredWhole_IsKept_AFilteredCopyIsNot()
+    public async Task Resolve_RecordL1HoldsAnsweredWhole_IsHeldByL1_AFilteredCopyIsNot()
     {
         var service = Service(new PrefixEntry("88.168", PrefixKind.Homed, [], At));
         var record = new HandleRecord("88.168/A", "88.168/A", 1,
             [new HandleValue(1, "URL", ValueData.FromText("https://a"), 60, At, ValuePermissions.Default, []), new HandleValue(2, "EMAIL", ValueData.FromText("a@b"), 60, At, ValuePermissions.Default, [])], At, At);
-        _records.Answer = new RecordLookup(record, Kept: true);
+        _records.Answer = new RecordLookup(record, HeldByL1: true);
 
         var whole = await service.ResolveAsync(ResolveQuery.For("88.168/A"), Caller.Anonymous, Ct);
         var filtered = await service.ResolveAsync(new ResolveQuery("88.168/A", new ValueFilter(["URL"], [])), Caller.Anonymous, Ct);
 
-        Assert.True(whole.Kept);
+        Assert.True(whole.HeldByL1);
         Assert.Same(record, whole.Record);
-        Assert.False(filtered.Kept);
+        Assert.False(filtered.HeldByL1);
         Assert.Single(filtered.Record!.Values);
+
+        _records.Answer = new RecordLookup(record); // read for this call (Redis, the store): answered whole, not L1's
+        Assert.False((await service.ResolveAsync(ResolveQuery.For("88.168/A"), Caller.Anonymous, Ct)).HeldByL1);
     }
 
     /// <summary>A last stage that records which keys reached it and answers "not found" (or <see cref="Answer"/>).</summary>

@@ -87,8 +87,32 @@ public sealed class AmplificationTests
     {
         var at = DateTimeOffset.UnixEpoch;
         var record = new HandleRecord("88.1/a", "88.1/a", 1, [new HandleValue(1, "URL", Core.Records.ValueData.FromText("https://a"), 86400, at, ValuePermissions.Default, [])], at, at);
-        var response = BoundedBatchAnswer.Build([.. Enumerable.Repeat(new ResolveOutcome("88.1/a", record, null, Kept: true), 2000)], 4 * 1024 * 1024);
+        var response = BoundedBatchAnswer.Build([.. Enumerable.Repeat(new ResolveOutcome("88.1/a", record, null, HeldByL1: true), 2000)], 4 * 1024 * 1024);
 
         Assert.All(response.Results, r => Assert.Same(response.Results[0].Record, r.Record));
+    }
+
+    [Fact]
+    public void BoundedBatchAnswer_DuplicateAnswersOfARecordReadForThisCall_ShareOneRecordMessage_NotRemembered()
+    {
+        var at = DateTimeOffset.UnixEpoch;
+        var record = new HandleRecord("88.1/b", "88.1/b", 1, [new HandleValue(1, "URL", Core.Records.ValueData.FromText("https://b"), 86400, at, ValuePermissions.Default, [])], at, at);
+        var response = BoundedBatchAnswer.Build([.. Enumerable.Repeat(new ResolveOutcome("88.1/b", record, null), 2000)], 4 * 1024 * 1024);
+
+        Assert.All(response.Results, r => Assert.Same(response.Results[0].Record, r.Record));
+        Assert.False(RecordAnswers.TryGet(record, out _));
+    }
+
+    [Fact]
+    public void BoundedBatchAnswer_ARecordResolvedAtAnotherNode_CarriesItsTrace()
+    {
+        var at = DateTimeOffset.UnixEpoch;
+        var record = new HandleRecord("88.9/c", "88.9/c", 1, [new HandleValue(1, "URL", Core.Records.ValueData.FromText("https://c"), 60, at, ValuePermissions.Default, [])], at, at);
+        Core.Resolution.Hop[] trace = [new("", "88.9", 0, false, TimeSpan.Zero), new("https://site.example:5380", "88.9", 0, false, TimeSpan.FromMilliseconds(3))];
+
+        var response = BoundedBatchAnswer.Build([new ResolveOutcome("88.9/c", record, null, Trace: trace)], 4 * 1024 * 1024);
+
+        Assert.NotNull(response.Results[0].Record);
+        Assert.Equal(["", "https://site.example:5380"], response.Results[0].Trace.Select(h => h.Endpoint));
     }
 }

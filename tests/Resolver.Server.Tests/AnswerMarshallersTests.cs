@@ -80,8 +80,8 @@ public sealed class AnswerMarshallersTests
     {
         var record = Record(7);
 
-        var first = RecordAnswers.Of(record, kept: false);
-        var second = RecordAnswers.Of(record, kept: false);
+        var first = RecordAnswers.Of(record, heldByL1: false);
+        var second = RecordAnswers.Of(record, heldByL1: false);
 
         Assert.NotSame(first, second);
         Assert.Equal(first, second);

@@ -116,9 +116,9 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         foreach (var (slot, identifier, homed, remote) in local)
         {
             var query = queries[slot];
-            var (record, stale, problem, trace, kept) = byKey[identifier.Key];
+            var (record, stale, problem, trace, heldByL1) = byKey[identifier.Key];
             // A record another node serves has no owner here, whatever this node homes above its prefix.
-            var outcome = Answer(query, identifier, homed, record, stale, kept, problem, remote ? PrefixTable.Empty : table, grants, caller, out var allWithheld);
+            var outcome = Answer(query, identifier, homed, record, stale, heldByL1, problem, remote ? PrefixTable.Empty : table, grants, caller, out var allWithheld);
             if (allWithheld)
             {
                 (withheld ??= new bool[queries.Count])[slot] = true;
@@ -136,7 +136,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
 
     // The answer to one query from what the chain found: the record with the values this caller may see, or why there is none.
     private static ResolveOutcome Answer(
-        ResolveQuery query, Identifier identifier, string? homed, Records.HandleRecord? record, bool stale, bool kept, Problem? problem,
+        ResolveQuery query, Identifier identifier, string? homed, Records.HandleRecord? record, bool stale, bool heldByL1, Problem? problem,
         PrefixTable table, AccessSnapshot grants, Caller caller, out bool allWithheld)
     {
         allWithheld = false;
@@ -148,7 +148,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
             var shown = Answer(visible, stale);
             // All values shown: the answer is the very record the cache holds, so the transport can reuse what it built from it.
             return ReferenceEquals(shown, record.Values)
-                ? new ResolveOutcome(query.Identifier, record, null, stale, Kept: kept)
+                ? new ResolveOutcome(query.Identifier, record, null, stale, HeldByL1: heldByL1)
                 : new ResolveOutcome(query.Identifier, record with { Values = shown }, null, stale);
         }
 

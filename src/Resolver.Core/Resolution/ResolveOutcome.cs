@@ -10,11 +10,11 @@ namespace Resolver.Core.Resolution;
 /// <param name="Stale">True when served from a cache past its freshness because the source was unreachable.</param>
 /// <param name="Referral">Set instead of a record when the identifier's prefix is delegated to another site.</param>
 /// <param name="Trace">For identifiers under delegated prefixes: this node, then each site asked, in order.</param>
-/// <param name="Kept">
-/// <paramref name="Record"/> is the very instance the in-process cache holds, answered whole (see <see cref="Storage.RecordLookup.Kept"/>);
+/// <param name="HeldByL1">
+/// <paramref name="Record"/> is the very instance the in-process cache holds, answered whole (see <see cref="Storage.RecordLookup.HeldByL1"/>);
 /// false for a copy with values hidden or shortened, or a record read for this call only.
 /// </param>
-public sealed record ResolveOutcome(string Identifier, HandleRecord? Record, Problem? Problem, bool Stale = false, Referral? Referral = null, IReadOnlyList<Hop>? Trace = null, bool Kept = false)
+public sealed record ResolveOutcome(string Identifier, HandleRecord? Record, Problem? Problem, bool Stale = false, Referral? Referral = null, IReadOnlyList<Hop>? Trace = null, bool HeldByL1 = false)
 {
     /// <summary>A failed outcome.</summary>
     public static ResolveOutcome Failed(string identifier, Problem problem) => new(identifier, null, problem);

@@ -8,9 +8,10 @@ namespace Resolver.Core.Storage;
 /// <param name="Stale">The record came from a cache past its freshness because the store was unreachable.</param>
 /// <param name="Problem">Why nothing could be read (e.g. the store is unavailable and nothing was cached).</param>
 /// <param name="Trace">For a record fetched from other nodes just now: the sites asked, in order; null when read here or from a cache.</param>
-/// <param name="Kept">
-/// The record is the very instance the in-process cache holds and answers again: what a transport derives from it (its
-/// answer message, its encoding) is worth keeping beside it. False for a record read for this call only (Redis, the store
-/// or another site, with L1 off or full), whose derived forms would only outlive it as garbage.
+/// <param name="HeldByL1">
+/// An L1 hit: the record is the very instance the in-process cache holds and answers again, so what a transport derives
+/// from it (its answer message, its encoding) is worth keeping beside it. False for a record read for this call from
+/// Redis, the store or another site (when L1 takes it, its hits are marked from the next call on) and for a stale
+/// answer: what was derived from those would only outlive the call as garbage.
 /// </param>
-public readonly record struct RecordLookup(HandleRecord? Record, bool Stale = false, Problem? Problem = null, IReadOnlyList<Resolution.Hop>? Trace = null, bool Kept = false);
+public readonly record struct RecordLookup(HandleRecord? Record, bool Stale = false, Problem? Problem = null, IReadOnlyList<Resolution.Hop>? Trace = null, bool HeldByL1 = false);

@@ -12,8 +12,8 @@ namespace Resolver.Server.Api;
 /// Builds a BatchResolve answer no larger than the advertised message limit (SPEC §8: no request makes the server
 /// build an answer past <c>max_message_bytes</c>). Records are answered in order while they fit, always keeping room
 /// for a short refusal of every item still to come; a record that would not fit is answered RESOURCE_EXHAUSTED
-/// naming the limit. A record's answer is built once (<see cref="RecordAnswers"/>), so 2,000 copies of one identifier
-/// cost one record in memory.
+/// naming the limit. A record's answer is built once (by <see cref="RecordAnswers"/> for a record L1 holds, here for one
+/// read for this call), so 2,000 copies of one identifier cost one record in memory.
 /// </summary>
 internal static class BoundedBatchAnswer
 {
@@ -49,6 +49,7 @@ internal static class BoundedBatchAnswer
 
         var response = new BatchResolveResponse();
         long size = 0;
+        Dictionary<HandleRecord, Record>? builtHere = null; // by instance, for records L1 does not hold: duplicates share one message
         for (var i = 0; i < outcomes.Count; i++)
         {
             reserved -= fallbackSizes[i];
@@ -58,15 +59,22 @@ internal static class BoundedBatchAnswer
             {
                 // A record already answered (in this batch, or by L1 before) costs its exact size; a new one is checked
                 // against its size bound before its answer is built, so a record that will not fit is never built at all.
-                var kept = outcomes[i].Kept;
-                var message = (kept && RecordAnswers.TryGet(record, out _)) ||
-                    size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes
-                        ? RecordAnswers.Of(record, kept)
+                var heldByL1 = outcomes[i].HeldByL1;
+                var message = heldByL1 && RecordAnswers.TryGet(record, out var built) ? built
+                    : !heldByL1 && builtHere is not null && builtHere.TryGetValue(record, out built) ? built
+                    : size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes
+                        ? RecordAnswers.Of(record, heldByL1)
                         : null;
+                if (message is not null && !heldByL1)
+                {
+                    (builtHere ??= new(ReferenceEqualityComparer.Instance)).TryAdd(record, message);
+                }
+
                 if (message is not null)
                 {
                     var messageSize = RecordAnswers.TryGetEncoding(message, out var encoding) ? encoding.Length : message.CalculateSize();
                     var withRecord = new ResolveResult { Identifier = outcomes[i].Identifier, Stale = outcomes[i].Stale, Status = Ok };
+                    ProtoMapper.AddTrace(withRecord, outcomes[i].Trace);
                     var withRecordSize = Framed(withRecord.CalculateSize() + 1 + CodedOutputStream.ComputeLengthSize(messageSize) + messageSize);
                     if (size + withRecordSize + reserved <= maxMessageBytes)
                     {

@@ -110,18 +110,20 @@ internal static class ProtoMapper
         else
         {
             result.Status = new Proto.ItemStatus();
-            result.Record = RecordAnswers.Of(outcome.Record!, outcome.Kept);
+            result.Record = RecordAnswers.Of(outcome.Record!, outcome.HeldByL1);
         }
 
-        if (outcome.Trace is { } trace)
-        {
-            foreach (var hop in trace)
-            {
-                result.Trace.Add(new Proto.Hop { Endpoint = hop.Endpoint, Prefix = hop.Prefix, Code = hop.Code, Cached = hop.Cached, Elapsed = Duration.FromTimeSpan(hop.Elapsed) });
-            }
-        }
-
+        AddTrace(result, outcome.Trace);
         return result;
+    }
+
+    /// <summary>The hops an identifier's resolution went through (docs/federation.md), onto its result; nothing when null.</summary>
+    public static void AddTrace(Proto.ResolveResult result, IReadOnlyList<Hop>? trace)
+    {
+        foreach (var hop in trace ?? [])
+        {
+            result.Trace.Add(new Proto.Hop { Endpoint = hop.Endpoint, Prefix = hop.Prefix, Code = hop.Code, Cached = hop.Cached, Elapsed = Duration.FromTimeSpan(hop.Elapsed) });
+        }
     }
 
     public static Proto.Problem ToProto(Problem problem)

@@ -7,14 +7,14 @@ namespace Resolver.Server.Api;
 
 /// <summary>
 /// The answer message of each record L1 holds, and its protobuf encoding, built once per record instance: an L1 hit
-/// answers with the very record L1 holds (<see cref="Core.Resolution.ResolveOutcome.Kept"/>), so every later hit finds its
-/// message here instead of copying the record field by field again, and from its second answer on
+/// answers with the very record L1 holds (<see cref="Core.Resolution.ResolveOutcome.HeldByL1"/>), so every later hit
+/// finds its message here instead of copying the record field by field again, and from the record's second L1 hit on
 /// <see cref="AnswerMarshallers"/> copies the message's encoding into the response instead of encoding the message again.
 /// Keyed weakly by that instance, a message and its bytes live exactly as long as the cache entry that holds the record.
-/// Any other record (read from Redis or the store for one call, with L1 off or full, or a copy with values hidden) gets a
-/// message of its own, built for that answer and encoded as it is sent: remembering it would cost a table entry and a GC
-/// handle per answer for an object that dies with the call. Messages given out are shared and must never be modified
-/// (protobuf lets one message sit under many parents).
+/// Any other record (read from Redis, the store or another site for this call, even one L1 keeps from now on, or a copy
+/// with values hidden) gets a message of its own, built for that answer and encoded as it is sent: remembering it would
+/// cost a table entry and a GC handle per answer for an object that dies with the call. Messages given out are shared and
+/// must never be modified (protobuf lets one message sit under many parents).
 /// </summary>
 internal static class RecordAnswers
 {
@@ -23,9 +23,9 @@ internal static class RecordAnswers
 
     /// <summary>
     /// The answer message of <paramref name="record"/>: <see cref="ProtoMapper.ToProto(HandleRecord)"/>, built once when the
-    /// record is <paramref name="kept"/> by L1, built for this answer alone otherwise.
+    /// record is <paramref name="heldByL1"/>, built for this answer alone otherwise.
     /// </summary>
-    public static Proto.Record Of(HandleRecord record, bool kept) => kept ? Of(record) : ProtoMapper.ToProto(record);
+    public static Proto.Record Of(HandleRecord record, bool heldByL1) => heldByL1 ? Of(record) : ProtoMapper.ToProto(record);
 
     /// <summary>The answer message of <paramref name="record"/>, which L1 holds: <see cref="ProtoMapper.ToProto(HandleRecord)"/>, built once.</summary>
     public static Proto.Record Of(HandleRecord record)
