@@ -93,6 +93,19 @@ public sealed class AmplificationTests
     }
 
     [Fact]
+    public void BoundedBatchAnswer_ARecordL1Holds_IsAnsweredFromItsKeptEncodingByTheSecondBatch()
+    {
+        var at = DateTimeOffset.UnixEpoch;
+        var record = new HandleRecord("88.1/d", "88.1/d", 1, [new HandleValue(1, "URL", Core.Records.ValueData.FromText("https://d"), 60, at, ValuePermissions.Default, [])], at, at);
+        ResolveOutcome[] batch = [new("88.1/d", record, null, HeldByL1: true)];
+
+        _ = BoundedBatchAnswer.Build(batch, 4 * 1024 * 1024);
+        var second = BoundedBatchAnswer.Build(batch, 4 * 1024 * 1024);
+
+        Assert.True(RecordAnswers.TryGetEncoding(second.Results[0].Record, out _));
+    }
+
+    [Fact]
     public void BoundedBatchAnswer_DuplicateAnswersOfARecordReadForThisCall_ShareOneRecordMessage_NotRemembered()
     {
         var at = DateTimeOffset.UnixEpoch;

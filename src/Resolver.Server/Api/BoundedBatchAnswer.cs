@@ -60,8 +60,9 @@ internal static class BoundedBatchAnswer
                 // A record already answered (in this batch, or by L1 before) costs its exact size; a new one is checked
                 // against its size bound before its answer is built, so a record that will not fit is never built at all.
                 var heldByL1 = outcomes[i].HeldByL1;
-                var message = heldByL1 && RecordAnswers.TryGet(record, out var built) ? built
-                    : !heldByL1 && builtHere is not null && builtHere.TryGetValue(record, out built) ? built
+                // (RecordAnswers.Of, not the message TryGet found: from a record's second answer on, Of keeps its encoding.)
+                var message = heldByL1 && RecordAnswers.TryGet(record, out _) ? RecordAnswers.Of(record)
+                    : !heldByL1 && builtHere is not null && builtHere.TryGetValue(record, out var built) ? built
                     : size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes
                         ? RecordAnswers.Of(record, heldByL1)
                         : null;
