@@ -52,7 +52,7 @@ internal static class CacheEntryCodec
             var record = reader.Boolean() ? Read(ref reader) : null;
             return new CacheEntry(record, freshUntil, staleUntil);
         }
-        catch (Exception exception) when (exception is EndOfStreamException or InvalidDataException)
+        catch (InvalidDataException)
         {
             return null;
         }
@@ -156,8 +156,8 @@ internal static class CacheEntryCodec
         public void Bytes(ReadOnlySpan<byte> value) => output.Write(value);
     }
 
-    // Every read past the end throws EndOfStreamException, as BinaryReader did, and a field no writer could have written
-    // InvalidDataException: a truncated or corrupt entry reads as a miss.
+    // A read past the end, or a field no writer could have written, throws InvalidDataException: a truncated or corrupt
+    // entry reads as a miss.
     private ref struct Reader(ReadOnlySpan<byte> bytes)
     {
         private ReadOnlySpan<byte> _rest = bytes;
@@ -208,7 +208,7 @@ internal static class CacheEntryCodec
         {
             if (count < 0 || count > _rest.Length)
             {
-                throw new EndOfStreamException();
+                throw new InvalidDataException();
             }
 
             var taken = _rest[..count];

@@ -62,10 +62,10 @@ internal static class BoundedBatchAnswer
                 var heldByL1 = outcomes[i].HeldByL1;
                 // (RecordAnswers.Of, not the message TryGet found: from a record's second answer on, Of keeps its encoding.)
                 var message = heldByL1 && RecordAnswers.TryGet(record, out _) ? RecordAnswers.Of(record)
-                    : !heldByL1 && builtHere is not null && builtHere.TryGetValue(record, out var built) ? built
-                    : size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes
+                    : builtHere?.GetValueOrDefault(record)
+                    ?? (size + Framed(ResolverLimits.AnswerEnvelope + (int)Math.Min(RecordSize.UpperBound(record.Identifier, record.Values), int.MaxValue / 4)) + reserved <= maxMessageBytes
                         ? RecordAnswers.Of(record, heldByL1)
-                        : null;
+                        : null);
                 if (message is not null && !heldByL1)
                 {
                     (builtHere ??= new(ReferenceEqualityComparer.Instance)).TryAdd(record, message);
