@@ -9,12 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-count=1000000 prefixes=1000 seconds=10 rounds=3 out="" build=1 smoke=0 only=""
+count=1000000 prefixes=1000 seconds=10 rounds=3 out="" build=1 smoke=0 only="" large=""
 resolver_args=()
 usage() {
   cat <<'EOF'
 usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds R] [--out FILE] [--no-build] [--smoke]
-                             [--only TEXT] [--resolver-arg ARG]...
+                             [--only TEXT] [--large N] [--resolver-arg ARG]...
   --count N      identifiers in the dataset (default 1000000)
   --prefixes M   enterprise prefixes they are spread over (default 1000)
   --seconds S    seconds each system is measured per round (default 10)
@@ -22,8 +22,11 @@ usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds 
   --out FILE     where the report goes (default benchmarks/results/YYYY-MM-DD.md)
   --no-build     use the Release binaries already built
   --smoke        seconds-long run on a tiny dataset (CI): proves every entry point runs and reports
-  --only TEXT    run only the cases whose title contains TEXT (e.g. "unary, PostgreSQL"); the others' ratios say
-                 "not measured"
+  --only TEXT    run only the cases whose title contains TEXT (e.g. "unary, PostgreSQL"), preparing only the systems
+                 they use; the others' ratios say "not measured"
+  --large N      also load N identifiers into a second PostgreSQL database and measure the PostgreSQL cases against a
+                 store-only node serving them, alternating with the one serving --count: the scale target, e.g.
+                 --count 100000 --large 10000000 --only PostgreSQL
   --resolver-arg ARG
                  one more server flag for every Resolver it starts (repeat it; e.g. --resolver-arg --store-max-queries
                  --resolver-arg 8), to measure a setting
@@ -42,18 +45,37 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --smoke) count=2000 prefixes=20 seconds=1 rounds=1 smoke=1; shift ;;
     --only) only=$2; shift 2 ;;
+    --large) large=$2; shift 2 ;;
     --resolver-arg) resolver_args+=("$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-for number in "$count" "$prefixes" "$seconds" "$rounds"; do
+for number in "$count" "$prefixes" "$seconds" "$rounds" ${large:+"$large"}; do
   [[ $number =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: '$number' is not a positive whole number" >&2; exit 2; }
 done
 [ "$count" -ge 100 ] || { echo "compare.sh: --count must be at least 100 (the hot set)" >&2; exit 2; }
 
 log() { echo "compare: $*" >&2; }
 die() { echo "compare.sh: $*" >&2; exit 1; }
+
+# The cases, and the systems each uses beside PostgreSQL (every Resolver's store): --only prepares nothing the cases it
+# selects do not use, because at ten million identifiers the baseline's dictionary, Redis and Knot would not fit here.
+U="unary, hot (L1)" B="batch of 100, hot (L1)" S="stream of 100, hot (L1)"
+RB="batch of 100, Redis tier (L1 off), random over the dataset" RU="unary, Redis tier (L1 off), random over the dataset"
+PB="batch of 100, PostgreSQL (caches off), random over the dataset" PU="unary, PostgreSQL (caches off), random over the dataset"
+declare -A uses=([$U]="resolver-l1 baseline knot" [$B]="resolver-l1 baseline redis" [$S]="resolver-l1 baseline"
+                 [$RB]="resolver-redis redis" [$RU]="resolver-redis redis"
+                 [$PB]="resolver-store ${large:+resolver-store-large}" [$PU]="resolver-store ${large:+resolver-store-large}")
+selected() { [ -z "$only" ] || [[ $1 == *"$only"* ]]; }
+needs() { # needs <system>: whether a selected case uses it
+  local case
+  for case in "${!uses[@]}"; do selected "$case" && [[ " ${uses[$case]} " == *" $1 "* ]] && return 0; done
+  return 1
+}
+for case in "${!uses[@]}"; do selected "$case" && break; case=""; done
+[ -n "$case" ] || die "--only '$only' matches no case; the cases are: $(printf '"%s" ' "${!uses[@]}")"
+[ -z "$large" ] || needs resolver-store || die "--large needs a PostgreSQL case: add --only PostgreSQL, or leave --only out"
 
 pgbin=$(find /usr/lib/postgresql -maxdepth 3 -name initdb -path '*/bin/*' 2>/dev/null | sort -V | tail -1 | xargs -r dirname)
 missing=()
@@ -121,7 +143,7 @@ log "dataset: $count identifiers across $prefixes prefixes"
 "$dataset" "${shape[@]}" export keys -o "$work/keys.txt"
 "$dataset" "${shape[@]}" export hot --hot "$hot" -o "$work/hot.txt"
 for mode in unary batch stream; do "$dataset" "${shape[@]}" export "grpc-$mode" --hot "$hot" -o "$work/$mode.bin"; done
-"$dataset" "${shape[@]}" export dns-hot --hot "$hot" -o "$work/dns-hot.txt"
+needs knot && "$dataset" "${shape[@]}" export dns-hot --hot "$hot" -o "$work/dns-hot.txt"
 "$dataset" "${shape[@]}" export pgbench-one -o "$work/pg-one.sql"
 "$dataset" "${shape[@]}" export pgbench-any --hot "$hot" -o "$work/pg-any.sql"
 
@@ -135,21 +157,35 @@ as_postgres "$pgbin/pg_ctl" -D "$pgdata" -l "$work/pg/log" -w -t 60 start \
   -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=1GB" >/dev/null
 pgconn="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres"
 "$dataset" "${shape[@]}" load --postgres "$pgconn" 2>"$work/load.log" || die "loading PostgreSQL failed: $(tail -3 "$work/load.log")"
+if [ -n "$large" ]; then
+  # The same identifiers' formula at --large: its first --count identifiers are the small dataset's.
+  log "PostgreSQL: bulk load of $large identifiers into the database 'large'"
+  as_postgres "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U postgres large
+  pglarge="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=large"
+  large_shape=(--count "$large" --prefixes "$prefixes")
+  "$dataset" "${large_shape[@]}" load --postgres "$pglarge" 2>"$work/load-large.log" || die "loading PostgreSQL failed: $(tail -3 "$work/load-large.log")"
+  "$dataset" "${large_shape[@]}" export keys -o "$work/keys-large.txt"
+  "$dataset" "${large_shape[@]}" export pgbench-one -o "$work/pg-one-large.sql"
+  "$dataset" "${large_shape[@]}" export pgbench-any --hot "$hot" -o "$work/pg-any-large.sql"
+fi
 
 # 3. Redis: the peers' keys (r:NNNNNNNNNNNN, the encoded answer) and, in the same server, Resolver's Redis tier.
-log "Redis: mass insert"
-redisport=$(free_port)
-redis-server --port "$redisport" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
-pids+=($!)
-await "redis-server" 20 redis-cli -p "$redisport" ping
-"$dataset" "${shape[@]}" export redis | redis-cli -p "$redisport" --pipe >"$work/redis-load.log" 2>&1 || die "loading Redis failed: $(tail -3 "$work/redis-load.log")"
+if needs redis; then
+  log "Redis: mass insert"
+  redisport=$(free_port)
+  redis-server --port "$redisport" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  await "redis-server" 20 redis-cli -p "$redisport" ping
+  "$dataset" "${shape[@]}" export redis | redis-cli -p "$redisport" --pipe >"$work/redis-load.log" 2>&1 || die "loading Redis failed: $(tail -3 "$work/redis-load.log")"
+fi
 
 # 4. Knot DNS serving every identifier as a TXT record.
-log "Knot DNS: loading the zone"
-mkdir -p "$work/knot"
-"$dataset" "${shape[@]}" export zone -o "$work/knot/zone"
-dnsport=$(free_port)
-cat >"$work/knot/knot.conf" <<EOF
+if needs knot; then
+  log "Knot DNS: loading the zone"
+  mkdir -p "$work/knot"
+  "$dataset" "${shape[@]}" export zone -o "$work/knot/zone"
+  dnsport=$(free_port)
+  cat >"$work/knot/knot.conf" <<EOF
 server:
     listen: 127.0.0.1@$dnsport
     rundir: $work/knot
@@ -162,10 +198,11 @@ zone:
     journal-content: none
     semantic-checks: off
 EOF
-knotd -c "$work/knot/knot.conf" >"$work/knot.log" 2>&1 &
-pids+=($!)
-zone_loaded() { knotc -c "$work/knot/knot.conf" zone-status id.resolver.test 2>/dev/null | grep -q 'serial: 1'; }
-await "knotd (zone load)" 600 zone_loaded
+  knotd -c "$work/knot/knot.conf" >"$work/knot.log" 2>&1 &
+  pids+=($!)
+  zone_loaded() { knotc -c "$work/knot/knot.conf" zone-status id.resolver.test 2>/dev/null | grep -q 'serial: 1'; }
+  await "knotd (zone load)" 600 zone_loaded
+fi
 
 # 5. The servers: Resolver three ways (all caches; Redis tier with L1 off; store only), and the baseline.
 declare -A grpc http pid
@@ -173,27 +210,34 @@ admin_token=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))') # r
 start_resolver() {
   local name=$1; shift
   grpc[$name]=$(free_port) http[$name]=$(free_port)
+  needs "$name" || return 0
   # --l1-max-entries 1 turns L1 off: each entry is then charged the whole budget, more than the eighth one entry may take.
-  "$server" --store "postgres:$pgconn" --admin-token "$admin_token" --data-dir "$work/$name" --rate-limit off \
+  "$server" --store "postgres:${store:-$pgconn}" --admin-token "$admin_token" --data-dir "$work/$name" --rate-limit off \
     --grpc-url "http://127.0.0.1:${grpc[$name]}" --http-url "http://127.0.0.1:${http[$name]}" "$@" "${resolver_args[@]}" >"$work/$name.log" 2>&1 &
   pid[$name]=$!
   pids+=($!)
 }
 log "starting the servers"
 start_resolver resolver-l1
-start_resolver resolver-redis --redis "127.0.0.1:$redisport" --l1-max-entries 1 --cache-ttl-cap 86400
+start_resolver resolver-redis --redis "127.0.0.1:${redisport:-}" --l1-max-entries 1 --cache-ttl-cap 86400
 start_resolver resolver-store --l1-max-entries 1
-grpc[baseline]=$(free_port)
-"$baseline" --grpc-url "http://127.0.0.1:${grpc[baseline]}" "${shape[@]}" >"$work/baseline.log" 2>&1 &
-pid[baseline]=$!
-pids+=($!)
+[ -z "$large" ] || store=$pglarge start_resolver resolver-store-large --l1-max-entries 1
+if needs baseline; then
+  grpc[baseline]=$(free_port)
+  "$baseline" --grpc-url "http://127.0.0.1:${grpc[baseline]}" "${shape[@]}" >"$work/baseline.log" 2>&1 &
+  pid[baseline]=$!
+  pids+=($!)
+fi
+servers=("${!pid[@]}")
 first=$(head -1 "$work/hot.txt")
 # The baseline builds every answer before it listens (about 30 s for a million alone, longer beside the three nodes starting).
-for name in resolver-l1 resolver-redis resolver-store baseline; do
+for name in "${servers[@]}"; do
   await_pid=${pid[$name]} await "$name" 180 "$cli" --server "http://127.0.0.1:${grpc[$name]}" resolve "$first"
 done
-log "warming Resolver's Redis tier with all $count identifiers"
-"$dataset" "${shape[@]}" warm --server "http://127.0.0.1:${grpc[resolver-redis]}" 2>"$work/warm.log" || die "warming failed: $(tail -2 "$work/warm.log")"
+if needs resolver-redis; then
+  log "warming Resolver's Redis tier with all $count identifiers"
+  "$dataset" "${shape[@]}" warm --server "http://127.0.0.1:${grpc[resolver-redis]}" 2>"$work/warm.log" || die "warming failed: $(tail -2 "$work/warm.log")"
+fi
 
 # 6. Measuring. Every run prints one line: "<rate> <server cores> <load generator cores> <OK share>"; the rate is IDs (or
 # queries, or rows) per second. Server cores are the whole machine's busy time less the load generator's, over the run.
@@ -263,9 +307,9 @@ redis_bench() { # redis_bench <keys per call> <key range>: GET (1) or MGET of N 
   redis-benchmark -p "$redisport" -c 50 -n $(( (n > 0 ? n : 1000) * seconds )) -r "$range" --csv "${command[@]}" |
     awk -F'"' -v per="$per" 'NR == 2 { printf "%.0f 1\n", $4 * per }'
 }
-pg_bench() { # pg_bench <script> <rows per transaction>
+pg_bench() { # pg_bench <script> <rows per transaction> [database]
   local report
-  report=$(as_postgres "$pgbin/pgbench" -n -h 127.0.0.1 -p "$pgport" -U postgres -c 16 -j 1 -T "$seconds" -f "$work/$1" postgres 2>&1)
+  report=$(as_postgres "$pgbin/pgbench" -n -h 127.0.0.1 -p "$pgport" -U postgres -c 16 -j 1 -T "$seconds" -f "$work/$1" "${3:-postgres}" 2>&1)
   awk -v per="$2" '/^tps = / { rate = $3 } /number of failed transactions/ { failed = $5 } /number of transactions actually processed/ { split($6, d, "/"); done_ = d[1] }
     END { printf "%.0f %s\n", rate * per, (done_ > 0 ? sprintf("%.4f", 1 - failed / (done_ + failed)) : "0") }' <<<"$report"
 }
@@ -278,7 +322,7 @@ dns() { # Knot answering the hot identifiers' TXT records to dnsperf
 
 # The JIT tiers code up over the first seconds of load: every gRPC server gets a few unmeasured seconds of each mode first.
 log "warming up the servers (JIT)"
-for name in resolver-l1 resolver-redis resolver-store baseline; do
+for name in "${servers[@]}"; do
   for mode in "Resolve unary.bin" "BatchResolve batch.bin" "ResolveStream stream.bin"; do
     set -- $mode
     h2load -D "$(( smoke ? 1 : 3 ))" -c 8 -m 32 -t 1 -d "$work/$2" -H 'content-type: application/grpc' -H 'te: trailers' \
@@ -290,7 +334,7 @@ done
 : >"$work/results"
 run_case() { # run_case <case> <system>=<resolver name or -> <command>... separated by ';;'
   local case=$1; shift
-  [ -z "$only" ] || [[ $case == *"$only"* ]] || return 0
+  selected "$case" || return 0
   local -a entries=()
   local entry=""
   for word in "$@"; do
@@ -309,37 +353,49 @@ run_case() { # run_case <case> <system>=<resolver name or -> <command>... separa
   done
 }
 
-run_case "unary, hot (L1)" \
+run_case "$U" \
   resolver resolver-l1 h2 resolver-l1 Resolve unary.bin 1 ";;" \
   baseline - h2 baseline Resolve unary.bin 1 ";;" \
   knot - dns
-run_case "batch of 100, hot (L1)" \
+run_case "$B" \
   resolver resolver-l1 h2 resolver-l1 BatchResolve batch.bin "$hot" ";;" \
   baseline - h2 baseline BatchResolve batch.bin "$hot" ";;" \
   redis-mget - redis_bench "$hot" "$hot" ";;" \
   "resolver-bench-cli" resolver-l1 bench resolver-l1 batch hot.txt 16
-run_case "stream of 100, hot (L1)" \
+run_case "$S" \
   resolver resolver-l1 h2 resolver-l1 ResolveStream stream.bin "$hot" ";;" \
   baseline - h2 baseline ResolveStream stream.bin "$hot"
-run_case "batch of 100, Redis tier (L1 off), random over the dataset" \
+run_case "$RB" \
   resolver resolver-redis bench resolver-redis batch keys.txt 16 ";;" \
   redis-mget - redis_bench "$hot" "$count" ";;" \
   "resolver-h2load-hot" resolver-redis h2 resolver-redis BatchResolve batch.bin "$hot" 2
-run_case "unary, Redis tier (L1 off), random over the dataset" \
+run_case "$RU" \
   resolver resolver-redis bench resolver-redis unary keys.txt 64 ";;" \
   redis-get - redis_bench 1 "$count"
-run_case "batch of 100, PostgreSQL (caches off), random over the dataset" \
+# With --large, the node serving --large identifiers alternates with the one serving --count, on random keys of its own,
+# and pgbench runs the same queries on the large database: how much of a slowdown is PostgreSQL's own.
+larger_batch=() larger_unary=()
+if [ -n "$large" ]; then
+  larger_batch=(";;" "resolver-$large" resolver-store-large bench resolver-store-large batch keys-large.txt 16
+    ";;" "pgbench-any-$large" - pg_bench pg-any-large.sql "$hot" large)
+  larger_unary=(";;" "resolver-$large" resolver-store-large bench resolver-store-large unary keys-large.txt 64
+    ";;" "pgbench-one-$large" - pg_bench pg-one-large.sql 1 large)
+fi
+run_case "$PB" \
   resolver resolver-store bench resolver-store batch keys.txt 16 ";;" \
-  pgbench-any - pg_bench pg-any.sql "$hot"
-run_case "unary, PostgreSQL (caches off), random over the dataset" \
+  pgbench-any - pg_bench pg-any.sql "$hot" "${larger_batch[@]}"
+run_case "$PU" \
   resolver resolver-store bench resolver-store unary keys.txt 64 ";;" \
-  pgbench-one - pg_bench pg-one.sql 1
+  pgbench-one - pg_bench pg-one.sql 1 "${larger_unary[@]}"
 
-log "one caller, unary, hot: latency"
 : >"$work/latency"
-for round in $(seq "$rounds"); do latency >>"$work/latency"; done
-rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/${pid[resolver-l1]}/status")
-hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/${pid[resolver-l1]}/status")
+rss_kb="" hwm_kb=""
+if needs resolver-l1; then
+  log "one caller, unary, hot: latency"
+  for round in $(seq "$rounds"); do latency >>"$work/latency"; done
+  rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/${pid[resolver-l1]}/status")
+  hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/${pid[resolver-l1]}/status")
+fi
 
 # 7. The report.
 date_=$(date -u +%Y-%m-%d)
@@ -352,11 +408,12 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
 {
   echo "# Comparison of $date_"
   echo
-  echo "Produced by \`benchmarks/compare.sh --count $count --prefixes $prefixes --seconds $seconds --rounds $rounds$([ $smoke -eq 1 ] && echo ' --smoke')${only:+ --only \"$only\"}$([ ${#resolver_args[@]} -eq 0 ] || printf ' --resolver-arg %s' "${resolver_args[@]}")\`"
+  echo "Produced by \`benchmarks/compare.sh --count $count --prefixes $prefixes --seconds $seconds --rounds $rounds$([ $smoke -eq 1 ] && echo ' --smoke')${only:+ --only \"$only\"}${large:+ --large $large}$([ ${#resolver_args[@]} -eq 0 ] || printf ' --resolver-arg %s' "${resolver_args[@]}")\`"
   echo "on $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
   echo "$(uname -sr), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)."
   echo "Dataset: $count identifiers across $prefixes enterprise prefixes, three values of about 200 bytes each"
-  echo "(a unary request body is $(stat -c %s "$work/unary.bin") bytes; Knot holds about $(( $(wc -c <"$work/knot/zone") / count )) bytes of TXT per name)."
+  echo "(a unary request body is $(stat -c %s "$work/unary.bin") bytes$([ -f "$work/knot/zone" ] && echo "; Knot holds about $(( $(wc -c <"$work/knot/zone") / count )) bytes of TXT per name"))."
+  [ -z "$large" ] || echo "The \`resolver-$large\` and \`pgbench-*-$large\` rows: a store-only node and pgbench over a second database of $large identifiers (the same formula), on random keys of their own."
   echo "Each system ran $seconds s per round, $rounds rounds, alternating within each case; figures are medians."
   echo "CPU is in cores busy during the run: the load generator's own, and the rest of the machine (the server side)."
   echo "OK share: for Resolver, identifiers answered with their record over all answered, from its \`resolver_resolutions_total\`"
@@ -367,10 +424,13 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
   awk -F'|' '{ print $1 "|" $2 }' "$work/results" | awk '!seen[$0]++' | while IFS='|' read -r case system; do
     printf '| %s | %s | %s | %s | %s | %s |\n' "$case" "$system" "$(med "$case" "$system" 1)" "$(medf "$case" "$system" 2)" "$(medf "$case" "$system" 3)" "$(medf "$case" "$system" 4)"
   done
-  p50=$(awk '{ print $1 }' "$work/latency" | median) p99=$(awk '{ print $2 }' "$work/latency" | median)
-  echo
-  echo "One caller, unary, hot identifiers (\`resolver bench --mode unary -c 1\`): p50 $p50 µs, p99 $p99 µs."
-  echo "Resolver (all caches) resident memory at the end: $((rss_kb / 1024)) MiB (peak $((hwm_kb / 1024)) MiB), L1 budget 256 MiB."
+  p50="" p99=""
+  if [ -s "$work/latency" ]; then
+    p50=$(awk '{ print $1 }' "$work/latency" | median) p99=$(awk '{ print $2 }' "$work/latency" | median)
+    echo
+    echo "One caller, unary, hot identifiers (\`resolver bench --mode unary -c 1\`): p50 $p50 µs, p99 $p99 µs."
+    echo "Resolver (all caches) resident memory at the end: $((rss_kb / 1024)) MiB (peak $((hwm_kb / 1024)) MiB), L1 budget 256 MiB."
+  fi
   echo
   echo "## Ratios against the targets (issue 9)"
   echo
@@ -381,9 +441,6 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
       if (a <= 0 || b <= 0) { printf "| %s | not measured | ≥ %s × | — |\n", l, g; exit }
       r = a / b; printf "| %s | %.2f × | ≥ %s × | %s |\n", l, r, g, (r >= g ? "yes" : "**no**") }'
   }
-  U="unary, hot (L1)" B="batch of 100, hot (L1)" S="stream of 100, hot (L1)"
-  RB="batch of 100, Redis tier (L1 off), random over the dataset"
-  PB="batch of 100, PostgreSQL (caches off), random over the dataset" PU="unary, PostgreSQL (caches off), random over the dataset"
   knot=$(med "$U" knot 1)
   ratio "unary L1 hit / bare baseline" "$(med "$U" resolver 1)" "$(med "$U" baseline 1)" 0.9
   ratio "unary L1 hit / Knot queries" "$(med "$U" resolver 1)" "$knot" 1.0
@@ -395,10 +452,27 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
   ratio "Redis-tier batch / redis-benchmark MGET 100 (random)" "$(med "$RB" resolver 1)" "$(med "$RB" redis-mget 1)" 0.9
   ratio "PostgreSQL-miss batch / pgbench = ANY(100)" "$(med "$PB" resolver 1)" "$(med "$PB" pgbench-any 1)" 0.85
   ratio "unary misses / pgbench one query per call" "$(med "$PU" resolver 1)" "$(med "$PU" pgbench-one 1)" 1.5
-  awk -v p50="$p50" -v p99="$p99" 'BEGIN {
-    printf "| one caller unary L1 hit p50 | %d µs | ≤ 100 µs | %s |\n", p50, (p50 <= 100 ? "yes" : "**no**");
-    printf "| one caller unary L1 hit p99 | %d µs | ≤ 500 µs | %s |\n", p99, (p99 <= 500 ? "yes" : "**no**") }'
-  awk -v rss="$((rss_kb / 1024))" 'BEGIN { printf "| resident memory after the run (not the 10-minute soak) | %d MiB | ≤ 250 + 256 MiB | %s |\n", rss, (rss <= 506 ? "yes" : "**no**") }'
+  if [ -n "$large" ]; then
+    ratio "PostgreSQL-miss batch, $large identifiers / $count" "$(med "$PB" "resolver-$large" 1)" "$(med "$PB" resolver 1)" 0.8
+    ratio "PostgreSQL-miss unary, $large identifiers / $count" "$(med "$PU" "resolver-$large" 1)" "$(med "$PU" resolver 1)" 0.8
+  else
+    ratio "PostgreSQL misses, 10,000,000 identifiers / 100,000 (--large)" 0 0 0.8
+  fi
+  if [ -n "$p50" ]; then
+    awk -v p50="$p50" -v p99="$p99" 'BEGIN {
+      printf "| one caller unary L1 hit p50 | %d µs | ≤ 100 µs | %s |\n", p50, (p50 <= 100 ? "yes" : "**no**");
+      printf "| one caller unary L1 hit p99 | %d µs | ≤ 500 µs | %s |\n", p99, (p99 <= 500 ? "yes" : "**no**") }'
+    awk -v rss="$((rss_kb / 1024))" 'BEGIN { printf "| resident memory after the run (not the 10-minute soak) | %d MiB | ≤ 250 + 256 MiB | %s |\n", rss, (rss <= 506 ? "yes" : "**no**") }'
+  else
+    echo "| one caller unary L1 hit p50, p99; resident memory | not measured | ≤ 100 µs, ≤ 500 µs; ≤ 250 + 256 MiB | — |"
+  fi
+  if [ -n "$large" ]; then
+    echo
+    awk -v l="$large" -v c="$count" -v a1="$(med "$PB" "pgbench-any-$large" 1)" -v a0="$(med "$PB" pgbench-any 1)" \
+      -v o1="$(med "$PU" "pgbench-one-$large" 1)" -v o0="$(med "$PU" pgbench-one 1)" 'BEGIN {
+      printf "PostgreSQL itself, same queries through pgbench, %d identifiers / %d: = ANY(100) %s, one query per call %s.\n", l, c,
+        (a0 > 0 ? sprintf("%.2f ×", a1 / a0) : "not measured"), (o0 > 0 ? sprintf("%.2f ×", o1 / o0) : "not measured") }'
+  fi
 } >"$out"
 log "wrote $out"
 cat "$out"

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Resolver.Testing;
 
 namespace Resolver.Server.Tests;
@@ -7,7 +8,7 @@ namespace Resolver.Server.Tests;
 /// <summary>
 /// CI's smoke of every benchmark entry point (benchmarks/README.md): compare.sh on a tiny dataset, which drives
 /// resolver-dataset (load, export, warm), resolver-baseline, <c>resolver bench</c>, h2load, redis-benchmark, pgbench and
-/// dnsperf against Knot; soak.sh for a few seconds; and every BenchmarkDotNet suite once (Dry job, in process). Seconds per system: they prove that
+/// dnsperf against Knot, and once more with --only and --large (the PostgreSQL cases at two sizes); soak.sh for a few seconds; and every BenchmarkDotNet suite once (Dry job, in process). Seconds per system: they prove that
 /// each starts, runs and writes its report, and that what was measured was answers, never how fast anything is.
 /// </summary>
 [Collection(nameof(BenchmarkSmokeTests))]
@@ -43,8 +44,46 @@ public sealed class BenchmarkSmokeTests
             }
 
             var ratios = File.ReadLines(report).SkipWhile(line => !line.StartsWith("## Ratios", StringComparison.Ordinal)).Count(line => line.StartsWith("| ", StringComparison.Ordinal) && line.Contains(" | ≥ ", StringComparison.Ordinal));
-            Assert.Equal(10, ratios);
+            Assert.Equal(11, ratios);
             Assert.DoesNotContain("logs kept", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task CompareScript_OnlyPostgreSqlWithLarge_PreparesOnlyWhatItMeasuresAndComparesTheTwoSizes()
+    {
+        var directory = Directory.CreateTempSubdirectory("resolver-compare-large-");
+        try
+        {
+            var report = Path.Combine(directory.FullName, "report.md");
+            var (exitCode, output) = await RunAsync("bash", [Path.Combine(Repository.Root(), "benchmarks", "compare.sh"), "--smoke", "--no-build", "--only", "PostgreSQL", "--large", "5000", "--out", report], TimeSpan.FromMinutes(6));
+            Assert.True(exitCode == 0, $"compare.sh --only PostgreSQL --large 5000 exited with {exitCode}:\n{Tail(output)}");
+
+            // The scale target's point: nothing but PostgreSQL and the store-only nodes is prepared (at ten million
+            // identifiers the baseline, Redis and Knot would not fit the machine).
+            Assert.DoesNotContain("Redis: mass insert", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Knot DNS", output, StringComparison.Ordinal);
+            Assert.Contains("bulk load of 5000 identifiers", output, StringComparison.Ordinal);
+            var lines = File.ReadAllLines(report);
+            var rows = lines.TakeWhile(line => !line.StartsWith("## ", StringComparison.Ordinal))
+                .Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| case", StringComparison.Ordinal) && !line.StartsWith("| ---", StringComparison.Ordinal))
+                .Select(line => line.Split('|', StringSplitOptions.TrimEntries)[1..^1])
+                .ToList();
+            Assert.Equal(8, rows.Count);
+            Assert.All(rows, row => Assert.Contains("PostgreSQL", row[0], StringComparison.Ordinal));
+            Assert.Equal(["pgbench-any", "pgbench-any-5000", "pgbench-one", "pgbench-one-5000", "resolver", "resolver-5000"], rows.Select(row => row[1]).Distinct().Order());
+            Assert.All(rows, row => Assert.True(double.Parse(row[5], CultureInfo.InvariantCulture) >= 0.99, $"{row[0]} / {row[1]}: only {row[5]} answered OK"));
+            var scale = lines.Where(line => line.StartsWith("| PostgreSQL-miss", StringComparison.Ordinal) && line.Contains("5000 identifiers / 2000", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, scale.Count);
+            Assert.All(scale, line => Assert.Matches(@"\| \d+\.\d\d × \| ≥ 0\.8 × \|", line));
+            // PostgreSQL's own slowdown at the larger size, the yardstick for the two ratios above.
+            Assert.Contains(lines, line => Regex.IsMatch(line, @"^PostgreSQL itself, .* 5000 identifiers / 2000: = ANY\(100\) \d+\.\d\d ×, one query per call \d+\.\d\d ×\.$"));
+            Assert.Contains(lines, line => line.StartsWith("| unary L1 hit / bare baseline | not measured", StringComparison.Ordinal));
+            Assert.Contains(lines, line => line.StartsWith("| one caller unary L1 hit p50, p99; resident memory | not measured", StringComparison.Ordinal));
         }
         finally
         {
