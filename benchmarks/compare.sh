@@ -298,6 +298,12 @@ latency() { # one caller, unary, hot keys: "<p50 µs> <p99 µs>"
     --duration "$seconds" --warmup 1 2>/dev/null |
     python3 -c 'import json, sys; r = json.load(sys.stdin); print(round(r["latencyMs"]["p50"] * 1000), round(r["latencyMs"]["p99"] * 1000))'
 }
+h2_latency() { # h2_latency <server>: one caller, one call at a time from a C client (h2load), hot key: "<mean µs>"
+  h2load -D "$seconds" --warm-up-time 1 -c 1 -m 1 -t 1 -d "$work/unary.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:${grpc[$1]}/resolver.v1.Resolution/Resolve" 2>&1 |
+    awk 'function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; return v * 1000000 }
+      /^time for request:/ { printf "%.0f\n", us($6) }'
+}
 redis_calls=()
 redis_bench() { # redis_bench <keys per call> <key range>: GET (1) or MGET of N random keys r:__rand_int__ in [0, range)
   local per=$1 range=$2 command=(GET r:__rand_int__) n
@@ -392,7 +398,11 @@ run_case "$PU" \
 rss_kb="" hwm_kb=""
 if needs resolver-l1; then
   log "one caller, unary, hot: latency"
-  for round in $(seq "$rounds"); do latency >>"$work/latency"; done
+  for round in $(seq "$rounds"); do
+    latency >>"$work/latency"
+    h2_latency resolver-l1 >>"$work/latency-h2-resolver"
+    needs baseline && h2_latency baseline >>"$work/latency-h2-baseline"
+  done
   rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/${pid[resolver-l1]}/status")
   hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/${pid[resolver-l1]}/status")
 fi
@@ -429,6 +439,8 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
     p50=$(awk '{ print $1 }' "$work/latency" | median) p99=$(awk '{ print $2 }' "$work/latency" | median)
     echo
     echo "One caller, unary, hot identifiers (\`resolver bench --mode unary -c 1\`): p50 $p50 µs, p99 $p99 µs."
+    echo "The same from a C client (\`h2load -c 1 -m 1\`, which reports means only): Resolver $(median <"$work/latency-h2-resolver") µs,"
+    echo "the bare baseline $([ -s "$work/latency-h2-baseline" ] && echo "$(median <"$work/latency-h2-baseline") µs" || echo "not measured") per call."
     echo "Resolver (all caches) resident memory at the end: $((rss_kb / 1024)) MiB (peak $((hwm_kb / 1024)) MiB), L1 budget 256 MiB."
   fi
   echo

@@ -45,6 +45,9 @@ public sealed class BenchmarkSmokeTests
 
             var ratios = File.ReadLines(report).SkipWhile(line => !line.StartsWith("## Ratios", StringComparison.Ordinal)).Count(line => line.StartsWith("| ", StringComparison.Ordinal) && line.Contains(" | ≥ ", StringComparison.Ordinal));
             Assert.Equal(11, ratios);
+            // The one-caller latency from a C client beside the C# one's, both servers measured.
+            var text = File.ReadAllText(report);
+            Assert.Matches(@"`h2load -c 1 -m 1`, which reports means only\): Resolver [1-9]\d* µs,\nthe bare baseline [1-9]\d* µs per call\.", text);
             Assert.DoesNotContain("logs kept", output, StringComparison.Ordinal);
         }
         finally
