@@ -10,11 +10,11 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 
 count=1000000 prefixes=1000 seconds=10 rounds=3 out="" build=1 smoke=0 only="" large=""
-resolver_args=()
+resolver_args=() pg_settings=()
 usage() {
   cat <<'EOF'
 usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds R] [--out FILE] [--no-build] [--smoke]
-                             [--only TEXT] [--large N] [--resolver-arg ARG]...
+                             [--only TEXT] [--large N] [--resolver-arg ARG]... [--pg-setting NAME=VALUE]...
   --count N      identifiers in the dataset (default 1000000)
   --prefixes M   enterprise prefixes they are spread over (default 1000)
   --seconds S    seconds each system is measured per round (default 10)
@@ -30,6 +30,9 @@ usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds 
   --resolver-arg ARG
                  one more server flag for every Resolver it starts (repeat it; e.g. --resolver-arg --store-max-queries
                  --resolver-arg 8), to measure a setting
+  --pg-setting NAME=VALUE
+                 one more PostgreSQL setting (repeat it; e.g. --pg-setting shared_buffers=12GB), to measure one; the
+                 defaults are fsync=off, max_connections=300, shared_buffers=1GB
 needs: h2load (nghttp2-client), knotd + knotc (knot), dnsperf, redis-server + redis-cli + redis-benchmark, PostgreSQL (initdb,
        pg_ctl, pgbench), python3, curl, the .NET 10 SDK
 EOF
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --large) large=$2; shift 2 ;;
     --resolver-arg) resolver_args+=("$2"); shift 2 ;;
+    --pg-setting) pg_settings+=("$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -154,7 +158,8 @@ mkdir -p "$work/pg"
 as_postgres "$pgbin/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 --no-sync >/dev/null
 pgport=$(free_port)
 as_postgres "$pgbin/pg_ctl" -D "$pgdata" -l "$work/pg/log" -w -t 60 start \
-  -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=1GB" >/dev/null
+  -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=1GB${pg_settings[*]/#/ -c }" >/dev/null ||
+  die "PostgreSQL did not start: $(tail -3 "$work/pg/log")"
 pgconn="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres"
 "$dataset" "${shape[@]}" load --postgres "$pgconn" 2>"$work/load.log" || die "loading PostgreSQL failed: $(tail -3 "$work/load.log")"
 if [ -n "$large" ]; then
@@ -418,9 +423,9 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
 {
   echo "# Comparison of $date_"
   echo
-  echo "Produced by \`benchmarks/compare.sh --count $count --prefixes $prefixes --seconds $seconds --rounds $rounds$([ $smoke -eq 1 ] && echo ' --smoke')${only:+ --only \"$only\"}${large:+ --large $large}$([ ${#resolver_args[@]} -eq 0 ] || printf ' --resolver-arg %s' "${resolver_args[@]}")\`"
+  echo "Produced by \`benchmarks/compare.sh --count $count --prefixes $prefixes --seconds $seconds --rounds $rounds$([ $smoke -eq 1 ] && echo ' --smoke')${only:+ --only \"$only\"}${large:+ --large $large}$([ ${#resolver_args[@]} -eq 0 ] || printf ' --resolver-arg %s' "${resolver_args[@]}")$([ ${#pg_settings[@]} -eq 0 ] || printf ' --pg-setting %s' "${pg_settings[@]}")\`"
   echo "on $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
-  echo "$(uname -sr), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+  echo "$(uname -sr), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet HEAD -- 2>/dev/null || echo " with uncommitted changes")."
   echo "Dataset: $count identifiers across $prefixes enterprise prefixes, three values of about 200 bytes each"
   echo "(a unary request body is $(stat -c %s "$work/unary.bin") bytes$([ -f "$work/knot/zone" ] && echo "; Knot holds about $(( $(wc -c <"$work/knot/zone") / count )) bytes of TXT per name"))."
   [ -z "$large" ] || echo "The \`resolver-$large\` and \`pgbench-*-$large\` rows: a store-only node and pgbench over a second database of $large identifiers (the same formula), on random keys of their own."
