@@ -59,6 +59,17 @@ for number in "$count" "$prefixes" "$seconds" "$rounds" ${large:+"$large"}; do
   [[ $number =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: '$number' is not a positive whole number" >&2; exit 2; }
 done
 [ "$count" -ge 100 ] || { echo "compare.sh: --count must be at least 100 (the hot set)" >&2; exit 2; }
+[ -z "$large" ] || [ "$large" -gt "$count" ] || { echo "compare.sh: --large ($large) must be more than --count ($count)" >&2; exit 2; }
+for setting in ${pg_settings[@]+"${pg_settings[@]}"}; do
+  # pg_ctl hands its -o to a shell: a name and a value without spaces or quotes, as postgresql.conf would take them.
+  [[ $setting =~ ^[A-Za-z_.]+=[^[:space:]\'\"]+$ ]] || { echo "compare.sh: --pg-setting '$setting' is not NAME=VALUE (no spaces or quotes)" >&2; exit 2; }
+done
+# What the report says it measured: the commit, and whether the tree differed from it (results excepted) when the run began.
+if tree=$(git -C "$repo" status --porcelain -- . ':(exclude)benchmarks/results' 2>/dev/null); then
+  commit="commit $(git -C "$repo" rev-parse --short HEAD)${tree:+ with uncommitted changes}"
+else
+  commit="commit unknown (not a git checkout)"
+fi
 
 log() { echo "compare: $*" >&2; }
 die() { echo "compare.sh: $*" >&2; exit 1; }
@@ -216,18 +227,19 @@ start_resolver() {
   local name=$1; shift
   grpc[$name]=$(free_port) http[$name]=$(free_port)
   needs "$name" || return 0
+  log "starting $name"
   # --l1-max-entries 1 turns L1 off: each entry is then charged the whole budget, more than the eighth one entry may take.
   "$server" --store "postgres:${store:-$pgconn}" --admin-token "$admin_token" --data-dir "$work/$name" --rate-limit off \
     --grpc-url "http://127.0.0.1:${grpc[$name]}" --http-url "http://127.0.0.1:${http[$name]}" "$@" "${resolver_args[@]}" >"$work/$name.log" 2>&1 &
   pid[$name]=$!
   pids+=($!)
 }
-log "starting the servers"
 start_resolver resolver-l1
 start_resolver resolver-redis --redis "127.0.0.1:${redisport:-}" --l1-max-entries 1 --cache-ttl-cap 86400
 start_resolver resolver-store --l1-max-entries 1
 [ -z "$large" ] || store=$pglarge start_resolver resolver-store-large --l1-max-entries 1
 if needs baseline; then
+  log "starting baseline"
   grpc[baseline]=$(free_port)
   "$baseline" --grpc-url "http://127.0.0.1:${grpc[baseline]}" "${shape[@]}" >"$work/baseline.log" 2>&1 &
   pid[baseline]=$!
@@ -307,7 +319,8 @@ h2_latency() { # h2_latency <server>: one caller, one call at a time from a C cl
   h2load -D "$seconds" --warm-up-time 1 -c 1 -m 1 -t 1 -d "$work/unary.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
     "http://127.0.0.1:${grpc[$1]}/resolver.v1.Resolution/Resolve" 2>&1 |
     awk 'function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; return v * 1000000 }
-      /^time for request:/ { printf "%.0f\n", us($6) }'
+      /^time for request:/ { printf "%.0f\n", us($6); found = 1 } END { exit !found }' ||
+    die "h2load -c 1 -m 1 against $1 reported no request time"
 }
 redis_calls=()
 redis_bench() { # redis_bench <keys per call> <key range>: GET (1) or MGET of N random keys r:__rand_int__ in [0, range)
@@ -425,7 +438,7 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
   echo
   echo "Produced by \`benchmarks/compare.sh --count $count --prefixes $prefixes --seconds $seconds --rounds $rounds$([ $smoke -eq 1 ] && echo ' --smoke')${only:+ --only \"$only\"}${large:+ --large $large}$([ ${#resolver_args[@]} -eq 0 ] || printf ' --resolver-arg %s' "${resolver_args[@]}")$([ ${#pg_settings[@]} -eq 0 ] || printf ' --pg-setting %s' "${pg_settings[@]}")\`"
   echo "on $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
-  echo "$(uname -sr), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet HEAD -- 2>/dev/null || echo " with uncommitted changes")."
+  echo "$(uname -sr), $commit."
   echo "Dataset: $count identifiers across $prefixes enterprise prefixes, three values of about 200 bytes each"
   echo "(a unary request body is $(stat -c %s "$work/unary.bin") bytes$([ -f "$work/knot/zone" ] && echo "; Knot holds about $(( $(wc -c <"$work/knot/zone") / count )) bytes of TXT per name"))."
   [ -z "$large" ] || echo "The \`resolver-$large\` and \`pgbench-*-$large\` rows: a store-only node and pgbench over a second database of $large identifiers (the same formula), on random keys of their own."
@@ -488,7 +501,7 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
     awk -v l="$large" -v c="$count" -v a1="$(med "$PB" "pgbench-any-$large" 1)" -v a0="$(med "$PB" pgbench-any 1)" \
       -v o1="$(med "$PU" "pgbench-one-$large" 1)" -v o0="$(med "$PU" pgbench-one 1)" 'BEGIN {
       printf "PostgreSQL itself, same queries through pgbench, %d identifiers / %d: = ANY(100) %s, one query per call %s.\n", l, c,
-        (a0 > 0 ? sprintf("%.2f ×", a1 / a0) : "not measured"), (o0 > 0 ? sprintf("%.2f ×", o1 / o0) : "not measured") }'
+        (a0 > 0 && a1 > 0 ? sprintf("%.2f ×", a1 / a0) : "not measured"), (o0 > 0 && o1 > 0 ? sprintf("%.2f ×", o1 / o0) : "not measured") }'
   fi
 } >"$out"
 log "wrote $out"

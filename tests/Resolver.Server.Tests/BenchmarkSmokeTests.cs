@@ -63,15 +63,21 @@ public sealed class BenchmarkSmokeTests
         try
         {
             var report = Path.Combine(directory.FullName, "report.md");
-            var (exitCode, output) = await RunAsync("bash", [Path.Combine(Repository.Root(), "benchmarks", "compare.sh"), "--smoke", "--no-build", "--only", "PostgreSQL", "--large", "5000", "--out", report], TimeSpan.FromMinutes(6));
+            var (exitCode, output) = await RunAsync("bash", [Path.Combine(Repository.Root(), "benchmarks", "compare.sh"), "--smoke", "--no-build", "--only", "PostgreSQL", "--large", "5000", "--pg-setting", "shared_buffers=64MB", "--out", report], TimeSpan.FromMinutes(6));
             Assert.True(exitCode == 0, $"compare.sh --only PostgreSQL --large 5000 exited with {exitCode}:\n{Tail(output)}");
 
             // The scale target's point: nothing but PostgreSQL and the store-only nodes is prepared (at ten million
             // identifiers the baseline, Redis and Knot would not fit the machine).
             Assert.DoesNotContain("Redis: mass insert", output, StringComparison.Ordinal);
             Assert.DoesNotContain("Knot DNS", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("starting baseline", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("starting resolver-l1", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("starting resolver-redis", output, StringComparison.Ordinal);
+            Assert.Contains("starting resolver-store-large", output, StringComparison.Ordinal);
             Assert.Contains("bulk load of 5000 identifiers", output, StringComparison.Ordinal);
             var lines = File.ReadAllLines(report);
+            // The report names what it ran, the PostgreSQL setting included, so a run can be repeated.
+            Assert.Contains(lines, line => line.Contains("--only \"PostgreSQL\" --large 5000 --pg-setting shared_buffers=64MB`", StringComparison.Ordinal));
             var rows = lines.TakeWhile(line => !line.StartsWith("## ", StringComparison.Ordinal))
                 .Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| case", StringComparison.Ordinal) && !line.StartsWith("| ---", StringComparison.Ordinal))
                 .Select(line => line.Split('|', StringSplitOptions.TrimEntries)[1..^1])
