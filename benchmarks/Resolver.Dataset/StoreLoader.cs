@@ -67,10 +67,10 @@ internal static class StoreLoader
         await connection.OpenAsync(cancellationToken);
         await EnsureEmptyAsync(connection.CreateCommand(), builder.Database ?? "the database");
 
-        // COPY FREEZE (PostgreSQL manual, "COPY"; "Populating a Database") writes the rows frozen, hint bits and
-        // visibility map set, as a table looks once vacuum has passed: the first read of each page then does not
-        // dirty it, and autovacuum does not rewrite a fresh ten-million-row table while it is being measured. FREEZE
-        // needs the table truncated in the same transaction; it is empty (checked above).
+        // COPY FREEZE (PostgreSQL manual, "COPY"; "Populating a Database") writes the rows frozen with their hint bits
+        // set, and from PostgreSQL 14 on the visibility map too, as a table looks once vacuum has passed: the first read
+        // of each page then does not dirty it, and the vacuum that inserts trigger finds every page all-frozen while
+        // the table is being measured. FREEZE needs the table truncated in the same transaction; it is empty (checked above).
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var truncate = new NpgsqlCommand("TRUNCATE records", connection, transaction))
         {
