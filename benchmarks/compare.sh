@@ -34,7 +34,8 @@ usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds 
                  one more PostgreSQL setting (repeat it; e.g. --pg-setting shared_buffers=12GB), to measure one; the
                  defaults are fsync=off, max_connections=300, shared_buffers=1GB
 needs: h2load (nghttp2-client), knotd + knotc (knot), dnsperf, redis-server + redis-cli + redis-benchmark, PostgreSQL (initdb,
-       pg_ctl, pgbench), python3, curl, the .NET 10 SDK
+       pg_ctl, pgbench), python3, curl, the .NET 10 SDK; with --only, Knot and dnsperf only for the hot unary case and
+       Redis only for the hot batch and Redis-tier cases
 EOF
 }
 
@@ -94,13 +95,15 @@ for case in "${!uses[@]}"; do selected "$case" && break; case=""; done
 
 pgbin=$(find /usr/lib/postgresql -maxdepth 3 -name initdb -path '*/bin/*' 2>/dev/null | sort -V | tail -1 | xargs -r dirname)
 missing=()
-for tool in h2load:nghttp2-client knotd:knot knotc:knot dnsperf:dnsperf redis-server:redis-server redis-cli:redis-tools \
-            redis-benchmark:redis-tools python3:python3 curl:curl dotnet:dotnet-sdk-10.0; do
+tools=(h2load:nghttp2-client python3:python3 curl:curl dotnet:dotnet-sdk-10.0)
+! needs knot || tools+=(knotd:knot knotc:knot dnsperf:dnsperf)
+! needs redis || tools+=(redis-server:redis-server redis-cli:redis-tools redis-benchmark:redis-tools)
+for tool in "${tools[@]}"; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 done
 [ -n "$pgbin" ] && [ -x "$pgbin/pgbench" ] || missing+=(postgresql postgresql-contrib)
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "compare.sh: missing tools; install them with: apt-get install -y ${missing[*]}" >&2
+  echo "compare.sh: missing tools; install them with: apt-get install -y $(printf '%s\n' "${missing[@]}" | sort -u | xargs)" >&2
   exit 2
 fi
 
