@@ -417,12 +417,12 @@ run_case "$PU" \
 
 : >"$work/latency"
 rss_kb="" hwm_kb=""
-if needs resolver-l1; then
+if needs resolver-l1; then # every case on the L1 node also measures the baseline
   log "one caller, unary, hot: latency"
   for round in $(seq "$rounds"); do
     latency >>"$work/latency"
     h2_latency resolver-l1 >>"$work/latency-h2-resolver"
-    needs baseline && h2_latency baseline >>"$work/latency-h2-baseline"
+    h2_latency baseline >>"$work/latency-h2-baseline"
   done
   rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/${pid[resolver-l1]}/status")
   hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/${pid[resolver-l1]}/status")
@@ -461,7 +461,7 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
     echo
     echo "One caller, unary, hot identifiers (\`resolver bench --mode unary -c 1\`): p50 $p50 µs, p99 $p99 µs."
     echo "The same from a C client (\`h2load -c 1 -m 1\`, which reports means only): Resolver $(median <"$work/latency-h2-resolver") µs,"
-    echo "the bare baseline $([ -s "$work/latency-h2-baseline" ] && echo "$(median <"$work/latency-h2-baseline") µs" || echo "not measured") per call."
+    echo "the bare baseline $(median <"$work/latency-h2-baseline") µs per call."
     echo "Resolver (all caches) resident memory at the end: $((rss_kb / 1024)) MiB (peak $((hwm_kb / 1024)) MiB), L1 budget 256 MiB."
   fi
   echo
