@@ -13,7 +13,7 @@ namespace Resolver.Caching;
 /// </summary>
 public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, TimeProvider time) : IRecordSource
 {
-    public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var results = new RecordLookup[keys.Count];
@@ -24,7 +24,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
         var expired = 0;
         for (var i = 0; i < keys.Count; i++)
         {
-            if (!TryAnswer(tiers.Memory.Get(keys[i]), now, heldByL1: true, out results[i], ref fallback[i], ref expired))
+            if (!TryAnswer(tiers.Memory.Get(keys[i].CacheKey), now, heldByL1: true, out results[i], ref fallback[i], ref expired))
             {
                 missing.Add(i);
             }
@@ -34,7 +34,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
 
         // 2. Redis (L2): one round trip for all L1 misses; skipped while Redis is unreachable.
         var started = Stopwatch.GetTimestamp();
-        if (missing.Count > 0 && tiers.Redis is { } redis && await redis.GetManyAsync([.. missing.Select(i => keys[i])]).ConfigureAwait(false) is { } shared)
+        if (missing.Count > 0 && tiers.Redis is { } redis && await redis.GetManyAsync([.. missing.Select(i => keys[i].CacheKey)]).ConfigureAwait(false) is { } shared)
         {
             tiers.Metrics.RedisDuration(started);
             var stillMissing = new List<int>(missing.Count);
@@ -44,7 +44,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
                 var i = missing[m];
                 if (TryAnswer(shared[m], now, heldByL1: false, out results[i], ref fallback[i], ref expired))
                 {
-                    tiers.OfferToMemory(keys[i], shared[m]!, now);
+                    tiers.OfferToMemory(keys[i].CacheKey, shared[m]!, now);
                 }
                 else
                 {
@@ -77,7 +77,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
         }
 
         var asked = missing.Select(i => keys[i]).ToArray();
-        var pending = next.GetManyAsync(asked, CancellationToken.None).AsTask();
+        var pending = next.GetManyAsync(asked, context, CancellationToken.None).AsTask();
         var answeredStale = false;
         if (missing.Any(i => fallback[i] is not null))
         {
@@ -152,7 +152,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
     }
 
     // What the next stage answered, fresh, goes into both tiers (never a problem, never a stale answer from further on).
-    private void Fill(string[] asked, IReadOnlyList<RecordLookup> answers, DateTimeOffset now)
+    private void Fill(RecordKey[] asked, IReadOnlyList<RecordLookup> answers, DateTimeOffset now)
     {
         var fills = new List<(string Key, CacheEntry Entry)>(asked.Length);
         for (var m = 0; m < asked.Length; m++)
@@ -160,8 +160,8 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
             if (answers[m] is { Problem: null, Stale: false } answer)
             {
                 var entry = CacheEntry.For(answer.Record, now, tiers.Options);
-                tiers.OfferToMemory(asked[m], entry, now, fromElsewhere: answer.Trace is not null);
-                fills.Add((asked[m], entry));
+                tiers.OfferToMemory(asked[m].CacheKey, entry, now, fromElsewhere: asked[m].IsRemote);
+                fills.Add((asked[m].CacheKey, entry));
             }
         }
 
@@ -173,7 +173,7 @@ public sealed class CachedRecordSource(CacheTiers tiers, IRecordSource next, Tim
     }
 
     // A read the caller stopped waiting for still warms the cache when it comes back.
-    private async Task FillWhenAnsweredAsync(string[] asked, Task<IReadOnlyList<RecordLookup>> pending)
+    private async Task FillWhenAnsweredAsync(RecordKey[] asked, Task<IReadOnlyList<RecordLookup>> pending)
     {
         try
         {

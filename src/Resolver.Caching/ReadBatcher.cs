@@ -30,7 +30,7 @@ public sealed class ReadBatcher : IRecordSource
         (_next, _settings) = (next, settings);
     }
 
-    public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken)
     {
         var read = new WaitingRead(keys);
         List<WaitingRead>? batch = null;
@@ -85,8 +85,9 @@ public sealed class ReadBatcher : IRecordSource
         var keys = batch.Count == 1 ? batch[0].Keys : [.. batch.SelectMany(r => r.Keys)];
         try
         {
-            // Not a caller's token: every read in the batch waits on this query. The next stage's own timeouts bound it.
-            var lookups = await _next.GetManyAsync(keys, CancellationToken.None).ConfigureAwait(false);
+            // Neither a caller's token nor a caller's context: every read in the batch waits on this query, whoever asked
+            // first. The next stage's own timeouts bound it.
+            var lookups = await _next.GetManyAsync(keys, ReadContext.None, CancellationToken.None).ConfigureAwait(false);
             if (batch.Count == 1)
             {
                 batch[0].Answer.SetResult(lookups);
@@ -138,9 +139,9 @@ public sealed class ReadBatcher : IRecordSource
         return batch;
     }
 
-    private sealed class WaitingRead(IReadOnlyList<string> keys)
+    private sealed class WaitingRead(IReadOnlyList<RecordKey> keys)
     {
-        public IReadOnlyList<string> Keys { get; } = keys;
+        public IReadOnlyList<RecordKey> Keys { get; } = keys;
 
         public TaskCompletionSource<IReadOnlyList<RecordLookup>> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

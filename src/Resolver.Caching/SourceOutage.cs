@@ -59,7 +59,7 @@ internal sealed class SourceOutage(TimeProvider time)
     {
         try
         {
-            var answer = await next.GetManyAsync([ProbeKey], CancellationToken.None).ConfigureAwait(false);
+            var answer = await next.GetManyAsync([new RecordKey(ProbeKey)], ReadContext.None, CancellationToken.None).ConfigureAwait(false);
             if (answer[0].Problem is not { Kind: ErrorKind.Unavailable })
             {
                 MarkUp();

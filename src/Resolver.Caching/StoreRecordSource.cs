@@ -10,13 +10,19 @@ namespace Resolver.Caching;
 /// </summary>
 public sealed class StoreRecordSource(IRecordStore store, CacheMetrics metrics) : IRecordSource
 {
-    public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         metrics.StoreRead();
         try
         {
-            var records = await store.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
+            var identifiers = new string[keys.Count];
+            for (var i = 0; i < keys.Count; i++)
+            {
+                identifiers[i] = keys[i].Key;
+            }
+
+            var records = await store.GetManyAsync(identifiers, cancellationToken).ConfigureAwait(false);
             metrics.StoreDuration(started);
             var lookups = new RecordLookup[records.Count];
             var found = 0;

@@ -113,6 +113,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<FederationOptions>>().Value.ToRecursion());
         services.TryAddSingleton<SiteChannels>();
         services.TryAddSingleton<LearnedReferrals>();
+        services.TryAddSingleton<SiteAnswers>();
         services.TryAddSingleton<ResolutionService>();
 
         // The write path.

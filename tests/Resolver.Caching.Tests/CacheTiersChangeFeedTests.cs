@@ -52,13 +52,13 @@ public sealed class CacheTiersChangeFeedTests : IAsyncLifetime
     public async Task OnChanges_RedisHoldsTheOlderCopy_NeitherServedNorPutBackEvenAfterL1IsCleared()
     {
         await using var tiers = CacheHarness.Tiers(Options, _time, _redis.Configuration);
-        var source = new CachedRecordSource(tiers, new MissCoalescer(new StoreRecordSource(_store, tiers.Metrics)), _time);
+        var source = new CachedRecordSource(tiers, new MissCoalescer(new StoreRecordSource(_store, tiers.Metrics), _time), _time);
         await tiers.Redis!.FillAsync([("88.1/a", Entry("88.1/a", 1))], _time.GetUtcNow()); // the write's announcement never came
         _store.Put(CacheHarness.Record("88.1/a", 2));
 
         tiers.OnChanges([Changed("88.1/a", 2)]);
         tiers.Memory.Clear(); // as on a Redis reconnection: the L1 watermark is gone
-        var answer = await source.GetManyAsync(["88.1/a"], Ct);
+        var answer = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         Assert.Equal(2, answer[0].Record!.Version);
         Assert.Equal(1, _store.Reads);

@@ -1,3 +1,4 @@
+using Resolver.Core.Storage;
 using Resolver.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,7 +16,7 @@ public sealed class CachedRecordSourceTests
     private CachedRecordSource Source(CacheOptions? options = null)
     {
         var tiers = CacheHarness.Tiers(options ?? Options, _time);
-        return new CachedRecordSource(tiers, new MissCoalescer(new StoreRecordSource(_store, tiers.Metrics)), _time);
+        return new CachedRecordSource(tiers, new MissCoalescer(new StoreRecordSource(_store, tiers.Metrics), _time), _time);
     }
 
     [Fact]
@@ -24,9 +25,9 @@ public sealed class CachedRecordSourceTests
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
         var source = Source();
 
-        await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
         _time.Advance(TimeSpan.FromSeconds(59));
-        var second = await source.GetManyAsync(["88.1/a"], Ct);
+        var second = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         Assert.Equal(1, _store.Reads);
         Assert.Equal(1, second[0].Record!.Version);
@@ -39,9 +40,9 @@ public sealed class CachedRecordSourceTests
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
         var source = Source();
 
-        var read = await source.GetManyAsync(["88.1/a"], Ct);
-        var hit = await source.GetManyAsync(["88.1/a"], Ct);
-        var again = await source.GetManyAsync(["88.1/a"], Ct);
+        var read = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
+        var hit = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
+        var again = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         Assert.False(read[0].HeldByL1);
         Assert.True(hit[0].HeldByL1);
@@ -53,11 +54,11 @@ public sealed class CachedRecordSourceTests
     {
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
         var source = Source();
-        await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         _store.Put(CacheHarness.Record("88.1/a", 2, ttl: 60));
         _time.Advance(TimeSpan.FromSeconds(61));
-        var later = await source.GetManyAsync(["88.1/a"], Ct);
+        var later = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         Assert.Equal(2, _store.Reads);
         Assert.Equal(2, later[0].Record!.Version);
@@ -68,10 +69,10 @@ public sealed class CachedRecordSourceTests
     {
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 86400));
         var source = Source();
-        await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         _time.Advance(Options.TtlCap + TimeSpan.FromSeconds(1));
-        await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         Assert.Equal(2, _store.Reads);
     }
@@ -81,11 +82,11 @@ public sealed class CachedRecordSourceTests
     {
         var source = Source();
 
-        await source.GetManyAsync(["88.1/none"], Ct);
+        await source.GetManyAsync(["88.1/none"], ReadContext.None, Ct);
         _time.Advance(TimeSpan.FromSeconds(4));
-        var cached = await source.GetManyAsync(["88.1/none"], Ct);
+        var cached = await source.GetManyAsync(["88.1/none"], ReadContext.None, Ct);
         _time.Advance(TimeSpan.FromSeconds(2));
-        await source.GetManyAsync(["88.1/none"], Ct);
+        await source.GetManyAsync(["88.1/none"], ReadContext.None, Ct);
 
         Assert.Null(cached[0].Record);
         Assert.Null(cached[0].Problem);
@@ -97,11 +98,11 @@ public sealed class CachedRecordSourceTests
     {
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
         var source = Source();
-        await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         _store.Down = true;
         _time.Advance(TimeSpan.FromMinutes(30));
-        var stale = await source.GetManyAsync(["88.1/a", "88.1/never-seen"], Ct);
+        var stale = await source.GetManyAsync(["88.1/a", "88.1/never-seen"], ReadContext.None, Ct);
 
         Assert.True(stale[0].Stale);
         Assert.Equal(1, stale[0].Record!.Version);
@@ -114,11 +115,11 @@ public sealed class CachedRecordSourceTests
     {
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
         var source = Source();
-        await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         _store.Down = true;
         _time.Advance(TimeSpan.FromSeconds(60) + Options.StaleWindow + TimeSpan.FromSeconds(1));
-        var result = await source.GetManyAsync(["88.1/a"], Ct);
+        var result = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         Assert.Equal(Core.Errors.ErrorKind.Unavailable, result[0].Problem!.Kind);
     }
@@ -130,7 +131,7 @@ public sealed class CachedRecordSourceTests
         _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var source = Source();
 
-        var callers = Enumerable.Range(0, 10).Select(_ => source.GetManyAsync(["88.1/a"], Ct).AsTask()).ToArray();
+        var callers = Enumerable.Range(0, 10).Select(_ => source.GetManyAsync(["88.1/a"], ReadContext.None, Ct).AsTask()).ToArray();
         _store.Gate.SetResult();
         var results = await Task.WhenAll(callers);
 
@@ -143,11 +144,11 @@ public sealed class CachedRecordSourceTests
     {
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 3600));
         var source = Source(Options with { L1UnsyncedTtl = TimeSpan.FromSeconds(1) });
-        await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         _store.Put(CacheHarness.Record("88.1/a", 2, ttl: 3600)); // written through another replica
         _time.Advance(TimeSpan.FromMilliseconds(1001));
-        var result = await source.GetManyAsync(["88.1/a"], Ct);
+        var result = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         Assert.Equal(2, result[0].Record!.Version);
     }
@@ -157,19 +158,19 @@ public sealed class CachedRecordSourceTests
     {
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
         var source = Source();
-        await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
         _time.Advance(TimeSpan.FromMinutes(30));
         _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // packets dropped: no answer, no error
 
         // 1. The first read waits the stale-answer timeout, no longer.
-        var first = source.GetManyAsync(["88.1/a"], Ct).AsTask();
+        var first = source.GetManyAsync(["88.1/a"], ReadContext.None, Ct).AsTask();
         Assert.False(first.IsCompleted);
         _time.Advance(Options.StaleAnswerTimeout);
         var stale = await first;
 
         // 2. The source is known down: the next answer comes without asking it.
         var readsBefore = _store.Reads;
-        var again = await source.GetManyAsync(["88.1/a"], Ct);
+        var again = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
         var readsAfter = _store.Reads;
 
         // 3. The store answers again (the read it was stuck in fills the cache); a probe also sees it back.
@@ -177,9 +178,9 @@ public sealed class CachedRecordSourceTests
         _store.Gate.SetResult();
         _store.Gate = null;
         _time.Advance(TimeSpan.FromSeconds(1));
-        await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
         await Eventually.TrueAsync(() => !source.SourceIsDown, TimeSpan.FromSeconds(10), "the probe never saw the store back");
-        var fresh = await source.GetManyAsync(["88.1/a"], Ct);
+        var fresh = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         Assert.True(stale[0].Stale);
         Assert.True(again[0].Stale);
@@ -193,12 +194,12 @@ public sealed class CachedRecordSourceTests
     {
         _store.Put(CacheHarness.Record("88.1/a", 1, ttl: 60));
         var source = Source();
-        await source.GetManyAsync(["88.1/a"], Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
         _time.Advance(TimeSpan.FromMinutes(30));
         _store.Put(CacheHarness.Record("88.1/b", 1, ttl: 60));
         _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var pending = source.GetManyAsync(["88.1/a", "88.1/b"], Ct).AsTask();
+        var pending = source.GetManyAsync(["88.1/a", "88.1/b"], ReadContext.None, Ct).AsTask();
         _time.Advance(Options.StaleAnswerTimeout);
         Assert.False(pending.IsCompleted);
         _store.Gate.SetResult();
@@ -215,7 +216,7 @@ public sealed class CachedRecordSourceTests
         var source = Source();
         _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var pending = source.GetManyAsync(["88.1/a"], Ct).AsTask();
+        var pending = source.GetManyAsync(["88.1/a"], ReadContext.None, Ct).AsTask();
         _time.Advance(Options.StaleAnswerTimeout * 2);
         Assert.False(pending.IsCompleted);
         _store.Gate.SetResult();
@@ -230,7 +231,7 @@ public sealed class CachedRecordSourceTests
         _store.Down = true;
         var stage = new StoreRecordSource(_store, new CacheMetrics(new TestMeterFactory()));
 
-        var result = await stage.GetManyAsync(["88.1/a", "88.1/b"], Ct);
+        var result = await stage.GetManyAsync(["88.1/a", "88.1/b"], ReadContext.None, Ct);
 
         Assert.All(result, r => Assert.Equal(Core.Errors.ErrorKind.Unavailable, r.Problem!.Kind));
     }
@@ -241,8 +242,8 @@ public sealed class CachedRecordSourceTests
         var next = new StaleStage(CacheHarness.Record("88.1/a", 1));
         var source = new CachedRecordSource(CacheHarness.Tiers(Options, _time), next, _time);
 
-        var first = await source.GetManyAsync(["88.1/a"], Ct);
-        await source.GetManyAsync(["88.1/a"], Ct);
+        var first = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
+        await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         Assert.True(first[0].Stale);
         Assert.Equal(2, next.Calls);
@@ -253,7 +254,7 @@ public sealed class CachedRecordSourceTests
     {
         public int Calls { get; private set; }
 
-        public ValueTask<IReadOnlyList<Core.Storage.RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+        public ValueTask<IReadOnlyList<Core.Storage.RecordLookup>> GetManyAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken)
         {
             Calls++;
             return ValueTask.FromResult<IReadOnlyList<Core.Storage.RecordLookup>>([.. keys.Select(_ => new Core.Storage.RecordLookup(record, Stale: true))]);

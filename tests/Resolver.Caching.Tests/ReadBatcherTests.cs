@@ -14,7 +14,7 @@ public sealed class ReadBatcherTests
         var next = new HeldSource();
         var batcher = new ReadBatcher(next, new ReadBatching(MaxQueries: 1));
 
-        var lookups = await batcher.GetManyAsync(["88.1/a", "88.1/b"], Ct);
+        var lookups = await batcher.GetManyAsync(["88.1/a", "88.1/b"], ReadContext.None, Ct);
 
         Assert.Equal(["88.1/a", "88.1/b"], Assert.Single(next.Queries));
         Assert.Equal(["88.1/a", "88.1/b"], lookups.Select(l => l.Record!.Key));
@@ -26,11 +26,11 @@ public sealed class ReadBatcherTests
         var next = new HeldSource { Held = true };
         var batcher = new ReadBatcher(next, new ReadBatching(MaxQueries: 1));
 
-        var first = batcher.GetManyAsync(["88.1/a"], Ct).AsTask();
+        var first = batcher.GetManyAsync(["88.1/a"], ReadContext.None, Ct).AsTask();
         await next.WaitForQueriesAsync(1);
-        var second = batcher.GetManyAsync(["88.1/b", "88.1/c"], Ct).AsTask();
-        var third = batcher.GetManyAsync(["88.1/d"], Ct).AsTask();
-        var fourth = batcher.GetManyAsync(["88.1/e"], Ct).AsTask();
+        var second = batcher.GetManyAsync(["88.1/b", "88.1/c"], ReadContext.None, Ct).AsTask();
+        var third = batcher.GetManyAsync(["88.1/d"], ReadContext.None, Ct).AsTask();
+        var fourth = batcher.GetManyAsync(["88.1/e"], ReadContext.None, Ct).AsTask();
         next.ReleaseAll();
 
         Assert.Equal(["88.1/a"], (await first).Select(l => l.Record!.Key));
@@ -47,7 +47,7 @@ public sealed class ReadBatcherTests
         var batcher = new ReadBatcher(next, new ReadBatching(MaxQueries: 3));
 
         string[] keys = ["88.1/a", "88.1/b", "88.1/c", "88.1/d", "88.1/e", "88.1/f"];
-        var reads = keys.Select(k => batcher.GetManyAsync([k], Ct).AsTask()).ToArray();
+        var reads = keys.Select(k => batcher.GetManyAsync([k], ReadContext.None, Ct).AsTask()).ToArray();
         await next.WaitForQueriesAsync(3);
         next.ReleaseAll();
         await Task.WhenAll(reads);
@@ -62,13 +62,13 @@ public sealed class ReadBatcherTests
         var next = new HeldSource { Held = true };
         var batcher = new ReadBatcher(next, new ReadBatching(MaxQueries: 1, MaxKeysPerQuery: 3));
 
-        var first = batcher.GetManyAsync(["88.1/a"], Ct).AsTask();
+        var first = batcher.GetManyAsync(["88.1/a"], ReadContext.None, Ct).AsTask();
         await next.WaitForQueriesAsync(1);
         var waiting = new[]
         {
-            batcher.GetManyAsync(["88.1/b", "88.1/c"], Ct).AsTask(),
-            batcher.GetManyAsync(["88.1/d", "88.1/e"], Ct).AsTask(),
-            batcher.GetManyAsync(["88.1/f", "88.1/g", "88.1/h", "88.1/i"], Ct).AsTask(),
+            batcher.GetManyAsync(["88.1/b", "88.1/c"], ReadContext.None, Ct).AsTask(),
+            batcher.GetManyAsync(["88.1/d", "88.1/e"], ReadContext.None, Ct).AsTask(),
+            batcher.GetManyAsync(["88.1/f", "88.1/g", "88.1/h", "88.1/i"], ReadContext.None, Ct).AsTask(),
         };
         next.ReleaseAll();
         await Task.WhenAll([first, .. waiting]);
@@ -82,18 +82,18 @@ public sealed class ReadBatcherTests
         var next = new HeldSource { Held = true, ThrowOn = "88.1/c" };
         var batcher = new ReadBatcher(next, new ReadBatching(MaxQueries: 1));
 
-        var first = batcher.GetManyAsync(["88.1/a"], Ct).AsTask();
+        var first = batcher.GetManyAsync(["88.1/a"], ReadContext.None, Ct).AsTask();
         await next.WaitForQueriesAsync(1);
-        var second = batcher.GetManyAsync(["88.1/b"], Ct).AsTask();
-        var third = batcher.GetManyAsync(["88.1/c"], Ct).AsTask();
-        var fourth = batcher.GetManyAsync(["88.1/d"], Ct).AsTask();
+        var second = batcher.GetManyAsync(["88.1/b"], ReadContext.None, Ct).AsTask();
+        var third = batcher.GetManyAsync(["88.1/c"], ReadContext.None, Ct).AsTask();
+        var fourth = batcher.GetManyAsync(["88.1/d"], ReadContext.None, Ct).AsTask();
         next.ReleaseAll();
 
         Assert.Equal("88.1/a", (await first).Single().Record!.Key);
         Assert.Equal("88.1/b", (await second).Single().Record!.Key);
         await Assert.ThrowsAsync<InvalidOperationException>(() => third);
         Assert.Equal("88.1/d", (await fourth).Single().Record!.Key);
-        Assert.Equal("88.1/e", (await batcher.GetManyAsync(["88.1/e"], Ct)).Single().Record!.Key);
+        Assert.Equal("88.1/e", (await batcher.GetManyAsync(["88.1/e"], ReadContext.None, Ct)).Single().Record!.Key);
     }
 
     [Fact]
@@ -102,10 +102,10 @@ public sealed class ReadBatcherTests
         var next = new HeldSource { Held = true };
         var batcher = new ReadBatcher(next, new ReadBatching(MaxQueries: 1, MaxKeysPerQuery: 10) { MaxWaitingKeys = 3 });
 
-        var first = batcher.GetManyAsync(["88.1/a"], Ct).AsTask();
+        var first = batcher.GetManyAsync(["88.1/a"], ReadContext.None, Ct).AsTask();
         await next.WaitForQueriesAsync(1);
-        var waiting = batcher.GetManyAsync(["88.1/b", "88.1/c", "88.1/d"], Ct).AsTask();
-        var refused = await batcher.GetManyAsync(["88.1/e"], Ct);
+        var waiting = batcher.GetManyAsync(["88.1/b", "88.1/c", "88.1/d"], ReadContext.None, Ct).AsTask();
+        var refused = await batcher.GetManyAsync(["88.1/e"], ReadContext.None, Ct);
         next.ReleaseAll();
         await Task.WhenAll(first, waiting);
 
@@ -113,7 +113,7 @@ public sealed class ReadBatcherTests
         Assert.Equal(Core.Errors.ErrorKind.Unavailable, problem!.Kind);
         Assert.Contains("3 keys are already waiting", problem.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(next.Queries, q => q.Contains("88.1/e"));
-        Assert.Equal("88.1/f", (await batcher.GetManyAsync(["88.1/f"], Ct)).Single().Record!.Key); // room again
+        Assert.Equal("88.1/f", (await batcher.GetManyAsync(["88.1/f"], ReadContext.None, Ct)).Single().Record!.Key); // room again
     }
 
     [Fact]
@@ -130,10 +130,10 @@ public sealed class ReadBatcherTests
         var batcher = new ReadBatcher(next, new ReadBatching(MaxQueries: 1));
         using var giveUp = new CancellationTokenSource();
 
-        var first = batcher.GetManyAsync(["88.1/a"], Ct).AsTask();
+        var first = batcher.GetManyAsync(["88.1/a"], ReadContext.None, Ct).AsTask();
         await next.WaitForQueriesAsync(1);
-        var quitter = batcher.GetManyAsync(["88.1/b"], giveUp.Token).AsTask();
-        var stayer = batcher.GetManyAsync(["88.1/c"], Ct).AsTask();
+        var quitter = batcher.GetManyAsync(["88.1/b"], ReadContext.None, giveUp.Token).AsTask();
+        var stayer = batcher.GetManyAsync(["88.1/c"], ReadContext.None, Ct).AsTask();
         await giveUp.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => quitter);
@@ -169,11 +169,11 @@ public sealed class ReadBatcherTests
         public Task WaitForQueriesAsync(int count) =>
             Eventually.TrueAsync(() => _queries.Count >= count, TimeSpan.FromSeconds(10), $"{count} queries never reached the next stage");
 
-        public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+        public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken)
         {
             var inFlight = Interlocked.Increment(ref _inFlight);
             InterlockedMax(ref _mostInFlight, inFlight);
-            _queries.Enqueue([.. keys]);
+            _queries.Enqueue([.. keys.Select(k => k.Key)]);
             try
             {
                 if (Held)
@@ -181,9 +181,9 @@ public sealed class ReadBatcherTests
                     await _release.Task.WaitAsync(cancellationToken);
                 }
 
-                return ThrowOn is not null && keys.Contains(ThrowOn)
+                return ThrowOn is not null && keys.Any(k => k.Key == ThrowOn)
                     ? throw new InvalidOperationException("a bug in the next stage")
-                    : [.. keys.Select(k => new RecordLookup(CacheHarness.Record(k, 1)))];
+                    : [.. keys.Select(k => new RecordLookup(CacheHarness.Record(k.Key, 1)))];
             }
             finally
             {

@@ -1,3 +1,4 @@
+using Resolver.Core.Storage;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Time.Testing;
 using Resolver.Testing;
@@ -52,8 +53,8 @@ public sealed class RedisTierTests : IAsyncLifetime
         await tiers.Redis!.FillAsync([("88.1/a", Entry("88.1/a", 1))], _time.GetUtcNow());
         var source = new CachedRecordSource(tiers, new StoreRecordSource(new TestStore(), tiers.Metrics), _time);
 
-        var fromRedis = await source.GetManyAsync(["88.1/a"], Ct);
-        var fromL1 = await source.GetManyAsync(["88.1/a"], Ct);
+        var fromRedis = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
+        var fromL1 = await source.GetManyAsync(["88.1/a"], ReadContext.None, Ct);
 
         Assert.Equal(1, fromRedis[0].Record!.Version);
         Assert.False(fromRedis[0].HeldByL1);

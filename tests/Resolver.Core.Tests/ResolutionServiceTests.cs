@@ -119,9 +119,9 @@ public sealed class ResolutionServiceTests
 
         public RecordLookup Answer { get; set; }
 
-        public ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+        public ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken)
         {
-            Asked.AddRange(keys);
+            Asked.AddRange(keys.Select(k => k.Key));
             return ValueTask.FromResult<IReadOnlyList<RecordLookup>>([.. keys.Select(_ => Answer)]);
         }
     }

@@ -48,14 +48,14 @@ public sealed class ResolutionChainTests
     /// <summary>A pass-through stage that notes the keys it is asked for.</summary>
     private sealed class SpyStage(IRecordSource next, List<string> seen) : IRecordSource
     {
-        public ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+        public ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken)
         {
             lock (seen)
             {
-                seen.AddRange(keys);
+                seen.AddRange(keys.Select(k => k.Key));
             }
 
-            return next.GetManyAsync(keys, cancellationToken);
+            return next.GetManyAsync(keys, context, cancellationToken);
         }
     }
 }

@@ -430,7 +430,7 @@ public sealed partial class RestApiTests
     {
         public const string Secret = "secret-internal-detail";
 
-        public ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
-            keys.Count > 0 ? throw new InvalidOperationException(Secret) : next.GetManyAsync(keys, cancellationToken);
+        public ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken) =>
+            keys.Count > 0 ? throw new InvalidOperationException(Secret) : next.GetManyAsync(keys, context, cancellationToken);
     }
 }

@@ -23,6 +23,9 @@ public static class Reasons
     public const string LameDelegation = "lame-delegation";
     public const string DelegationLoop = "delegation-loop";
     public const string DelegationChainTooLong = "delegation-chain-too-long";
+    public const string ReferralOutsideDelegation = "referral-outside-delegation";
+    public const string SiteNotAllowed = "site-not-allowed";
+    public const string SiteAnswerInvalid = "site-answer-invalid";
     public const string WriteContention = "write-contention";
     public const string PrefixHomed = "prefix-homed";
     public const string InvalidSite = "invalid-site";

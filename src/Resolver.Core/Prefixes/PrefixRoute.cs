@@ -3,7 +3,8 @@ namespace Resolver.Core.Prefixes;
 /// <summary>Where the authority step sends an identifier (SPEC §4): answered here, referred to a site, or unknown here.</summary>
 /// <param name="Kind">The kind of route.</param>
 /// <param name="Authority">The longest known prefix covering the identifier's prefix (homed or delegated); null when unknown.</param>
-public readonly record struct PrefixRoute(RouteKind Kind, PrefixEntry? Authority)
+/// <param name="Site">For a delegated prefix: the delegation as the root of trust of what its site answers.</param>
+public readonly record struct PrefixRoute(RouteKind Kind, PrefixEntry? Authority, SiteAuthority? Site = null)
 {
     /// <summary>No known prefix covers the identifier: an upstream node (when one is configured) is asked, else NOT_FOUND.</summary>
     public static PrefixRoute Unknown => new(RouteKind.Unknown, null);

@@ -6,11 +6,14 @@ namespace Resolver.Core.Prefixes;
 public sealed class PrefixTable
 {
     private readonly FrozenDictionary<string, PrefixEntry> _entries;
+    private readonly FrozenDictionary<string, SiteAuthority> _sites;
 
     public PrefixTable(IEnumerable<PrefixEntry> entries)
     {
         _entries = entries.ToFrozenDictionary(e => e.Prefix, StringComparer.Ordinal);
         Entries = [.. _entries.Values.OrderBy(e => e.Prefix, StringComparer.Ordinal)];
+        // Once per table, not per lookup: a delegation's authority (and its tag) is what every remote record under it carries.
+        _sites = _entries.Values.Where(e => e.Kind == PrefixKind.Delegated).ToFrozenDictionary(e => e.Prefix, SiteAuthority.ForDelegation, StringComparer.Ordinal);
     }
 
     /// <summary>A table that knows no prefix.</summary>
@@ -37,7 +40,7 @@ public sealed class PrefixTable
     public PrefixRoute Route(string prefix) => FindAuthority(prefix) switch
     {
         { Kind: PrefixKind.Homed } homed => new PrefixRoute(RouteKind.Local, homed),
-        { Kind: PrefixKind.Delegated } delegated => new PrefixRoute(RouteKind.Delegated, delegated),
+        { Kind: PrefixKind.Delegated } delegated => new PrefixRoute(RouteKind.Delegated, delegated, _sites[delegated.Prefix]),
         _ => PrefixRoute.Unknown,
     };
 

@@ -1,3 +1,5 @@
+using Resolver.Core.Prefixes;
+
 namespace Resolver.Core.Resolution;
 
 /// <summary>
@@ -9,6 +11,9 @@ namespace Resolver.Core.Resolution;
 /// <param name="MaxHops">The most sites one identifier may take to resolve; past it, the chain is reported as too long (a loop, usually).</param>
 public sealed record Recursion(bool Recursive, string? Upstream, int MaxHops)
 {
+    /// <summary>The upstream as the root of trust of what it answers; null without one.</summary>
+    public SiteAuthority? UpstreamSite { get; } = Upstream is null ? null : SiteAuthority.ForUpstream(Upstream);
+
     /// <summary>An authoritative-only node: referrals for delegated prefixes, no upstream.</summary>
     public static Recursion None { get; } = new(false, null, 8);
 }

@@ -15,21 +15,40 @@ namespace Resolver.Core.Resolution;
 /// </summary>
 public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records, AccessDirectory access, ResolutionMetrics metrics, Recursion recursion)
 {
-    /// <summary>Resolves one identifier for <paramref name="caller"/>.</summary>
+    /// <summary>Resolves one identifier for <paramref name="caller"/>, a call with no deadline that passed no other node.</summary>
     public async ValueTask<ResolveOutcome> ResolveAsync(ResolveQuery query, Caller caller, CancellationToken cancellationToken) =>
-        (await ResolveAsync([query], caller, cancellationToken).ConfigureAwait(false))[0];
+        (await ResolveAsync([query], caller, ReadContext.None, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>Resolves one identifier for <paramref name="caller"/> within <paramref name="context"/> (deadline, hops passed).</summary>
+    public async ValueTask<ResolveOutcome> ResolveAsync(ResolveQuery query, Caller caller, ReadContext context, CancellationToken cancellationToken) =>
+        (await ResolveAsync([query], caller, context, cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>Resolves many identifiers for <paramref name="caller"/>; one outcome per query, in query order.</summary>
-    public async ValueTask<ResolveOutcome[]> ResolveAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, CancellationToken cancellationToken)
+    public ValueTask<ResolveOutcome[]> ResolveAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, CancellationToken cancellationToken) =>
+        ResolveAsync(queries, caller, ReadContext.None, cancellationToken);
+
+    /// <summary>
+    /// Resolves many identifiers for <paramref name="caller"/> within <paramref name="context"/>; one outcome per query, in
+    /// query order. Sites asked for them get what is left of the deadline and the call's hops plus this node's.
+    /// </summary>
+    /// <exception cref="ResolverException">FAILED_PRECONDITION (<c>delegation-chain-too-long</c>): the call has passed more
+    /// than <c>--max-hops</c> nodes already, so a loop between recursive nodes ends at once.</exception>
+    public async ValueTask<ResolveOutcome[]> ResolveAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, ReadContext context, CancellationToken cancellationToken)
     {
+        if (context.Hops > recursion.MaxHops)
+        {
+            throw new ResolverException(new Problem(ErrorKind.FailedPrecondition, Reasons.DelegationChainTooLong,
+                $"this request has passed {context.Hops} nodes, more than --max-hops {recursion.MaxHops}: a delegation loop between recursive nodes?"));
+        }
+
         var outcomes = new ResolveOutcome[queries.Count];
-        var withheld = await AnswerAsync(queries, caller, outcomes, cancellationToken).ConfigureAwait(false);
+        var withheld = await AnswerAsync(queries, caller, context, outcomes, cancellationToken).ConfigureAwait(false);
         metrics.Record(outcomes, withheld);
         return outcomes;
     }
 
     // Fills one outcome per query; returns, when any, which answers had every matching value withheld from the caller.
-    private async ValueTask<bool[]?> AnswerAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, ResolveOutcome[] outcomes, CancellationToken cancellationToken)
+    private async ValueTask<bool[]?> AnswerAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, ReadContext context, ResolveOutcome[] outcomes, CancellationToken cancellationToken)
     {
 
         // 1. Grammar: needs nothing but the query, so it never waits for a store.
@@ -59,13 +78,15 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         // 2. Authority. A replica that has never read the prefix table and cannot reach its store routes everything
         // to the chain, so that what the shared cache holds is still served and the rest is UNAVAILABLE per item.
         var table = await TableOrNullAsync(cancellationToken).ConfigureAwait(false);
-        var local = new List<(int Slot, Identifier Identifier, string? Homed, bool Remote)>(parsed.Count);
+        // Each identifier read through the chain carries its route: its own key for a local record, the authority (the
+        // delegation or the upstream) for a record another node serves, which the site stage starts from and trusts no further.
+        var local = new List<(int Slot, Identifier Identifier, string? Homed, RecordKey Key)>(parsed.Count);
         foreach (var (slot, identifier) in parsed)
         {
             var query = queries[slot];
             if (table is null)
             {
-                local.Add((slot, identifier, null, false));
+                local.Add((slot, identifier, null, new RecordKey(identifier.Key)));
                 continue;
             }
 
@@ -73,17 +94,17 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
             switch (table.Route(identifier.Prefix))
             {
                 case { Kind: RouteKind.Local, Authority: { } homed }:
-                    local.Add((slot, identifier, homed.Prefix, false));
+                    local.Add((slot, identifier, homed.Prefix, new RecordKey(identifier.Key)));
                     break;
-                case { Kind: RouteKind.Delegated } when recurse:
-                    local.Add((slot, identifier, null, true)); // the chain's site stage asks the delegation's site
+                case { Kind: RouteKind.Delegated, Site: { } site } when recurse:
+                    local.Add((slot, identifier, null, new RecordKey(identifier.Key, site))); // the chain's site stage asks the delegation's site
                     break;
                 case { Kind: RouteKind.Delegated, Authority: { } delegation }:
                     // Not recursing: the caller (or the CLI) follows the referral to the site.
                     outcomes[slot] = ResolveOutcome.Referred(query.Identifier, new Referral(delegation.Prefix, delegation.Endpoints, delegation.Ttl));
                     break;
-                case { Kind: RouteKind.Unknown } when recursion.Upstream is { } && recurse:
-                    local.Add((slot, identifier, null, true)); // the upstream node knows where the prefix lives
+                case { Kind: RouteKind.Unknown } when recursion.UpstreamSite is { } upstreamSite && recurse:
+                    local.Add((slot, identifier, null, new RecordKey(identifier.Key, upstreamSite))); // the upstream node knows where the prefix lives
                     break;
                 case { Kind: RouteKind.Unknown } when recursion.Upstream is { } upstream:
                     // The empty prefix: "everything this node does not know" (DNS: a referral to the root).
@@ -101,9 +122,9 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         }
 
         // 3. Records: one read for all distinct keys, through whatever cache tiers are configured.
-        var keys = local.Select(item => item.Identifier.Key).Distinct(StringComparer.Ordinal).ToArray();
-        var found = await records.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
-        var byKey = new Dictionary<string, RecordLookup>(keys.Length, StringComparer.Ordinal);
+        var keys = local.Select(item => item.Key).Distinct().ToArray();
+        var found = await records.GetManyAsync(keys, context, cancellationToken).ConfigureAwait(false);
+        var byKey = new Dictionary<RecordKey, RecordLookup>(keys.Length);
         for (var i = 0; i < keys.Length; i++)
         {
             byKey[keys[i]] = found[i];
@@ -113,10 +134,11 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         var grants = caller.Kind == CallerKind.Enterprise ? await GrantsOrNoneAsync(cancellationToken).ConfigureAwait(false) : AccessSnapshot.Empty;
         table ??= PrefixTable.Empty; // no owner known: enterprises see public values only until the store answers
         bool[]? withheld = null;
-        foreach (var (slot, identifier, homed, remote) in local)
+        foreach (var (slot, identifier, homed, key) in local)
         {
             var query = queries[slot];
-            var (record, stale, problem, trace, heldByL1) = byKey[identifier.Key];
+            var remote = key.IsRemote;
+            var (record, stale, problem, trace, heldByL1) = byKey[key];
             // A record another node serves has no owner here, whatever this node homes above its prefix.
             var outcome = Answer(query, identifier, homed, record, stale, heldByL1, problem, remote ? PrefixTable.Empty : table, grants, caller, out var allWithheld);
             if (allWithheld)

@@ -24,8 +24,7 @@ internal sealed class ResolutionGrpcService(
     IOptions<SecurityOptions> security,
     CredentialRecheck recheck,
     IOptions<CacheTierOptions> cache,
-    Draining draining,
-    Recursion recursion) : Protocol.V1.Resolution.ResolutionBase
+    Draining draining) : Protocol.V1.Resolution.ResolutionBase
 {
     /// <summary>The contract's description of the service, which JSON transcoding and reflection read from the binding.</summary>
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Protocol.V1.Resolution.Descriptor;
@@ -40,8 +39,7 @@ internal sealed class ResolutionGrpcService(
     public override async Task<ResolveResult> Resolve(ResolveRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
-        Hops.Enter(context, recursion);
-        var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.CancellationToken).ConfigureAwait(false);
+        var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, Hops.ReadContextOf(context), context.CancellationToken).ConfigureAwait(false);
         // The expected failures of a unary resolve (not found, invalid) are thrown once, already as the status they are.
         return outcome.Problem is { } problem ? throw ProblemMapping.ToRpcException(problem) : ProtoMapper.ToProto(outcome);
     }
@@ -56,8 +54,7 @@ internal sealed class ResolutionGrpcService(
         }
 
         var caller = context.GetCaller();
-        Hops.Enter(context, recursion);
-        var outcomes = await resolution.ResolveAsync([.. request.Requests.Select(ProtoMapper.ToQuery)], caller, context.CancellationToken).ConfigureAwait(false);
+        var outcomes = await resolution.ResolveAsync([.. request.Requests.Select(ProtoMapper.ToQuery)], caller, Hops.ReadContextOf(context), context.CancellationToken).ConfigureAwait(false);
         return BoundedBatchAnswer.Build(outcomes, options.Value.MaxMessageBytes);
     }
 
@@ -70,7 +67,7 @@ internal sealed class ResolutionGrpcService(
         // with UNAVAILABLE before its drain bound, between two groups.
         var caller = context.GetCaller();
         var user = context.GetHttpContext().User;
-        Hops.Enter(context, recursion);
+        var read = Hops.ReadContextOf(context);
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
         var arrived = new List<ResolveQuery>(StreamGroup);
         var next = Task.FromResult(false);
@@ -88,7 +85,7 @@ internal sealed class ResolutionGrpcService(
                 while (next.IsCompletedSuccessfully && next.Result && arrived.Count < Math.Min(StreamGroup, limits.MaxBatchSize));
 
                 await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
-                var outcomes = await resolution.ResolveAsync(arrived, caller, context.CancellationToken).ConfigureAwait(false);
+                var outcomes = await resolution.ResolveAsync(arrived, caller, read, context.CancellationToken).ConfigureAwait(false);
                 var buffered = 0;
                 for (var i = 0; i < outcomes.Length; i++)
                 {

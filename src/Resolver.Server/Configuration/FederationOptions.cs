@@ -17,6 +17,12 @@ public sealed class FederationOptions
     /// <summary>Bearer token this node presents to sites (its own identity, never a caller's); empty: anonymous.</summary>
     public string SiteToken { get; set; } = "";
 
+    /// <summary>
+    /// Where referrals may send this node: CIDR ranges, host names, *.domain patterns or *, separated by commas; empty: the
+    /// hosts of the configured delegations and upstream, and loopback only when one of those is loopback.
+    /// </summary>
+    public string SiteAllow { get; set; } = "";
+
     /// <summary>Longest wait for one site, in milliseconds (a shorter caller deadline wins).</summary>
     [SettingRange(100, 60_000)]
     public int SiteTimeoutMs { get; set; } = 2000;

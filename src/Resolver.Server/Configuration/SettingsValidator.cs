@@ -91,6 +91,15 @@ internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IVa
             failures.Add($"--upstream '{options.Upstream}' is not a node's gRPC address, e.g. https://secondary.example:5443");
         }
 
+        try
+        {
+            _ = Federation.SiteAllowList.Parse(options.SiteAllow);
+        }
+        catch (FormatException exception)
+        {
+            failures.Add($"--site-allow: {exception.Message}");
+        }
+
         if (options.SiteCaFile.Length > 0 && !ReadsAsCertificates(options.SiteCaFile))
         {
             failures.Add($"--site-ca-file '{options.SiteCaFile}' is not a readable PEM file of CA certificates");

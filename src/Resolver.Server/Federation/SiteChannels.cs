@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
@@ -7,22 +6,110 @@ using Resolver.Server.Configuration;
 namespace Resolver.Server.Federation;
 
 /// <summary>
-/// One gRPC channel per site endpoint, kept for the life of the node (HTTP/2 connections are reused across calls).
-/// https:// sites are checked against the system's roots, or against <c>--site-ca-file</c> alone for a private PKI.
+/// One gRPC channel per site endpoint (HTTP/2 connections reused across calls), and a bounded set of them: at most
+/// <see cref="MaxChannels"/> open at once, the least recently used closed first, and any unused for
+/// <see cref="IdleTimeout"/> closed, so that however many endpoints referrals name, the channels cost no more than the
+/// bound. A channel is closed only when no call holds it (<see cref="Lease"/>). https:// sites are checked against the
+/// system's roots, or against <c>--site-ca-file</c> alone for a private PKI.
 /// </summary>
-internal sealed class SiteChannels(IOptions<FederationOptions> options) : IDisposable
+internal sealed class SiteChannels(IOptions<FederationOptions> options, TimeProvider time) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
-    private readonly Lazy<X509Certificate2Collection?> _roots = new(() => LoadRoots(options.Value.SiteCaFile));
+    /// <summary>Most site channels open at once.</summary>
+    public const int MaxChannels = 256;
 
-    /// <summary>The resolution client of the site endpoint <paramref name="endpoint"/> (e.g. https://node.example:5443).</summary>
-    public Protocol.V1.Resolution.ResolutionClient For(string endpoint) => new(_channels.GetOrAdd(endpoint, Create));
+    /// <summary>How long a channel no call used stays open.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Slot> _open = new(StringComparer.Ordinal);
+    private readonly Lazy<X509Certificate2Collection?> _roots = new(() => LoadRoots(options.Value.SiteCaFile));
+    private long _lastSweep;
+
+    /// <summary>Channels open now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _open.Count;
+            }
+        }
+    }
+
+    /// <summary>The resolution client of <paramref name="endpoint"/> (e.g. https://node.example:5443), held until the lease is disposed.</summary>
+    public Lease Acquire(string endpoint)
+    {
+        List<Slot>? closing = null;
+        Slot slot;
+        lock (_gate)
+        {
+            var now = time.GetTimestamp();
+            if (time.GetElapsedTime(_lastSweep, now) > IdleTimeout / 10)
+            {
+                _lastSweep = now;
+                foreach (var (key, idle) in _open.Where(e => e.Value.Leases == 0 && time.GetElapsedTime(e.Value.LastUsed, now) > IdleTimeout).ToList())
+                {
+                    _open.Remove(key);
+                    (closing ??= []).Add(idle);
+                }
+            }
+
+            if (!_open.TryGetValue(endpoint, out slot!))
+            {
+                if (_open.Count >= MaxChannels)
+                {
+                    var (key, oldest) = _open.MinBy(e => e.Value.LastUsed);
+                    _open.Remove(key);
+                    oldest.Retired = true;
+                    if (oldest.Leases == 0)
+                    {
+                        (closing ??= []).Add(oldest);
+                    }
+                }
+
+                slot = new Slot(Create(endpoint));
+                _open[endpoint] = slot;
+            }
+
+            slot.Leases++;
+            slot.LastUsed = now;
+        }
+
+        foreach (var idle in closing ?? [])
+        {
+            idle.Channel.Dispose();
+        }
+
+        return new Lease(this, slot);
+    }
+
+    private void Release(Slot slot)
+    {
+        bool close;
+        lock (_gate)
+        {
+            slot.Leases--;
+            slot.LastUsed = time.GetTimestamp();
+            close = slot.Retired && slot.Leases == 0;
+        }
+
+        if (close)
+        {
+            slot.Channel.Dispose();
+        }
+    }
 
     public void Dispose()
     {
-        foreach (var channel in _channels.Values)
+        lock (_gate)
         {
-            channel.Dispose();
+            foreach (var slot in _open.Values)
+            {
+                slot.Channel.Dispose();
+            }
+
+            _open.Clear();
         }
     }
 
@@ -34,6 +121,7 @@ internal sealed class SiteChannels(IOptions<FederationOptions> options) : IDispo
             EnableMultipleHttp2Connections = true,
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionIdleTimeout = IdleTimeout,
         };
         if (_roots.Value is { } roots)
         {
@@ -46,6 +134,7 @@ internal sealed class SiteChannels(IOptions<FederationOptions> options) : IDispo
             handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
         }
 
+        // A site answers at most a batch of SiteRecordSource.SiteBatch records, each checked against this node's limits after.
         return GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 * 1024 * 1024 });
     }
 
@@ -59,5 +148,26 @@ internal sealed class SiteChannels(IOptions<FederationOptions> options) : IDispo
         var roots = new X509Certificate2Collection();
         roots.ImportFromPemFile(path);
         return roots;
+    }
+
+    /// <summary>A site's client, held for one call; disposing it lets the channel close when it is retired.</summary>
+    public readonly struct Lease(SiteChannels owner, Slot slot) : IDisposable
+    {
+        /// <summary>The site's resolution client.</summary>
+        public Protocol.V1.Resolution.ResolutionClient Client => new(slot.Channel);
+
+        public void Dispose() => owner.Release(slot);
+    }
+
+    /// <summary>One open channel and who holds it.</summary>
+    internal sealed class Slot(GrpcChannel channel)
+    {
+        public GrpcChannel Channel { get; } = channel;
+
+        public int Leases { get; set; }
+
+        public long LastUsed { get; set; }
+
+        public bool Retired { get; set; }
     }
 }
