@@ -1,15 +1,15 @@
+using System.Data.Common;
 using Npgsql;
-using Resolver.Core.Errors;
-using Resolver.Core.Storage;
+using Resolver.Storage.Sql;
 
 namespace Resolver.Storage.Postgres;
 
 /// <summary>
-/// One PostgreSQL database behind one pooled <see cref="NpgsqlDataSource"/>. The SQL stays within what
-/// PostgreSQL-compatible distributed engines (CockroachDB, YugabyteDB, Citus) accept: no advisory locks,
+/// One PostgreSQL database for the shared stores, behind one pooled <see cref="NpgsqlDataSource"/>. The SQL stays within
+/// what PostgreSQL-compatible distributed engines (CockroachDB, YugabyteDB, Citus) accept: no advisory locks,
 /// no LISTEN/NOTIFY, idempotent DDL, <c>INSERT … ON CONFLICT</c>.
 /// </summary>
-public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
+public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
 {
     // Idempotent steps: replicas that start together may run them at the same time.
     private static readonly string[] Migrations =
@@ -90,6 +90,7 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
 
     /// <summary>A database reached with an Npgsql connection string.</summary>
     public PostgresDatabase(string connectionString)
+        : base(PostgresDialect.Instance)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
 
@@ -107,9 +108,11 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
     /// <summary>The pooled connections.</summary>
     public NpgsqlDataSource DataSource { get; }
 
-    public string Description { get; }
+    public override string Description { get; }
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    internal override DbDataSource Connections => DataSource;
+
+    public override async Task MigrateAsync(CancellationToken cancellationToken)
     {
         // Two replicas migrating at once: each step commits with its ledger row, so the loser's step fails (the
         // catalog — a table, object or column already there — or the ledger's key) and rolls back; it reads the
@@ -172,37 +175,6 @@ public sealed class PostgresDatabase : IStoreSchema, IAsyncDisposable
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
-
-    public async Task<string> PinAsync(string name, string value, CancellationToken cancellationToken) =>
-        await RunAsync(async source =>
-        {
-            // One statement: the insert's row, or the row already there (the CTE's insert is not visible to the outer read).
-            await using var command = source.CreateCommand("""
-                WITH pinned AS (INSERT INTO node_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value)
-                SELECT value FROM pinned UNION ALL SELECT value FROM node_settings WHERE name = $1 LIMIT 1
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = name });
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-            return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }).ConfigureAwait(false);
-
-    /// <summary>Runs <paramref name="work"/>; database failures become UNAVAILABLE.</summary>
-    public async Task<T> RunAsync<T>(Func<NpgsqlDataSource, Task<T>> work)
-    {
-        try
-        {
-            return await work(DataSource).ConfigureAwait(false);
-        }
-        catch (NpgsqlException exception)
-        {
-            throw Unavailable(exception);
-        }
-    }
-
-    /// <summary>The problem callers see when the database fails; the cause travels as the inner exception for the log.</summary>
-    internal static ResolverException Unavailable(Exception exception) => new(
-        new Problem(ErrorKind.Unavailable, Reasons.StoreUnavailable, "the record store is unavailable; retry later (the server log has the cause)"),
-        exception);
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 }

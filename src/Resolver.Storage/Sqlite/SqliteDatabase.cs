@@ -1,12 +1,13 @@
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Data.Sqlite;
-using Resolver.Core.Errors;
-using Resolver.Core.Storage;
+using Resolver.Storage.Sql;
 
 namespace Resolver.Storage.Sqlite;
 
-/// <summary>One SQLite file: opens pooled connections and brings the schema up to date.</summary>
-public sealed class SqliteDatabase : IStoreSchema
+/// <summary>One SQLite file for the shared stores: pooled connections, the SQLite dialect, and the file's schema migrations.</summary>
+[SuppressMessage("Design", "CA1001", Justification = "The data source holds nothing to release: connections come from Microsoft.Data.Sqlite's pool, which outlives it.")]
+public sealed class SqliteDatabase : SqlDatabase
 {
     // Each entry moves the schema one version up; PRAGMA user_version records how far a file is.
     private static readonly string[] Migrations =
@@ -83,28 +84,31 @@ public sealed class SqliteDatabase : IStoreSchema
         """,
     ];
 
-    private readonly string _connectionString;
+    private readonly SqliteDataSource _connections;
 
     /// <summary>A database in the file at <paramref name="path"/>, created when missing.</summary>
     public SqliteDatabase(string path)
+        : base(SqliteDialect.Instance)
     {
         Path = System.IO.Path.GetFullPath(path);
-        _connectionString = new SqliteConnectionStringBuilder
+        _connections = new SqliteDataSource(new SqliteConnectionStringBuilder
         {
             DataSource = Path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
             DefaultTimeout = 5,
-        }.ToString();
+        }.ToString());
     }
 
     /// <summary>The database file.</summary>
     public string Path { get; }
 
-    public string Description => $"sqlite:{Path}";
+    public override string Description => $"sqlite:{Path}";
+
+    internal override DbDataSource Connections => _connections;
 
     /// <summary>Creates the file's directory and schema, or upgrades an older schema.</summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public override async Task MigrateAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -115,7 +119,6 @@ public sealed class SqliteDatabase : IStoreSchema
             File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-
         // WAL lets readers run while a write commits; the setting is stored in the file.
         await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
         await using var read = connection.CreateCommand();
@@ -124,62 +127,19 @@ public sealed class SqliteDatabase : IStoreSchema
         for (; version < Migrations.Length; version++)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, Migrations[version], cancellationToken, (SqliteTransaction)transaction).ConfigureAwait(false);
-            await ExecuteAsync(connection, $"PRAGMA user_version = {version + 1};", cancellationToken, (SqliteTransaction)transaction).ConfigureAwait(false);
+            await ExecuteAsync(connection, Migrations[version], cancellationToken, transaction).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"PRAGMA user_version = {version + 1};", cancellationToken, transaction).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public Task<string> PinAsync(string name, string value, CancellationToken cancellationToken) =>
-        RunAsync(async connection =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO node_settings (name, value) VALUES ($name, $value) ON CONFLICT (name) DO NOTHING; SELECT value FROM node_settings WHERE name = $name;";
-            command.Parameters.AddWithValue("$name", name);
-            command.Parameters.AddWithValue("$value", value);
-            return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }, cancellationToken);
+    /// <summary>An open connection from the pool, for work outside the stores (bulk loads, tests); failing to open is UNAVAILABLE.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) =>
+        (SqliteConnection)await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>An open connection from the pool.</summary>
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch (SqliteException exception)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw Unavailable(exception);
-        }
-    }
-
-    /// <summary>Runs <paramref name="work"/> on an open connection; database failures become UNAVAILABLE.</summary>
-    public async Task<T> RunAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            return await work(connection).ConfigureAwait(false);
-        }
-        catch (SqliteException exception)
-        {
-            throw Unavailable(exception);
-        }
-    }
-
-    /// <summary>The problem callers see when the database fails; the cause travels as the inner exception for the log.</summary>
-    internal static ResolverException Unavailable(DbException exception) => new(
-        new Problem(ErrorKind.Unavailable, Reasons.StoreUnavailable, "the record store is unavailable; retry later (the server log has the cause)"),
-        exception);
-
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
+        await using var command = connection.Command(sql, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }
