@@ -12,6 +12,9 @@ public sealed record ResolverLimits
     /// <summary>Largest value payload in bytes.</summary>
     public int MaxValueBytes { get; init; } = 64 * 1024;
 
+    /// <summary>Most type and index filters in one query (SPEC §3: a value matching either list is returned); more is INVALID_ARGUMENT on every wire.</summary>
+    public int MaxFiltersPerQuery { get; init; } = 100;
+
     /// <summary>Longest value type, in characters.</summary>
     public int MaxTypeLength { get; init; } = 128;
 

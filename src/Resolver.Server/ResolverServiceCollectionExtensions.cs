@@ -10,6 +10,7 @@ using Resolver.Core.Resolution;
 using Resolver.Core.Storage;
 using Resolver.Server.Configuration;
 using Resolver.Server.Api;
+using Resolver.Server.Calls;
 using Resolver.Server.Health;
 using Resolver.Server.Rest;
 using Resolver.Server.Security;
@@ -66,9 +67,11 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<CredentialRecheck>();
         services.AddHostedService(sp => sp.GetRequiredService<RefusedCredentialAudit>());
 
-        // One authentication for every transport: the bearer credential becomes the request's principal once.
-        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, configureOptions: null);
+        // One inbound pipeline for every wire: credential → rate limit → refusal → deadline (docs/architecture.md).
+        services.TryAddSingleton<CredentialVerifier>();
+        services.TryAddSingleton<CallRateLimiter>();
+        services.TryAddSingleton<CallPipeline>();
+        services.TryAddSingleton<ProblemClassifier>();
 
         // The resolution chain, first stage to last; each stage knows only the next (docs/architecture.md).
         // A stage joins with one line here (or, in a test, services.Configure<RecordSourceChain>(c => c.InsertBefore<…>())).
@@ -131,7 +134,6 @@ public static class ResolverServiceCollectionExtensions
         services.AddSingleton<IConfigureOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();
         services.AddGrpcReflection();
         services.AddResolverOpenApi();
-        services.AddResolverRateLimiting();
         services.AddUnaryCallTimeouts();
         services.AddResolverHealthChecks();
 
@@ -155,15 +157,8 @@ public static class ResolverServiceCollectionExtensions
         // Routing first, so that authentication and the rate limit see the endpoint, not the path's spelling.
         app.UseRouting();
         app.UseResolverTelemetry();
-        // Only a request that carries a credential has anything to authenticate: an anonymous call (most resolutions) keeps
-        // the empty principal without running the handler, which is what authenticating it would give.
-        // The mark is what UseAuthentication leaves on the root pipeline; without it (the branch's mark stays in the branch)
-        // WebApplication would put a second, unconditional authentication in front of everything.
-        app.UseWhen(static context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), static branch => branch.UseAuthentication());
-        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
-        // --rate-limit off: no limiter on the path at all. Read at the first request, once the settings were validated at start.
-        var security = app.Services.GetRequiredService<IOptions<SecurityOptions>>();
-        app.UseWhen(_ => security.Value.RateLimitPerSecond > 0, static branch => branch.UseRateLimiter());
+        // Every resolver call, whatever its HTTP wire, is admitted once here: credential, rate limit, refusal, deadline.
+        app.UseMiddleware<HttpCallAdmission>();
 
         app.UseRequestTimeouts();
         app.MapGrpcService<ResolutionGrpcService>().WithUnaryCallTimeouts();

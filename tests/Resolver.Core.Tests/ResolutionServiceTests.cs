@@ -26,7 +26,7 @@ public sealed class ResolutionServiceTests
             store.Entries[entry.Prefix] = entry;
         }
 
-        return new(IdentifierParser.Default, new PrefixDirectory(store, TimeProvider.System), _records, new AccessDirectory(new InMemoryAccessStore(store), TimeProvider.System), new ResolutionMetrics(new TestMeterFactory()), Recursion.None);
+        return new(IdentifierParser.Default, new PrefixDirectory(store, TimeProvider.System), _records, new AccessDirectory(new InMemoryAccessStore(store), TimeProvider.System), new ResolutionMetrics(new TestMeterFactory()), Recursion.None, ResolverLimits.Default);
     }
 
     [Fact]

@@ -7,10 +7,12 @@ namespace Resolver.Core.Errors;
 /// <param name="Position">0-based code-point position in the identifier for grammar rules; -1 otherwise.</param>
 /// <param name="Prefix">The prefix concerned, when there is one.</param>
 /// <param name="DeletedAt">For deleted identifiers: when.</param>
+/// <param name="RetryAfter">For a refusal that passes (a rate limit): how long to wait before trying again.</param>
 public sealed record Problem(
     ErrorKind Kind,
     string Reason,
     string Message,
     int Position = -1,
     string? Prefix = null,
-    DateTimeOffset? DeletedAt = null);
+    DateTimeOffset? DeletedAt = null,
+    TimeSpan? RetryAfter = null);

@@ -13,7 +13,7 @@ namespace Resolver.Core.Resolution;
 /// A delegated prefix is answered with a referral, or, on a recursive node, read through the same chain, whose site
 /// stage asks the delegation's site as this node (never with the caller's credentials, SPEC §4; docs/federation.md).
 /// </summary>
-public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records, AccessDirectory access, ResolutionMetrics metrics, Recursion recursion)
+public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory prefixes, IRecordSource records, AccessDirectory access, ResolutionMetrics metrics, Recursion recursion, ResolverLimits limits)
 {
     /// <summary>Resolves one identifier for <paramref name="caller"/>, a call with no deadline that passed no other node.</summary>
     public async ValueTask<ResolveOutcome> ResolveAsync(ResolveQuery query, Caller caller, CancellationToken cancellationToken) =>
@@ -31,10 +31,17 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
     /// Resolves many identifiers for <paramref name="caller"/> within <paramref name="context"/>; one outcome per query, in
     /// query order. Sites asked for them get what is left of the deadline and the call's hops plus this node's.
     /// </summary>
-    /// <exception cref="ResolverException">FAILED_PRECONDITION (<c>delegation-chain-too-long</c>): the call has passed more
-    /// than <c>--max-hops</c> nodes already, so a loop between recursive nodes ends at once.</exception>
+    /// <exception cref="ResolverException">INVALID_ARGUMENT (<c>batch-too-large</c>): more queries than <c>--max-batch-size</c>,
+    /// whatever the wire; FAILED_PRECONDITION (<c>delegation-chain-too-long</c>): the call has passed more than
+    /// <c>--max-hops</c> nodes already, so a loop between recursive nodes ends at once.</exception>
     public async ValueTask<ResolveOutcome[]> ResolveAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, ReadContext context, CancellationToken cancellationToken)
     {
+        if (queries.Count > limits.MaxBatchSize)
+        {
+            throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.BatchTooLarge,
+                $"a batch may hold at most {limits.MaxBatchSize} identifiers; this one has {queries.Count}: split it"));
+        }
+
         if (context.Hops > recursion.MaxHops)
         {
             throw new ResolverException(new Problem(ErrorKind.FailedPrecondition, Reasons.DelegationChainTooLong,
@@ -230,8 +237,14 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
     private static IReadOnlyList<Records.HandleValue> Answer(IReadOnlyList<Records.HandleValue> values, bool stale) =>
         stale ? [.. values.Select(v => v.Ttl > StaleAnswerTtl ? v with { Ttl = StaleAnswerTtl } : v)] : values;
 
-    private static Problem? InvalidFilter(Records.ValueFilter filter)
+    private Problem? InvalidFilter(Records.ValueFilter filter)
     {
+        if (filter.Indexes.Count + filter.Types.Count > limits.MaxFiltersPerQuery)
+        {
+            return new Problem(ErrorKind.InvalidArgument, "invalid-filter",
+                $"{filter.Indexes.Count + filter.Types.Count} type and index filters in one query; at most {limits.MaxFiltersPerQuery}: a trailing '.' matches a type and its subtypes");
+        }
+
         foreach (var index in filter.Indexes)
         {
             if (index < 1)

@@ -39,22 +39,15 @@ internal sealed class ResolutionGrpcService(
     public override async Task<ResolveResult> Resolve(ResolveRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
-        var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, Hops.ReadContextOf(context), context.CancellationToken).ConfigureAwait(false);
+        var outcome = await resolution.ResolveAsync(ProtoMapper.ToQuery(request), caller, context.GetCall().Read, context.CancellationToken).ConfigureAwait(false);
         // The expected failures of a unary resolve (not found, invalid) are thrown once, already as the status they are.
         return outcome.Problem is { } problem ? throw ProblemMapping.ToRpcException(problem) : ProtoMapper.ToProto(outcome);
     }
 
     public override async Task<BatchResolveResponse> BatchResolve(BatchResolveRequest request, ServerCallContext context)
     {
-        if (request.Requests.Count > limits.MaxBatchSize)
-        {
-            throw new ResolverException(new Problem(
-                ErrorKind.InvalidArgument, Reasons.BatchTooLarge,
-                $"a batch may hold at most {limits.MaxBatchSize} identifiers; this one has {request.Requests.Count}: split it"));
-        }
-
         var caller = context.GetCaller();
-        var outcomes = await resolution.ResolveAsync([.. request.Requests.Select(ProtoMapper.ToQuery)], caller, Hops.ReadContextOf(context), context.CancellationToken).ConfigureAwait(false);
+        var outcomes = await resolution.ResolveAsync([.. request.Requests.Select(ProtoMapper.ToQuery)], caller, context.GetCall().Read, context.CancellationToken).ConfigureAwait(false);
         return BoundedBatchAnswer.Build(outcomes, options.Value.MaxMessageBytes);
     }
 
@@ -67,7 +60,7 @@ internal sealed class ResolutionGrpcService(
         // with UNAVAILABLE before its drain bound, between two groups.
         var caller = context.GetCaller();
         var user = context.GetHttpContext().User;
-        var read = Hops.ReadContextOf(context);
+        var read = context.GetCall().Read;
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
         var arrived = new List<ResolveQuery>(StreamGroup);
         var next = Task.FromResult(false);

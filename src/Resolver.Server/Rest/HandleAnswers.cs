@@ -7,9 +7,8 @@ using Resolver.Server.Configuration;
 namespace Resolver.Server.Rest;
 
 /// <summary>
-/// The error edge of the Handle REST routes, like <see cref="Api.ProblemInterceptor"/> for gRPC: a
-/// <see cref="ResolverException"/> becomes its Handle code, HTTP status and message; anything unexpected is logged once
-/// with an id and answered code 2 / HTTP 500 with that id, never with the exception's text.
+/// The error edge of the Handle REST routes, like <see cref="Api.ProblemInterceptor"/> for gRPC: what a route throws is
+/// classified once (<see cref="Calls.ProblemClassifier"/>) and answered as its Handle code, HTTP status and message.
 /// </summary>
 internal static class HandleAnswers
 {
@@ -26,41 +25,16 @@ internal static class HandleAnswers
         {
             await handler(handle).ConfigureAwait(false);
         }
-        catch (ResolverException exception)
-        {
-            var logger = Logger(context);
-            if (exception.InnerException is { } cause)
-            {
-                Log.StoreUnavailable(logger, operation, exception.Problem.Reason, cause);
-            }
-            else
-            {
-                Log.Refused(logger, operation, exception.Problem.Reason);
-            }
-
-            await WriteProblemAsync(context, handle, exception.Problem).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
-        {
-            var seconds = context.RequestServices.GetRequiredService<IOptions<LimitOptions>>().Value.MaxRequestSeconds;
-            await WriteProblemAsync(context, handle, new Problem(ErrorKind.DeadlineExceeded, HandleCodes.DeadlineExceededReason, $"the request took longer than this server allows ({seconds} s, --max-request-seconds); retry later")).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away: nobody to answer.
-        }
-        catch (BadHttpRequestException exception)
-        {
-            // Kestrel's own refusals while reading the body (too large, cut short): the status it chose, Handle's code 4.
-            await WriteAsync(context, exception.StatusCode, new HandleResponse(HandleCodes.ProtocolError, handle, $"the request body could not be read: {exception.Message}")).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // the edge: anything unexpected is logged with an id and answered without its text
+#pragma warning disable CA1031 // the edge: every failure is classified once and answered in Handle's shape, never with its text
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            var errorId = Guid.NewGuid().ToString("N")[..12];
-            Log.UnexpectedFailure(Logger(context), operation, errorId, exception);
-            await WriteAsync(context, StatusCodes.Status500InternalServerError, new HandleResponse(HandleCodes.Error, handle, $"internal error (error id {errorId}); the server log has the details")).ConfigureAwait(false);
+            var timedOut = context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true;
+            var problem = context.RequestServices.GetRequiredService<Calls.ProblemClassifier>().Classify(exception, operation, timedOut, context.RequestAborted.IsCancellationRequested);
+            if (problem.Kind != ErrorKind.Cancelled)
+            {
+                await WriteProblemAsync(context, handle, problem).ConfigureAwait(false); // else: the client went away, nobody to answer
+            }
         }
     }
 
@@ -92,6 +66,4 @@ internal static class HandleAnswers
         await JsonSerializer.SerializeAsync(context.Response.Body, answer, json.HandleResponse, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static ILogger Logger(HttpContext context) =>
-        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Resolver.Server.Rest.HandleApi");
 }

@@ -49,6 +49,7 @@ internal static class HandleCodes
         ErrorKind.PermissionDenied => (NotAuthorized, StatusCodes.Status403Forbidden),
         ErrorKind.Aborted when problem.Reason == Reasons.VersionMismatch => (Error, StatusCodes.Status412PreconditionFailed),
         ErrorKind.Aborted => (Error, StatusCodes.Status409Conflict),
+        ErrorKind.ResourceExhausted when problem.Reason == Calls.ProblemClassifier.RequestTooLarge => (ProtocolError, StatusCodes.Status413PayloadTooLarge),
         ErrorKind.ResourceExhausted => (ServerTooBusy, StatusCodes.Status429TooManyRequests),
         ErrorKind.Unavailable => (Error, StatusCodes.Status503ServiceUnavailable),
         ErrorKind.DeadlineExceeded => (Error, StatusCodes.Status504GatewayTimeout),

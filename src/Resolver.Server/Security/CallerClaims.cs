@@ -1,10 +1,9 @@
 using System.Security.Claims;
-using Resolver.Core.Errors;
 using Resolver.Core.Security;
 
 namespace Resolver.Server.Security;
 
-/// <summary>The one mapping between an authenticated principal and a <see cref="Caller"/>, for every transport.</summary>
+/// <summary>The principal an admitted HTTP call carries (<c>HttpContext.User</c>), built from its verified <see cref="Credential"/>.</summary>
 internal static class CallerClaims
 {
     /// <summary>Claim naming the enterprise an API key or JWT belongs to.</summary>
@@ -22,22 +21,6 @@ internal static class CallerClaims
     /// <summary>The authentication types (how the caller proved who it is).</summary>
     public const string AdminTokenMethod = "admin-token", ApiKeyMethod = "api-key", JwtMethod = "jwt";
 
-    /// <summary>The identity of an enterprise that presented <paramref name="key"/>.</summary>
-    public static ClaimsIdentity ForApiKey(ApiKey key)
-    {
-        var identity = ToIdentity(Caller.ForEnterprise(key.Enterprise), ApiKeyMethod);
-        identity.AddClaim(new Claim(KeyId, key.Id));
-        return identity;
-    }
-
-    /// <summary>The identity a JWT names, valid until <paramref name="expires"/>.</summary>
-    public static ClaimsIdentity ForJwt(Caller caller, DateTimeOffset expires)
-    {
-        var identity = ToIdentity(caller, JwtMethod);
-        identity.AddClaim(new Claim(Expires, expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        return identity;
-    }
-
     /// <summary>The identity <paramref name="caller"/> authenticated as, by <paramref name="method"/> (admin-token, api-key, jwt).</summary>
     public static ClaimsIdentity ToIdentity(Caller caller, string method) => caller.Kind switch
     {
@@ -46,31 +29,20 @@ internal static class CallerClaims
         _ => throw new ArgumentException("an anonymous caller has no identity", nameof(caller)),
     };
 
-    /// <summary>
-    /// Who is calling: anonymous without credentials, else the authenticated caller. Throws UNAUTHENTICATED when the
-    /// request carried a credential that failed authentication, UNAVAILABLE when it could not be checked.
-    /// </summary>
-    public static Caller GetCaller(this HttpContext context)
+    /// <summary>The identity a verified <paramref name="credential"/> stands for, with what a long-lived call re-checks.</summary>
+    public static ClaimsIdentity ToIdentity(Credential credential)
     {
-        if (context.Features.Get<UnusableCredentialFeature>() is { } unusable)
+        var identity = ToIdentity(credential.Caller, credential.Method);
+        if (credential.KeyId is { } keyId)
         {
-            throw new ResolverException(unusable.Problem);
+            identity.AddClaim(new Claim(KeyId, keyId));
         }
 
-        var user = context.User;
-        if (user.Identity?.IsAuthenticated != true)
+        if (credential.Expires is { } expires)
         {
-            return Caller.Anonymous;
+            identity.AddClaim(new Claim(Expires, expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
-        return user.HasClaim(c => c.Type == Admin) ? Caller.Admin
-            : user.FindFirst(Enterprise) is { } enterprise ? Caller.ForEnterprise(enterprise.Value)
-            : Caller.Anonymous;
+        return identity;
     }
-
-    /// <summary>The rate-limit and audit key of a request: the authenticated caller, or the client address (anonymous or refused).</summary>
-    public static string PartitionKey(this HttpContext context) =>
-        context.User.Identity?.IsAuthenticated == true && context.Features.Get<UnusableCredentialFeature>() is null
-            ? GetCaller(context).ToString()
-            : "address:" + context.Connection.RemoteIpAddress;
 }

@@ -48,6 +48,9 @@ internal sealed class RequestMetrics : IDisposable
         _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, methodTag);
     }
 
+    /// <summary>The gRPC status name of <paramref name="code"/> (e.g. NOT_FOUND), as the <c>code</c> label spells it.</summary>
+    public static string CodeName(int code) => code >= 0 && code < CodeNames.Length ? CodeNames[code] : "UNKNOWN";
+
     private static readonly object StatusKey = new();
 
     /// <summary>Records the gRPC status an HTTP answer stands for, for a transport whose HTTP status maps several statuses to one.</summary>
