@@ -10,7 +10,7 @@ namespace Resolver.Server.Calls;
 /// run, how many nodes it has passed, and the rate-limit partition it was counted in. Services read the call, never the
 /// wire's own request types.
 /// </summary>
-public sealed class AdmittedCall(CallRequest request, Credential credential, DateTime? deadline, string partition)
+public sealed class AdmittedCall(CallRequest request, Credential credential, DateTime? deadline, string? partition)
 {
     /// <summary>What the caller's credential proved (anonymous without one).</summary>
     public Credential Credential { get; } = credential;
@@ -33,8 +33,8 @@ public sealed class AdmittedCall(CallRequest request, Credential credential, Dat
     /// <summary>The nodes the call had passed before this one.</summary>
     public int Hops { get; } = request.Hops;
 
-    /// <summary>The rate-limit partition: the authenticated caller, or <c>address:IP</c>.</summary>
-    public string Partition { get; } = partition;
+    /// <summary>The rate-limit partition: the authenticated caller, or <c>address:IP</c>; null with <c>--rate-limit off</c>.</summary>
+    public string? Partition { get; } = partition;
 
     /// <summary>What the resolution chain needs of this call.</summary>
     public ReadContext Read => new(Deadline, Hops);

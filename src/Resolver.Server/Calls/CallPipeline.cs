@@ -40,8 +40,9 @@ internal sealed class CallPipeline(
             (credential, refused) = (Credential.Anonymous, exception);
         }
 
-        var partition = credential.IsAuthenticated ? credential.Caller.ToString() : "address:" + request.Peer;
-        if (!limiter.TryAcquire(partition, out var wait))
+        // The partition's text is built only when there are buckets to find it in (--rate-limit off: none).
+        var partition = !limiter.IsOn ? null : credential.IsAuthenticated ? credential.Caller.ToString() : "address:" + request.Peer;
+        if (partition is not null && !limiter.TryAcquire(partition, out var wait))
         {
             metrics.RateLimited();
             throw new ResolverException(new Problem(ErrorKind.ResourceExhausted, RateLimited,

@@ -29,6 +29,9 @@ internal sealed class CallRateLimiter : IDisposable
     /// <summary>Requests per second per partition; 0 or less: off.</summary>
     public int Rate { get; }
 
+    /// <summary>True unless <c>--rate-limit off</c>.</summary>
+    public bool IsOn => _limiter is not null;
+
     /// <summary>Takes one token of <paramref name="partition"/>; false (with the time to wait) when it has none left.</summary>
     public bool TryAcquire(string partition, out TimeSpan retryAfter)
     {
