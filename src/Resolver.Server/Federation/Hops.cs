@@ -12,7 +12,7 @@ namespace Resolver.Server.Federation;
 internal static class Hops
 {
     /// <summary>Request header carrying how many nodes a query has passed through.</summary>
-    public const string Header = "resolver-hops";
+    public const string Header = Resolver.Federation.GrpcSiteClient.HopsHeader;
 
     /// <summary>The call's deadline and the hops it had passed before it reached this node (0 for a caller's own call).</summary>
     public static ReadContext ReadContextOf(ServerCallContext context)
