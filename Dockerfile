@@ -20,6 +20,7 @@ COPY src/Resolver.Core/Resolver.Core.csproj src/Resolver.Core/
 COPY src/Resolver.Storage/Resolver.Storage.csproj src/Resolver.Storage/
 COPY src/Resolver.Caching/Resolver.Caching.csproj src/Resolver.Caching/
 COPY src/Resolver.Protocol/Resolver.Protocol.csproj src/Resolver.Protocol/
+COPY src/Resolver.Federation/Resolver.Federation.csproj src/Resolver.Federation/
 COPY src/Resolver.Server/Resolver.Server.csproj src/Resolver.Server/
 COPY src/Resolver.Cli/Resolver.Cli.csproj src/Resolver.Cli/
 RUN dotnet restore src/Resolver.Server/Resolver.Server.csproj -a $TARGETARCH \

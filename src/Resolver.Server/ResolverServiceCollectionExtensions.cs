@@ -14,6 +14,7 @@ using Resolver.Server.Calls;
 using Resolver.Server.Health;
 using Resolver.Server.Rest;
 using Resolver.Server.Security;
+using Resolver.Federation;
 using Resolver.Server.Federation;
 using Resolver.Server.Telemetry;
 using Resolver.Core.Security;
@@ -114,9 +115,22 @@ public static class ResolverServiceCollectionExtensions
         services.AddHostedService<ChangeLogPruning>();
         services.TryAddSingleton<PrefixDirectory>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<FederationOptions>>().Value.ToRecursion());
-        services.TryAddSingleton<SiteChannels>();
-        services.TryAddSingleton<LearnedReferrals>();
+        // Federation (src/Resolver.Federation): one site client per site protocol, chosen by scheme, and the iterative resolver.
+        services.TryAddSingleton(sp =>
+        {
+            var federation = sp.GetRequiredService<IOptions<FederationOptions>>().Value;
+            return new SiteChannels(new GrpcSiteOptions(TimeSpan.FromMilliseconds(federation.SiteTimeoutMs), federation.SiteCaFile), sp.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISiteClient, GrpcSiteClient>());
+        services.TryAddSingleton<SiteClients>();
         services.TryAddSingleton<SiteAnswers>();
+        services.TryAddSingleton(sp =>
+        {
+            var federation = sp.GetRequiredService<IOptions<FederationOptions>>().Value;
+            return new FollowingLimits(federation.MaxHops, TimeSpan.FromMilliseconds(federation.SiteTimeoutMs));
+        });
+        services.TryAddSingleton<IterativeResolver>();
+        services.TryAddSingleton<LearnedReferrals>();
         services.TryAddSingleton<ResolutionService>();
 
         // The write path.

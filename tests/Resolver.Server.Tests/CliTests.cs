@@ -16,7 +16,8 @@ public sealed class CliTests : IAsyncLifetime
 
     private Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args) => RunAgainstAsync(_server, args);
 
-    private static async Task<(int ExitCode, string Out, string Error)> RunAgainstAsync(TestServer server, params string[] args)
+    /// <summary>Runs the CLI in-process against <paramref name="server"/> as its administrator, capturing its output.</summary>
+    internal static async Task<(int ExitCode, string Out, string Error)> RunAgainstAsync(TestServer server, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();

@@ -35,6 +35,9 @@ public sealed class HostileSite : IAsyncDisposable
     /// <summary>Every identifier asked of this site, in order.</summary>
     public ConcurrentQueue<string> Asked { get; } = new();
 
+    /// <summary>The <c>authorization</c> header of every call, in order ("" for an anonymous call).</summary>
+    public ConcurrentQueue<string> Credentials { get; } = new();
+
     /// <summary>Starts a site answering with <paramref name="script"/>.</summary>
     public static async Task<HostileSite> StartAsync(Func<ResolveRequest, ResolveResult> script)
     {
@@ -91,10 +94,15 @@ public sealed class HostileSite : IAsyncDisposable
 
     private sealed class ScriptedResolution(Holder holder) : Resolution.ResolutionBase
     {
-        public override Task<ResolveResult> Resolve(ResolveRequest request, ServerCallContext context) => Task.FromResult(holder.Site!.Answer(request));
+        public override Task<ResolveResult> Resolve(ResolveRequest request, ServerCallContext context)
+        {
+            holder.Site!.Credentials.Enqueue(context.RequestHeaders.GetValue("authorization") ?? "");
+            return Task.FromResult(holder.Site!.Answer(request));
+        }
 
         public override Task<BatchResolveResponse> BatchResolve(BatchResolveRequest request, ServerCallContext context)
         {
+            holder.Site!.Credentials.Enqueue(context.RequestHeaders.GetValue("authorization") ?? "");
             var response = new BatchResolveResponse();
             response.Results.AddRange(request.Requests.Select(holder.Site!.Answer));
             return Task.FromResult(response);

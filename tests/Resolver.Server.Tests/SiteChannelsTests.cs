@@ -1,19 +1,19 @@
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Resolver.Server.Configuration;
-using Resolver.Server.Federation;
+using Resolver.Federation;
 
 namespace Resolver.Server.Tests;
 
 /// <summary>The bounded set of site channels: however many endpoints referrals name, no more than the bound stay open.</summary>
 public sealed class SiteChannelsTests
 {
+    private static readonly GrpcSiteOptions Options = new(TimeSpan.FromSeconds(2));
+
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public void Acquire_MoreEndpointsThanTheBound_KeepsTheBound()
     {
-        using var channels = new SiteChannels(Options.Create(new FederationOptions()), _time);
+        using var channels = new SiteChannels(Options, _time);
 
         for (var i = 0; i < SiteChannels.MaxChannels + 100; i++)
         {
@@ -27,7 +27,7 @@ public sealed class SiteChannelsTests
     [Fact]
     public void Acquire_AfterTheIdleTimeout_ClosesChannelsNobodyUsed_ButNotOneInUse()
     {
-        using var channels = new SiteChannels(Options.Create(new FederationOptions()), _time);
+        using var channels = new SiteChannels(Options, _time);
         using (channels.Acquire("http://127.0.0.1:10001"))
         {
         }

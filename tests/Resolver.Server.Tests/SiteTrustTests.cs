@@ -2,7 +2,7 @@ using System.Text.Json;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Resolver.Protocol.V1;
-using Resolver.Server.Federation;
+using Resolver.Federation;
 using Resolver.Testing;
 
 namespace Resolver.Server.Tests;

@@ -64,7 +64,12 @@ internal static class ResolveCommand
         try
         {
             var result = await context.Resolution.ResolveAsync(request, context.Call(cancellationToken)).ConfigureAwait(false);
-            result = await FollowAsync(context, request, result, how, cancellationToken).ConfigureAwait(false);
+            result = (await FollowAsync(context, [request], [result], how, cancellationToken).ConfigureAwait(false))[0];
+            if (result.Status is { Code: not 0 } status)
+            {
+                return context.Report((StatusCode)status.Code, status.Message, result.Identifier, status.Problem?.Reason);
+            }
+
             Print(context, [result], how.Trace);
             return ExitCodes.Ok;
         }
@@ -74,9 +79,26 @@ internal static class ResolveCommand
         }
     }
 
-    // A node that does not recurse answers a referral; unless told not to, the CLI follows it to the record.
-    private static async Task<ResolveResult> FollowAsync(CliContext context, ResolveRequest request, ResolveResult result, Answering how, CancellationToken cancellationToken) =>
-        result.Referral is null || !how.Follow ? result : await ReferralFollower.FollowAsync(context, request, result, cancellationToken).ConfigureAwait(false);
+    // A node that does not recurse answers referrals; unless told not to, the CLI follows them to the records, all the
+    // referrals of one batch together (one call per site per hop). Answers that are no referral come back as they were.
+    private static async Task<IReadOnlyList<ResolveResult>> FollowAsync(CliContext context, IReadOnlyList<ResolveRequest> requests, IReadOnlyList<ResolveResult> results, Answering how, CancellationToken cancellationToken)
+    {
+        var referred = Enumerable.Range(0, results.Count).Where(i => results[i] is { Referral: not null, Status: null or { Code: 0 } }).ToList();
+        if (referred.Count == 0 || !how.Follow)
+        {
+            return results;
+        }
+
+        using var following = new ReferralFollowing(context);
+        var followed = await following.FollowAsync([.. referred.Select(i => (requests[i], results[i]))], cancellationToken).ConfigureAwait(false);
+        var answers = results.ToArray();
+        foreach (var (i, answer) in referred.Zip(followed))
+        {
+            answers[i] = answer;
+        }
+
+        return answers;
+    }
 
     private static async Task<int> ResolveManyAsync(CliContext context, List<ResolveRequest> requests, Answering how, CancellationToken cancellationToken)
     {
@@ -86,24 +108,10 @@ internal static class ResolveCommand
             var batch = new BatchResolveRequest();
             batch.Requests.AddRange(chunk);
             var response = await context.Resolution.BatchResolveAsync(batch, context.Call(cancellationToken)).ConfigureAwait(false);
+            var answers = await FollowAsync(context, chunk, response.Results, how, cancellationToken).ConfigureAwait(false);
             var found = new List<ResolveResult>();
-            foreach (var (request, answer) in chunk.Zip(response.Results))
+            foreach (var result in answers)
             {
-                var result = answer;
-                if (result.Status is { Code: 0 })
-                {
-                    try
-                    {
-                        result = await FollowAsync(context, request, result, how, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (RpcException exception)
-                    {
-                        var code = context.Report(exception, result.Identifier);
-                        exitCode = exitCode == ExitCodes.Ok ? code : exitCode;
-                        continue;
-                    }
-                }
-
                 if (result.Status is { Code: not 0 } status)
                 {
                     var code = context.Report((StatusCode)status.Code, status.Message, result.Identifier, status.Problem?.Reason);

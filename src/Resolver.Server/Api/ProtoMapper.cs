@@ -5,6 +5,7 @@ using Resolver.Core.Prefixes;
 using Resolver.Core.Records;
 using Resolver.Core.Registry;
 using Resolver.Core.Resolution;
+using Resolver.Federation;
 using Proto = Resolver.Protocol.V1;
 
 namespace Resolver.Server.Api;
@@ -54,22 +55,6 @@ internal static class ProtoMapper
         return message;
     }
 
-    /// <summary>A record another node answered, under this node's key for it.</summary>
-    public static HandleRecord ToRecord(Proto.Record record, string key) => new(
-        key,
-        record.Identifier,
-        record.Version,
-        [.. record.Values.Select(value => new HandleValue(
-            value.Index,
-            value.Type,
-            value.Data?.KindCase == Proto.ValueData.KindOneofCase.Binary ? ValueData.FromBytes(value.Data.Binary.Span) : ValueData.FromText(value.Data?.Text ?? ""),
-            value.Ttl,
-            value.Timestamp?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch,
-            value.Permissions is { } p ? ToPermissions(p) : ValuePermissions.PublicRead,
-            [.. value.References.Select(r => new ValueReference(r.Identifier, r.Index))]))],
-        record.CreatedAt?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch,
-        record.UpdatedAt?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch);
-
     public static IReadOnlyList<ValueDraft> ToDrafts(IReadOnlyList<Proto.Value> values)
     {
         var drafts = new ValueDraft[values.Count];
@@ -87,7 +72,7 @@ internal static class ProtoMapper
                 value.Type,
                 data,
                 value.HasTtl ? value.Ttl : null,
-                value.Permissions is { } p ? ToPermissions(p) : null,
+                value.Permissions is { } p ? RemoteRecord.PermissionsOf(p) : null,
                 value.References.Count == 0 ? null : [.. value.References.Select(r => new ValueReference(r.Identifier, r.Index))]);
         }
 
@@ -153,10 +138,4 @@ internal static class ProtoMapper
 
     public static ResolveQuery ToQuery(Proto.ResolveRequest request) =>
         new(request.Identifier, request.Types_.Count == 0 && request.Indexes.Count == 0 ? ValueFilter.All : new ValueFilter([.. request.Types_], [.. request.Indexes]), request.NoRecursion);
-
-    private static ValuePermissions ToPermissions(Proto.Permissions permissions) =>
-        (permissions.AdminRead ? ValuePermissions.AdminRead : 0) |
-        (permissions.AdminWrite ? ValuePermissions.AdminWrite : 0) |
-        (permissions.PublicRead ? ValuePermissions.PublicRead : 0) |
-        (permissions.PublicWrite ? ValuePermissions.PublicWrite : 0);
 }

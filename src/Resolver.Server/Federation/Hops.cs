@@ -9,5 +9,5 @@ namespace Resolver.Server.Federation;
 internal static class Hops
 {
     /// <summary>Request header carrying how many nodes a query has passed through.</summary>
-    public const string Header = "resolver-hops";
+    public const string Header = Resolver.Federation.GrpcSiteClient.HopsHeader;
 }

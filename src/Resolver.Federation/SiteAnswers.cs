@@ -1,12 +1,10 @@
-using Grpc.Core;
 using Resolver.Core;
 using Resolver.Core.Errors;
 using Resolver.Core.Identifiers;
 using Resolver.Core.Prefixes;
 using Resolver.Core.Records;
-using Resolver.Server.Api;
 
-namespace Resolver.Server.Federation;
+namespace Resolver.Federation;
 
 /// <summary>
 /// What a site answered for one identifier, checked as a caller's request is (SPEC §4, "what a site answers is outside
@@ -15,7 +13,7 @@ namespace Resolver.Server.Federation;
 /// <see cref="PrefixAdministration.MaxSites"/> valid endpoints. Anything else is UNAVAILABLE
 /// (<c>site-answer-invalid</c>) for that identifier alone, naming the site. Texts a site sends are echoed escaped and cut.
 /// </summary>
-internal sealed class SiteAnswers(IdentifierParser parser, ResolverLimits limits)
+public sealed class SiteAnswers(IdentifierParser parser, ResolverLimits limits)
 {
     /// <summary>The longest text of a site's echoed in a message.</summary>
     public const int MaxEchoedText = 200;
@@ -64,7 +62,7 @@ internal sealed class SiteAnswers(IdentifierParser parser, ResolverLimits limits
         HandleRecord record;
         try
         {
-            record = ProtoMapper.ToRecord(message, key);
+            record = RemoteRecord.From(message, key);
         }
         catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
         {
@@ -122,41 +120,4 @@ internal sealed class SiteAnswers(IdentifierParser parser, ResolverLimits limits
     /// <summary>A site's reason id if it reads as one (lower-case words and dashes), else <c>site-error</c>.</summary>
     public static string Reason(string? reason) =>
         reason is { Length: > 0 and <= 64 } && reason.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') ? reason : "site-error";
-
-    /// <summary>Why a site could not be reached, in words of this node's own: never the text of a .NET exception (it names hosts and ports).</summary>
-    public static string Unreachable(RpcException exception)
-    {
-        if (exception.StatusCode == StatusCode.DeadlineExceeded)
-        {
-            return "no answer in time";
-        }
-
-        if (exception.StatusCode == StatusCode.ResourceExhausted)
-        {
-            return "its answer was too large";
-        }
-
-        if (exception.Status.DebugException is null)
-        {
-            return $"it answered {exception.StatusCode}: {Quoted(exception.Status.Detail)}";
-        }
-
-        for (Exception? cause = exception.Status.DebugException; cause is not null; cause = cause.InnerException)
-        {
-            switch (cause)
-            {
-                case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }:
-                case System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData }:
-                    return "its host name does not resolve";
-                case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError }:
-                case System.Security.Authentication.AuthenticationException:
-                    return "TLS failed (certificate not trusted, or not TLS)";
-                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }:
-                case System.Net.Sockets.SocketException:
-                    return "connection failed";
-            }
-        }
-
-        return "the call failed";
-    }
 }

@@ -1,18 +1,16 @@
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Options;
-using Resolver.Server.Configuration;
 
-namespace Resolver.Server.Federation;
+namespace Resolver.Federation;
 
 /// <summary>
-/// One gRPC channel per site endpoint (HTTP/2 connections reused across calls), and a bounded set of them: at most
+/// The connection pool of <see cref="GrpcSiteClient"/>: one gRPC channel per site endpoint (HTTP/2 connections reused across calls), and a bounded set of them: at most
 /// <see cref="MaxChannels"/> open at once, the least recently used closed first, and any unused for
 /// <see cref="IdleTimeout"/> closed, so that however many endpoints referrals name, the channels cost no more than the
 /// bound. A channel is closed only when no call holds it (<see cref="Lease"/>). https:// sites are checked against the
-/// system's roots, or against <c>--site-ca-file</c> alone for a private PKI.
+/// system's roots, or against <see cref="GrpcSiteOptions.CaFile"/> alone for a private PKI (a node's <c>--site-ca-file</c>).
 /// </summary>
-internal sealed class SiteChannels(IOptions<FederationOptions> options, TimeProvider time) : IDisposable
+public sealed class SiteChannels(GrpcSiteOptions options, TimeProvider time) : IDisposable
 {
     /// <summary>Most site channels open at once.</summary>
     public const int MaxChannels = 256;
@@ -22,7 +20,7 @@ internal sealed class SiteChannels(IOptions<FederationOptions> options, TimeProv
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Slot> _open = new(StringComparer.Ordinal);
-    private readonly Lazy<X509Certificate2Collection?> _roots = new(() => LoadRoots(options.Value.SiteCaFile));
+    private readonly Lazy<X509Certificate2Collection?> _roots = new(() => LoadRoots(options.CaFile));
     private long _lastSweep;
 
     /// <summary>Channels open now.</summary>
@@ -100,6 +98,7 @@ internal sealed class SiteChannels(IOptions<FederationOptions> options, TimeProv
         }
     }
 
+    /// <summary>Closes every channel.</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -117,7 +116,7 @@ internal sealed class SiteChannels(IOptions<FederationOptions> options, TimeProv
     {
         var handler = new SocketsHttpHandler
         {
-            ConnectTimeout = TimeSpan.FromMilliseconds(options.Value.SiteTimeoutMs),
+            ConnectTimeout = options.ConnectTimeout,
             EnableMultipleHttp2Connections = true,
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
@@ -134,8 +133,8 @@ internal sealed class SiteChannels(IOptions<FederationOptions> options, TimeProv
             handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
         }
 
-        // A site answers at most a batch of SiteRecordSource.SiteBatch records, each checked against this node's limits after.
-        return GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        // A site answers at most a batch of IterativeResolver.SiteBatch records, each checked against this node's limits after.
+        return GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = options.MaxReceiveBytes });
     }
 
     private static X509Certificate2Collection? LoadRoots(string path)
@@ -156,18 +155,19 @@ internal sealed class SiteChannels(IOptions<FederationOptions> options, TimeProv
         /// <summary>The site's resolution client.</summary>
         public Protocol.V1.Resolution.ResolutionClient Client => new(slot.Channel);
 
+        /// <summary>Gives the channel back.</summary>
         public void Dispose() => owner.Release(slot);
     }
 
     /// <summary>One open channel and who holds it.</summary>
-    internal sealed class Slot(GrpcChannel channel)
+    public sealed class Slot(GrpcChannel channel)
     {
-        public GrpcChannel Channel { get; } = channel;
+        internal GrpcChannel Channel { get; } = channel;
 
-        public int Leases { get; set; }
+        internal int Leases { get; set; }
 
-        public long LastUsed { get; set; }
+        internal long LastUsed { get; set; }
 
-        public bool Retired { get; set; }
+        internal bool Retired { get; set; }
     }
 }
