@@ -38,6 +38,9 @@ public sealed class HostileSite : IAsyncDisposable
     /// <summary>The <c>authorization</c> header of every call, in order ("" for an anonymous call).</summary>
     public ConcurrentQueue<string> Credentials { get; } = new();
 
+    /// <summary>The deadline every call arrived with (UTC; DateTime.MaxValue for none), in order.</summary>
+    public ConcurrentQueue<DateTime> Deadlines { get; } = new();
+
     /// <summary>Starts a site answering with <paramref name="script"/>.</summary>
     public static async Task<HostileSite> StartAsync(Func<ResolveRequest, ResolveResult> script)
     {
@@ -103,6 +106,7 @@ public sealed class HostileSite : IAsyncDisposable
         public override Task<BatchResolveResponse> BatchResolve(BatchResolveRequest request, ServerCallContext context)
         {
             holder.Site!.Credentials.Enqueue(context.RequestHeaders.GetValue("authorization") ?? "");
+            holder.Site!.Deadlines.Enqueue(context.Deadline);
             var response = new BatchResolveResponse();
             response.Results.AddRange(request.Requests.Select(holder.Site!.Answer));
             return Task.FromResult(response);

@@ -188,6 +188,21 @@ public sealed class SiteTrustTests
         Assert.Equal(["88.168.5.1/a"], oldDeeper.Asked); // the key, as the node asks for it
     }
 
+    [Fact]
+    public async Task Site_AskedForACallerWithoutADeadline_GetsNoMoreThanTheNodesOwnBoundOnTheCall()
+    {
+        // The call is bounded by --max-request-seconds (1 s) though the caller set no deadline, and --site-timeout-ms
+        // would allow 10 s: the site is told the call's bound, so it stops working for an answer nobody waits for.
+        await using var site = await HostileSite.ServingAsync("https://site.example/");
+        await using var node = await TestServer.StartAsync("--recursive", "true", "--max-request-seconds", "1", "--site-timeout-ms", "10000");
+        await FederationTests.DelegateAsync(node, "88.168.5", site.Address);
+
+        var asked = DateTime.UtcNow;
+        await node.Resolution.ResolveAsync(new ResolveRequest { Identifier = "88.168.5/X" }, cancellationToken: Ct);
+
+        Assert.True(Assert.Single(site.Deadlines) < asked.AddSeconds(5), $"the site was given until {Assert.Single(site.Deadlines):O}, asked at {asked:O}");
+    }
+
     private static ResolveResult Huge(string identifier)
     {
         // 100 values of 60,000 bytes: each within the value limit, the record (6 MB) past what this node answers.
