@@ -11,11 +11,12 @@ using Resolver.Core.Tests.Security;
 namespace Resolver.Core.Tests.Registry;
 
 /// <summary>
-/// The validation hook of the write path (<see cref="IRecordValidator"/>), over in-memory stores: what a validator is
-/// shown, and that its refusal refuses one item only, changes nothing, is answered with its problem and is audited as
-/// every other refusal is.
+/// The write pipeline over in-memory stores. Mostly its validation hook (<see cref="IRecordValidator"/>): what a
+/// validator is shown, and that its refusal refuses one item only, changes nothing, is answered with its problem and is
+/// audited as every other refusal is. Also the batch rules no wire can reach (the server splits a stream so that an
+/// identifier given twice lands in separate batches).
 /// </summary>
-public sealed class RecordWriterValidationTests
+public sealed class RecordWriterTests
 {
     private const string Owner = "acme";
 
@@ -29,7 +30,7 @@ public sealed class RecordWriterValidationTests
     private readonly CommittedRecords _published = new();
     private readonly Caller _caller = Caller.ForEnterprise(Owner);
 
-    public RecordWriterValidationTests()
+    public RecordWriterTests()
     {
         _access = new InMemoryAccessStore(_prefixes);
         _prefixes.Entries["88.168.1"] = new PrefixEntry("88.168.1", PrefixKind.Homed, [], _time.GetUtcNow(), Owner);
@@ -156,6 +157,18 @@ public sealed class RecordWriterValidationTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => writer.UpsertManyAsync(_caller, [Item("88.168.1/A"), Item("88.168.1/B")], Ct).AsTask());
 
         Assert.Empty(_store.Committed);
+    }
+
+    [Fact]
+    public async Task UpsertMany_SameIdentifierTwiceInOneBatch_FailsTheSecondOnly()
+    {
+        var writer = Writer();
+
+        var results = await writer.UpsertManyAsync(_caller, [Item("88.168.1/A"), Item("88.168.1/a")], Ct);
+
+        Assert.Equal([WriteOutcome.Created, WriteOutcome.Failed], results.Select(r => r.Outcome));
+        Assert.Equal((ErrorKind.InvalidArgument, Reasons.InvalidValue), (results[1].Problem!.Kind, results[1].Problem!.Reason));
+        Assert.Single(_store.Committed);
     }
 
     private RecordWriter Writer(params IRecordValidator[] validators) => new(
