@@ -135,7 +135,8 @@ public static class ResolverServiceCollectionExtensions
 
         // The write path.
         services.TryAddSingleton<ValueEditor>();
-        services.TryAddSingleton<RecordRegistry>();
+        services.TryAddSingleton<RecordWriter>(); // validators (IRecordValidator): none by default
+        services.TryAddSingleton<RecordReader>();
         services.TryAddSingleton<PrefixAdministration>();
         services.TryAddSingleton<ChangeWatch>();
 

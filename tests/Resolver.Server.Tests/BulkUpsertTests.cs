@@ -124,6 +124,18 @@ public sealed class BulkUpsertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BulkUpsert_Anonymous_IsRefusedWholeAndAuditedOnce()
+    {
+        var anonymous = new Registry.RegistryClient(_server.As(null));
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => BulkAsync(anonymous, [Upsert("88.168.1/ANON-1", ("URL", "https://1")), Upsert("88.168.1/ANON-2", ("URL", "https://2"))]));
+
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        var audit = (await _server.Admin.ListAuditAsync(new ListAuditRequest { Limit = 50 }, cancellationToken: Ct)).Entries.Where(e => e.Target.StartsWith("88.168.1/ANON", StringComparison.Ordinal));
+        Assert.Equal([("anonymous", "upsert", "88.168.1/ANON-1", "UNAUTHENTICATED")], audit.Select(e => (e.Actor, e.Operation, e.Target, e.Outcome)));
+    }
+
+    [Fact]
     public async Task BulkUpsert_DeletedIdentifier_FailsWithoutReuseAndIsRegisteredWithIt()
     {
         await _server.RegisterAsync("88.168.1/GONE", "https://old");

@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Resolver.Core.Registry;
 using Resolver.Protocol.V1;
-using CoreOutcome = Resolver.Core.Registry.UpsertOutcome;
 
 namespace Resolver.Server.Api;
 
@@ -39,7 +38,7 @@ internal sealed partial class RegistryGrpcService
                 }
 
                 await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
-                foreach (var result in await registry.UpsertManyAsync(caller, chunk, context.CancellationToken).ConfigureAwait(false))
+                foreach (var result in await writer.UpsertManyAsync(caller, chunk, context.CancellationToken).ConfigureAwait(false))
                 {
                     await responseStream.WriteAsync(ToProto(result), context.CancellationToken).ConfigureAwait(false);
                 }
@@ -66,10 +65,10 @@ internal sealed partial class RegistryGrpcService
         var sent = 0;
         try
         {
-            await foreach (var record in registry.ExportAsync(caller, request.Prefix, request.AfterIdentifier, open.Token).ConfigureAwait(false))
+            await foreach (var record in reader.ExportAsync(caller, request.Prefix, request.AfterIdentifier, open.Token).ConfigureAwait(false))
             {
                 // Once a page: the credential still holds (a revoked key stops an export within the recheck bound).
-                if (sent++ % RecordRegistry.ExportPageSize == 0)
+                if (sent++ % RecordReader.ExportPageSize == 0)
                 {
                     await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
                 }
@@ -126,7 +125,7 @@ internal sealed partial class RegistryGrpcService
         }
     }
 
-    private static UpsertRecordResult ToProto(UpsertResult result)
+    private static UpsertRecordResult ToProto(WriteResult result)
     {
         var message = new UpsertRecordResult
         {
@@ -134,9 +133,9 @@ internal sealed partial class RegistryGrpcService
             Version = result.Version,
             Outcome = result.Outcome switch
             {
-                CoreOutcome.Created => Protocol.V1.UpsertOutcome.Created,
-                CoreOutcome.Updated => Protocol.V1.UpsertOutcome.Updated,
-                CoreOutcome.Unchanged => Protocol.V1.UpsertOutcome.Unchanged,
+                WriteOutcome.Created => Protocol.V1.UpsertOutcome.Created,
+                WriteOutcome.Updated => Protocol.V1.UpsertOutcome.Updated,
+                WriteOutcome.Unchanged => Protocol.V1.UpsertOutcome.Unchanged,
                 _ => Protocol.V1.UpsertOutcome.Failed,
             },
             Status = new ItemStatus(),

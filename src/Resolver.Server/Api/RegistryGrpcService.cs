@@ -6,9 +6,9 @@ using Resolver.Server.Security;
 
 namespace Resolver.Server.Api;
 
-/// <summary>The registry API: a thin adapter over <see cref="RecordRegistry"/>.</summary>
+/// <summary>The registry API: a thin adapter over <see cref="RecordWriter"/> (every write) and <see cref="RecordReader"/> (every read).</summary>
 [BindServiceMethod(typeof(RegistryGrpcService), nameof(BindService))]
-internal sealed partial class RegistryGrpcService(RecordRegistry registry, CredentialRecheck recheck, Draining draining, ChangeWatch watch) : Protocol.V1.Registry.RegistryBase
+internal sealed partial class RegistryGrpcService(RecordWriter writer, RecordReader reader, CredentialRecheck recheck, Draining draining, ChangeWatch watch) : Protocol.V1.Registry.RegistryBase
 {
     /// <summary>The contract's description of the service, which JSON transcoding and reflection read from the binding.</summary>
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Protocol.V1.Registry.Descriptor;
@@ -18,12 +18,12 @@ internal sealed partial class RegistryGrpcService(RecordRegistry registry, Crede
         Protocol.V1.Registry.BindService(new ResolverServiceBinder(binder, Descriptor), service);
 
     public override async Task<Record> CreateRecord(CreateRecordRequest request, ServerCallContext context) =>
-        ProtoMapper.ToProto(await registry.CreateAsync(
+        ProtoMapper.ToProto(await writer.CreateAsync(
             context.GetCaller(),
             request.Identifier, ProtoMapper.ToDrafts(request.Values), request.ReuseDeleted, context.CancellationToken).ConfigureAwait(false));
 
     public override async Task<Record> UpdateRecord(UpdateRecordRequest request, ServerCallContext context) =>
-        ProtoMapper.ToProto(await registry.UpdateAsync(
+        ProtoMapper.ToProto(await writer.UpdateAsync(
             context.GetCaller(),
             request.Identifier,
             ProtoMapper.ToDrafts(request.Values),
@@ -33,7 +33,7 @@ internal sealed partial class RegistryGrpcService(RecordRegistry registry, Crede
 
     public override async Task<DeleteRecordResponse> DeleteRecord(DeleteRecordRequest request, ServerCallContext context)
     {
-        var tombstone = await registry.DeleteAsync(
+        var tombstone = await writer.DeleteAsync(
             context.GetCaller(),
             request.Identifier, request.HasExpectedVersion ? request.ExpectedVersion : null, context.CancellationToken).ConfigureAwait(false);
         return new DeleteRecordResponse
@@ -45,11 +45,11 @@ internal sealed partial class RegistryGrpcService(RecordRegistry registry, Crede
     }
 
     public override async Task<Record> GetRecord(GetRecordRequest request, ServerCallContext context) =>
-        ProtoMapper.ToProto(await registry.GetAsync(context.GetCaller(), request.Identifier, context.CancellationToken).ConfigureAwait(false));
+        ProtoMapper.ToProto(await reader.GetAsync(context.GetCaller(), request.Identifier, context.CancellationToken).ConfigureAwait(false));
 
     public override async Task<ListRecordsResponse> ListRecords(ListRecordsRequest request, ServerCallContext context)
     {
-        var (records, next) = await registry.ListAsync(context.GetCaller(), request.Prefix, request.PageSize, request.PageToken, context.CancellationToken).ConfigureAwait(false);
+        var (records, next) = await reader.ListAsync(context.GetCaller(), request.Prefix, request.PageSize, request.PageToken, context.CancellationToken).ConfigureAwait(false);
         var response = new ListRecordsResponse { NextPageToken = next ?? "" };
         response.Records.AddRange(records.Select(ProtoMapper.ToProto));
         return response;

@@ -10,8 +10,8 @@ using Resolver.Server.Security;
 namespace Resolver.Server.Rest;
 
 /// <summary>
-/// <c>PUT</c> and <c>DELETE /api/handles/{prefix}/{suffix}</c> in Handle.Net's shape, through <see cref="RecordRegistry"/>:
-/// the same ownership checks, audit log and version compare-and-set as the gRPC Registry.
+/// <c>PUT</c> and <c>DELETE /api/handles/{prefix}/{suffix}</c> in Handle.Net's shape, through <see cref="RecordWriter"/>
+/// (each write a batch of one): the same ownership checks, validators, audit log and version compare-and-set as the gRPC Registry.
 /// </summary>
 internal static class HandleWrites
 {
@@ -20,7 +20,7 @@ internal static class HandleWrites
     /// every value in the body). <c>?overwrite=false</c> refuses an existing handle (101) or value (201). <c>?reuse=true</c>
     /// registers a deleted identifier again. <c>If-Match</c> with a GET's ETag makes the write conditional (412).
     /// </summary>
-    public static Task PutAsync(HttpContext context, RecordRegistry registry, IOptions<LimitOptions> limits) =>
+    public static Task PutAsync(HttpContext context, RecordReader reader, RecordWriter writer, IOptions<LimitOptions> limits) =>
         HandleAnswers.RunAsync(context, "PUT /api/handles", async handle =>
         {
             var caller = context.GetCaller();
@@ -43,7 +43,7 @@ internal static class HandleWrites
 
                 if (!overwrite)
                 {
-                    var current = await registry.GetAsync(caller, handle, ct).ConfigureAwait(false);
+                    var current = await reader.GetAsync(caller, handle, ct).ConfigureAwait(false);
                     if (current.Values.FirstOrDefault(v => chosen.Any(d => d.Index == v.Index)) is { } taken)
                     {
                         throw new ResolverException(new Problem(ErrorKind.AlreadyExists, HandleCodes.ValueExistsReason, $"handle {current.Identifier} already has a value at index {taken.Index} and overwrite=false"));
@@ -53,15 +53,15 @@ internal static class HandleWrites
                     expectedVersion ??= current.Version;
                 }
 
-                var updated = await registry.UpdateAsync(caller, handle, chosen, [], expectedVersion, ct).ConfigureAwait(false);
+                var updated = await writer.UpdateAsync(caller, handle, chosen, [], expectedVersion, ct).ConfigureAwait(false);
                 await AnswerWrittenAsync(context, StatusCodes.Status200OK, updated).ConfigureAwait(false);
                 return;
             }
 
-            var existing = await ExistingOrNullAsync(registry, caller, handle, ct).ConfigureAwait(false);
+            var existing = await ExistingOrNullAsync(reader, caller, handle, ct).ConfigureAwait(false);
             if (existing is null)
             {
-                var created = await registry.CreateAsync(caller, handle, drafts, reuse, ct).ConfigureAwait(false);
+                var created = await writer.CreateAsync(caller, handle, drafts, reuse, ct).ConfigureAwait(false);
                 await AnswerWrittenAsync(context, StatusCodes.Status201Created, created).ConfigureAwait(false);
                 return;
             }
@@ -74,12 +74,12 @@ internal static class HandleWrites
             // Replace the record: the body's values are written, every other value is removed, in one versioned update.
             var named = drafts.Where(d => d.Index > 0).Select(d => d.Index).ToHashSet();
             var remove = existing.Values.Select(v => v.Index).Where(i => !named.Contains(i)).ToArray();
-            var replaced = await registry.UpdateAsync(caller, handle, drafts, remove, expectedVersion ?? existing.Version, ct).ConfigureAwait(false);
+            var replaced = await writer.UpdateAsync(caller, handle, drafts, remove, expectedVersion ?? existing.Version, ct).ConfigureAwait(false);
             await AnswerWrittenAsync(context, StatusCodes.Status200OK, replaced).ConfigureAwait(false);
         });
 
     /// <summary>Deletes the handle (leaving a tombstone); with <c>?index=</c>, only those values.</summary>
-    public static Task DeleteAsync(HttpContext context, RecordRegistry registry) =>
+    public static Task DeleteAsync(HttpContext context, RecordWriter writer) =>
         HandleAnswers.RunAsync(context, "DELETE /api/handles", async handle =>
         {
             var caller = context.GetCaller();
@@ -87,22 +87,22 @@ internal static class HandleWrites
             var expectedVersion = IfMatch(context);
             if (indexes.Count > 0)
             {
-                var updated = await registry.UpdateAsync(caller, handle, [], indexes, expectedVersion, context.RequestAborted).ConfigureAwait(false);
+                var updated = await writer.UpdateAsync(caller, handle, [], indexes, expectedVersion, context.RequestAborted).ConfigureAwait(false);
                 await AnswerWrittenAsync(context, StatusCodes.Status200OK, updated).ConfigureAwait(false);
                 return;
             }
 
-            var tombstone = await registry.DeleteAsync(caller, handle, expectedVersion, context.RequestAborted).ConfigureAwait(false);
+            var tombstone = await writer.DeleteAsync(caller, handle, expectedVersion, context.RequestAborted).ConfigureAwait(false);
             await HandleAnswers.WriteAsync(context, StatusCodes.Status200OK, new HandleResponse(HandleCodes.Success, tombstone.Identifier)).ConfigureAwait(false);
         });
 
     // The live record the caller may see, or null when there is none to replace (never registered, deleted, or under a
     // prefix not homed here: creating it then says so, as Handle's "server not responsible").
-    private static async Task<HandleRecord?> ExistingOrNullAsync(RecordRegistry registry, Core.Security.Caller caller, string handle, CancellationToken ct)
+    private static async Task<HandleRecord?> ExistingOrNullAsync(RecordReader reader, Core.Security.Caller caller, string handle, CancellationToken ct)
     {
         try
         {
-            return await registry.GetAsync(caller, handle, ct).ConfigureAwait(false);
+            return await reader.GetAsync(caller, handle, ct).ConfigureAwait(false);
         }
         catch (ResolverException exception) when (exception.Problem.Reason is Reasons.IdentifierNotFound or Reasons.IdentifierDeleted or Reasons.PrefixNotHomed)
         {
