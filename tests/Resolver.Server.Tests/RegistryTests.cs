@@ -42,6 +42,15 @@ public sealed class RegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_UnderPrefixNotHomed_IsNotFoundSayingThePrefixIsNotHomed()
+    {
+        var exception = await Assert.ThrowsAsync<RpcException>(() => _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.170.2/X" }, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, exception.StatusCode);
+        Assert.Equal("prefix-not-homed", Reason(exception)); // not "identifier-not-found": unknown prefix is not unknown identifier (SPEC §4)
+    }
+
+    [Fact]
     public async Task Create_UnderSubPrefixOfHomedPrefix_Succeeds()
     {
         var record = await CreateAsync("88.168.1.7/X", Text("URL", "u"));

@@ -95,6 +95,25 @@ public sealed class WireTests
     }
 
     [Fact]
+    public async Task RefusedCredential_IsRefusedBeforeAnyServiceInEachWiresOwnForm()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(server.HttpAddress) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "rk_bogus_key");
+
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => new Resolution.ResolutionClient(server.As("rk_bogus_key"))
+            .ResolveAsync(new ResolveRequest { Identifier = "88.1/x" }, cancellationToken: Ct).ResponseAsync);
+        using var rest = await http.GetAsync(new Uri("/api/handles/88.1/x", UriKind.Relative), Ct);
+        var restBody = JsonDocument.Parse(await rest.Content.ReadAsStringAsync(Ct)).RootElement;
+        using var json = await http.GetAsync(new Uri("/v1/identifiers/88.1/x", UriKind.Relative), Ct);
+
+        Assert.Equal((StatusCode.Unauthenticated, "invalid-credentials"), (grpc.StatusCode, Reason(grpc)));
+        Assert.Equal((HttpStatusCode.Unauthorized, 402, "88.1/x"), (rest.StatusCode, restBody.GetProperty("responseCode").GetInt32(), restBody.GetProperty("handle").GetString()));
+        Assert.Equal(HttpStatusCode.Unauthorized, json.StatusCode);
+        Assert.Equal(16, JsonDocument.Parse(await json.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("code").GetInt32());
+    }
+
+    [Fact]
     public async Task BatchCap_HoldsOnGrpcAndJson()
     {
         await using var server = await TestServer.StartAsync("--max-batch-size", "3");

@@ -86,7 +86,8 @@ internal sealed class HttpCallAdmission(RequestDelegate next, CallPipeline pipel
                 ProblemMapping.WriteGrpcStatus(context.Response, problem);
                 return Task.CompletedTask;
             case "rest":
-                return HandleAnswers.WriteProblemAsync(context, "", problem);
+                // Handle's answers name the handle asked for, refusals included (as CNRI's server does).
+                return HandleAnswers.WriteProblemAsync(context, HandlePath.TryGet(context, out var handle, out _) ? handle : "", problem);
             default:
                 return ProblemMapping.WriteJsonStatusAsync(context.Response, problem, context.RequestAborted);
         }
