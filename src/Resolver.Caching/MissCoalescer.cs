@@ -8,8 +8,9 @@ namespace Resolver.Caching;
 /// The stage that makes concurrent misses one read (SPEC §7, "one store query per key at a time"): a caller
 /// that misses a key another caller is already loading waits for that load instead of asking again; the keys
 /// nobody is loading go to the next stage in one batch. A load carries the context of the caller that started it,
-/// so a site is given that caller's deadline; a caller who waited on it and has more time left is not failed by it: a
-/// load that ran out of its starter's deadline is asked again for the callers whose own deadline is later.
+/// so a site is given that caller's deadline and hops; a caller who waited on it is not failed by what was the starter's
+/// alone: a load that ran out of its starter's deadline, or past the hop limit with the starter's hops, is asked again for
+/// the callers whose own deadline is later or whose hops are fewer.
 /// </summary>
 public sealed class MissCoalescer(IRecordSource next, TimeProvider time) : IRecordSource
 {
@@ -20,30 +21,30 @@ public sealed class MissCoalescer(IRecordSource next, TimeProvider time) : IReco
 
     public async ValueTask<IReadOnlyList<RecordLookup>> GetManyAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken)
     {
-        var (results, loadDeadlines) = await LoadAsync(keys, context, cancellationToken).ConfigureAwait(false);
-        for (var attempt = 0; attempt < MaxRetries && OutlivedLoads(results, loadDeadlines, context) is { Count: > 0 } again; attempt++)
+        var (results, loads) = await LoadAsync(keys, context, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < MaxRetries && OutlivedLoads(results, loads, context) is { Count: > 0 } again; attempt++)
         {
-            var (retried, retriedDeadlines) = await LoadAsync([.. again.Select(i => keys[i])], context, cancellationToken).ConfigureAwait(false);
+            var (retried, retriedLoads) = await LoadAsync([.. again.Select(i => keys[i])], context, cancellationToken).ConfigureAwait(false);
             for (var j = 0; j < again.Count; j++)
             {
-                (results[again[j]], loadDeadlines[again[j]]) = (retried[j], retriedDeadlines[j]);
+                (results[again[j]], loads[again[j]]) = (retried[j], retriedLoads[j]);
             }
         }
 
         return results;
     }
 
-    // The lookups, and the deadline each one's load was started with.
-    private async Task<(RecordLookup[] Lookups, DateTime?[] LoadDeadlines)> LoadAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken)
+    // The lookups, and the context each one's load was started with.
+    private async Task<(RecordLookup[] Lookups, ReadContext[] Loads)> LoadAsync(IReadOnlyList<RecordKey> keys, ReadContext context, CancellationToken cancellationToken)
     {
         var waits = new Task<RecordLookup>[keys.Count];
-        var deadlines = new DateTime?[keys.Count];
+        var started = new ReadContext[keys.Count];
         var mine = new List<(RecordKey Key, Load Load)>();
         for (var i = 0; i < keys.Count; i++)
         {
-            var load = new Load(context.Deadline);
+            var load = new Load(context);
             var current = _loading.GetOrAdd(keys[i].CacheKey, load);
-            (waits[i], deadlines[i]) = (current.Answer.Task, current.Deadline);
+            (waits[i], started[i]) = (current.Answer.Task, current.Context);
             if (current == load)
             {
                 mine.Add((keys[i], load));
@@ -78,12 +79,12 @@ public sealed class MissCoalescer(IRecordSource next, TimeProvider time) : IReco
             }
         }
 
-        return (await Task.WhenAll(waits).WaitAsync(cancellationToken).ConfigureAwait(false), deadlines);
+        return (await Task.WhenAll(waits).WaitAsync(cancellationToken).ConfigureAwait(false), started);
     }
 
-    // The keys whose answer is "the deadline passed" for a load started with an earlier deadline than this caller's,
-    // which still has time: theirs to ask again.
-    private List<int>? OutlivedLoads(RecordLookup[] results, DateTime?[] loadDeadlines, ReadContext context)
+    // The keys whose answer was the starter's alone: "the deadline passed" for a load started with an earlier deadline than
+    // this caller's, which still has time, or "too many hops" for a load started with more hops than this caller's.
+    private List<int>? OutlivedLoads(RecordLookup[] results, ReadContext[] loads, ReadContext context)
     {
         List<int>? again = null;
         var now = time.GetUtcNow().UtcDateTime;
@@ -94,7 +95,9 @@ public sealed class MissCoalescer(IRecordSource next, TimeProvider time) : IReco
 
         for (var i = 0; i < results.Length; i++)
         {
-            if (results[i].Problem is { Kind: ErrorKind.DeadlineExceeded } && loadDeadlines[i] is { } theirs && (context.Deadline is not { } mine || mine > theirs))
+            var deadlineWasTheirs = results[i].Problem is { Kind: ErrorKind.DeadlineExceeded } && loads[i].Deadline is { } theirs && (context.Deadline is not { } mine || mine > theirs);
+            var hopsWereTheirs = results[i].Problem is { Reason: Reasons.DelegationChainTooLong } && loads[i].Hops > context.Hops;
+            if (deadlineWasTheirs || hopsWereTheirs)
             {
                 (again ??= []).Add(i);
             }
@@ -103,9 +106,9 @@ public sealed class MissCoalescer(IRecordSource next, TimeProvider time) : IReco
         return again;
     }
 
-    private sealed class Load(DateTime? deadline)
+    private sealed class Load(ReadContext context)
     {
-        public DateTime? Deadline { get; } = deadline;
+        public ReadContext Context { get; } = context;
 
         public TaskCompletionSource<RecordLookup> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

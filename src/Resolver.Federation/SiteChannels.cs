@@ -116,6 +116,8 @@ public sealed class SiteChannels(GrpcSiteOptions options, TimeProvider time) : I
     {
         var handler = new SocketsHttpHandler
         {
+            // A site answers; it does not send this node elsewhere: a redirect would dial a host --site-allow never saw.
+            AllowAutoRedirect = false,
             ConnectTimeout = options.ConnectTimeout,
             EnableMultipleHttp2Connections = true,
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),

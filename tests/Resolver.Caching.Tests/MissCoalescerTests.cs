@@ -51,6 +51,26 @@ public sealed class MissCoalescerTests
     }
 
     [Fact]
+    public async Task ALoadRefusedForItsStartersHops_IsAskedAgainForAWaiterWithFewer()
+    {
+        // A caller claiming to have passed many nodes must not make a caller of its own fail "delegation chain too long".
+        var next = new ScriptedSource();
+        var coalescer = new MissCoalescer(next, _time);
+        var relayed = new ReadContext(null, 8);
+        var own = new ReadContext(null, 0);
+
+        var relayedAnswer = coalescer.GetManyAsync(["88.1/a"], relayed, Ct).AsTask();
+        await next.Started.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var ownAnswer = coalescer.GetManyAsync(["88.1/a"], own, Ct).AsTask();
+        next.Then = new RecordLookup(CacheHarness.Record("88.1/a", 3));
+        next.Release.SetResult(new RecordLookup(null, Problem: new Problem(ErrorKind.FailedPrecondition, Reasons.DelegationChainTooLong, "too many hops")));
+
+        Assert.Equal(Reasons.DelegationChainTooLong, (await relayedAnswer)[0].Problem!.Reason);
+        Assert.Equal(3, (await ownAnswer)[0].Record!.Version);
+        Assert.Equal([relayed, own], next.Contexts);
+    }
+
+    [Fact]
     public async Task ALoadThatRanOutOfTheDeadlineOfTheCallerItself_IsNotAskedAgain()
     {
         var next = new ScriptedSource();

@@ -87,13 +87,13 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         var table = await TableOrNullAsync(cancellationToken).ConfigureAwait(false);
         // Each identifier read through the chain carries its route: its own key for a local record, the authority (the
         // delegation or the upstream) for a record another node serves, which the site stage starts from and trusts no further.
-        var local = new List<(int Slot, Identifier Identifier, string? Homed, RecordKey Key)>(parsed.Count);
+        var local = new List<(int Slot, Identifier Identifier, string? Homed, SiteAuthority? Site)>(parsed.Count);
         foreach (var (slot, identifier) in parsed)
         {
             var query = queries[slot];
             if (table is null)
             {
-                local.Add((slot, identifier, null, new RecordKey(identifier.Key)));
+                local.Add((slot, identifier, null, null));
                 continue;
             }
 
@@ -101,17 +101,17 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
             switch (table.Route(identifier.Prefix))
             {
                 case { Kind: RouteKind.Local, Authority: { } homed }:
-                    local.Add((slot, identifier, homed.Prefix, new RecordKey(identifier.Key)));
+                    local.Add((slot, identifier, homed.Prefix, null));
                     break;
                 case { Kind: RouteKind.Delegated, Site: { } site } when recurse:
-                    local.Add((slot, identifier, null, new RecordKey(identifier.Key, site))); // the chain's site stage asks the delegation's site
+                    local.Add((slot, identifier, null, site)); // the chain's site stage asks the delegation's site
                     break;
                 case { Kind: RouteKind.Delegated, Authority: { } delegation }:
                     // Not recursing: the caller (or the CLI) follows the referral to the site.
                     outcomes[slot] = ResolveOutcome.Referred(query.Identifier, new Referral(delegation.Prefix, delegation.Endpoints, delegation.Ttl));
                     break;
                 case { Kind: RouteKind.Unknown } when recursion.UpstreamSite is { } upstreamSite && recurse:
-                    local.Add((slot, identifier, null, new RecordKey(identifier.Key, upstreamSite))); // the upstream node knows where the prefix lives
+                    local.Add((slot, identifier, null, upstreamSite)); // the upstream node knows where the prefix lives
                     break;
                 case { Kind: RouteKind.Unknown } when recursion.Upstream is { } upstream:
                     // The empty prefix: "everything this node does not know" (DNS: a referral to the root).
@@ -129,7 +129,7 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         }
 
         // 3. Records: one read for all distinct keys, through whatever cache tiers are configured.
-        var keys = local.Select(item => item.Key).Distinct().ToArray();
+        var keys = local.Select(item => new RecordKey(item.Identifier.Key, item.Site)).Distinct().ToArray();
         var found = await records.GetManyAsync(keys, context, cancellationToken).ConfigureAwait(false);
         var byKey = new Dictionary<RecordKey, RecordLookup>(keys.Length);
         for (var i = 0; i < keys.Length; i++)
@@ -141,11 +141,11 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
         var grants = caller.Kind == CallerKind.Enterprise ? await GrantsOrNoneAsync(cancellationToken).ConfigureAwait(false) : AccessSnapshot.Empty;
         table ??= PrefixTable.Empty; // no owner known: enterprises see public values only until the store answers
         bool[]? withheld = null;
-        foreach (var (slot, identifier, homed, key) in local)
+        foreach (var (slot, identifier, homed, site) in local)
         {
             var query = queries[slot];
-            var remote = key.IsRemote;
-            var (record, stale, problem, trace, heldByL1) = byKey[key];
+            var remote = site is not null;
+            var (record, stale, problem, trace, heldByL1) = byKey[new RecordKey(identifier.Key, site)];
             // A record another node serves has no owner here, whatever this node homes above its prefix.
             var outcome = Answer(query, identifier, homed, record, stale, heldByL1, problem, remote ? PrefixTable.Empty : table, grants, caller, out var allWithheld);
             if (allWithheld)

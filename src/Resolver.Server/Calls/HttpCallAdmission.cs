@@ -22,7 +22,7 @@ namespace Resolver.Server.Calls;
 /// <c>grpc-retry-pushback-ms</c>), a Handle JSON answer, or a transcoded JSON status. JSON and REST bodies are bounded
 /// by <c>--max-message-bytes</c>, as gRPC messages are. Health, reflection, probes and OpenAPI are not resolver calls.
 /// </summary>
-internal sealed class HttpCallAdmission(RequestDelegate next, CallPipeline pipeline, IOptions<LimitOptions> limits, TimeProvider time)
+internal sealed class HttpCallAdmission(RequestDelegate next, CallPipeline pipeline, ProblemClassifier problems, IOptions<LimitOptions> limits, TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -34,7 +34,8 @@ internal sealed class HttpCallAdmission(RequestDelegate next, CallPipeline pipel
             return;
         }
 
-        var grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
+        // The wire is the endpoint routing matched, never what the client declares: a /v1 route is JSON whatever its Content-Type.
+        var grpc = grpcMethod is not null && context.Request.Path.Equals(grpcMethod.FullName, StringComparison.OrdinalIgnoreCase);
         var wire = grpc ? "grpc" : rest ? "rest" : "json";
         if (!grpc && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
         {
@@ -58,6 +59,18 @@ internal sealed class HttpCallAdmission(RequestDelegate next, CallPipeline pipel
         catch (ResolverException refused)
         {
             await RefuseAsync(context, wire, refused.Problem).ConfigureAwait(false);
+            return;
+        }
+#pragma warning disable CA1031 // the edge of admission: classified once and answered in the wire's form, never with its text
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            var problem = problems.Classify(exception, request.Method, callerLeft: context.RequestAborted.IsCancellationRequested);
+            if (problem.Kind != ErrorKind.Cancelled)
+            {
+                await RefuseAsync(context, wire, problem).ConfigureAwait(false);
+            }
+
             return;
         }
 

@@ -47,7 +47,7 @@ internal sealed class ProblemClassifier(ILogger<ProblemClassifier> logger, IOpti
             case BadHttpRequestException bad:
                 // Kestrel's own refusals while reading a body (cut short, malformed): its message names no internals.
                 return new Problem(ErrorKind.InvalidArgument, InvalidRequest, $"the request body could not be read: {bad.Message}");
-            case IOException:
+            case IOException when callerLeft:
                 // The call's connection failed under it (the client crashed, a load generator stopped): nobody is left to
                 // answer, and nothing on this side failed. Stores and sites report their failures as ResolverException.
                 return new Problem(ErrorKind.Cancelled, ConnectionFailed, "the call's connection failed");

@@ -22,7 +22,7 @@ internal static class HandleReads
             // auth (authoritative) is accepted: this node answers only for what it homes, from caches a write invalidates
             // within a bounded time (docs/caching.md). doNotRefer asks a recursive node for the referral instead (docs/federation.md).
             var doNotRefer = HandleQuery.Flag(query, "doNotRefer");
-            var outcome = await resolution.ResolveAsync(new ResolveQuery(handle, HandleQuery.Filter(query), doNotRefer), caller, context.RequestAborted).ConfigureAwait(false);
+            var outcome = await resolution.ResolveAsync(new ResolveQuery(handle, HandleQuery.Filter(query), doNotRefer), caller, context.GetCall().Read, context.RequestAborted).ConfigureAwait(false);
             if (outcome.Problem is { } problem)
             {
                 await HandleAnswers.WriteProblemAsync(context, handle, problem).ConfigureAwait(false);
