@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -43,8 +42,9 @@ internal sealed class ChangeWatch(
     private const int PageSize = 500;
 
     /// <summary>Streams changes to <paramref name="responses"/> until the call ends; throws the status that ends it otherwise.</summary>
-    public async Task RunAsync(Caller caller, ClaimsPrincipal user, WatchRequest request, IServerStreamWriter<ChangeEvent> responses, Func<Task> subscribed, CancellationToken cancellationToken)
+    public async Task RunAsync(Credential credential, WatchRequest request, IServerStreamWriter<ChangeEvent> responses, Func<Task> subscribed, CancellationToken cancellationToken)
     {
+        var caller = credential.Caller;
         AccessPolicy.RequireAuthenticated(caller, "watching the registry");
         if (!IdentifierParser.TryParsePrefix(request.Prefix, out var prefix, out var error))
         {
@@ -103,7 +103,7 @@ internal sealed class ChangeWatch(
         while (true)
         {
             await WaitAsync(subscriber.Changes.Reader, cancellationToken).ConfigureAwait(false);
-            await recheck.EnsureStillValidAsync(user, cancellationToken).ConfigureAwait(false);
+            await recheck.EnsureStillValidAsync(credential, cancellationToken).ConfigureAwait(false);
             batch.Clear();
             while (batch.Count < PageSize && subscriber.Changes.Reader.TryRead(out var change))
             {

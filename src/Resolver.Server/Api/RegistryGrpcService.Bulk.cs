@@ -17,7 +17,7 @@ internal sealed partial class RegistryGrpcService
         // a chunk is whatever has arrived (up to UpsertChunkSize), so a client that waits for answers is never stalled,
         // and memory is bounded by two chunks whatever the client sends.
         var caller = context.GetCaller();
-        var user = context.GetHttpContext().User;
+        var credential = context.GetCall().Credential;
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
         var buffer = Channel.CreateBounded<UpsertRecordRequest>(new BoundedChannelOptions(UpsertChunkSize) { SingleReader = true, SingleWriter = true });
         var reading = ReadAllAsync(requestStream, buffer.Writer, open.Token);
@@ -37,7 +37,7 @@ internal sealed partial class RegistryGrpcService
                     chunk.Add(Item(next));
                 }
 
-                await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
+                await recheck.EnsureStillValidAsync(credential, context.CancellationToken).ConfigureAwait(false);
                 foreach (var result in await writer.UpsertManyAsync(caller, chunk, context.CancellationToken).ConfigureAwait(false))
                 {
                     await responseStream.WriteAsync(ToProto(result), context.CancellationToken).ConfigureAwait(false);
@@ -60,7 +60,7 @@ internal sealed partial class RegistryGrpcService
     public override async Task ExportRecords(ExportRecordsRequest request, IServerStreamWriter<Record> responseStream, ServerCallContext context)
     {
         var caller = context.GetCaller();
-        var user = context.GetHttpContext().User;
+        var credential = context.GetCall().Credential;
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
         var sent = 0;
         try
@@ -70,7 +70,7 @@ internal sealed partial class RegistryGrpcService
                 // Once a page: the credential still holds (a revoked key stops an export within the recheck bound).
                 if (sent++ % RecordReader.ExportPageSize == 0)
                 {
-                    await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
+                    await recheck.EnsureStillValidAsync(credential, context.CancellationToken).ConfigureAwait(false);
                 }
 
                 await responseStream.WriteAsync(ProtoMapper.ToProto(record), context.CancellationToken).ConfigureAwait(false);
@@ -87,7 +87,7 @@ internal sealed partial class RegistryGrpcService
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
         try
         {
-            await watch.RunAsync(context.GetCaller(), context.GetHttpContext().User, request, responseStream, () => context.WriteResponseHeadersAsync([]), open.Token).ConfigureAwait(false);
+            await watch.RunAsync(context.GetCall().Credential, request, responseStream, () => context.WriteResponseHeadersAsync([]), open.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (draining.StreamsMustEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {

@@ -58,9 +58,8 @@ internal sealed class ResolutionGrpcService(
         // awaited; a request that arrives alone is answered alone, at once. The credential is checked again before each
         // group of answers: a revoked key or an expired token ends the call. A node that is shutting down ends the stream
         // with UNAVAILABLE before its drain bound, between two groups.
-        var caller = context.GetCaller();
-        var user = context.GetHttpContext().User;
-        var read = context.GetCall().Read;
+        var call = context.GetCall();
+        var (caller, credential, read) = (call.Caller, call.Credential, call.Read);
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
         var arrived = new List<ResolveQuery>(StreamGroup);
         var next = Task.FromResult(false);
@@ -77,7 +76,7 @@ internal sealed class ResolutionGrpcService(
                 }
                 while (next.IsCompletedSuccessfully && next.Result && arrived.Count < Math.Min(StreamGroup, limits.MaxBatchSize));
 
-                await recheck.EnsureStillValidAsync(user, context.CancellationToken).ConfigureAwait(false);
+                await recheck.EnsureStillValidAsync(credential, context.CancellationToken).ConfigureAwait(false);
                 var outcomes = await resolution.ResolveAsync(arrived, caller, read, context.CancellationToken).ConfigureAwait(false);
                 var buffered = 0;
                 for (var i = 0; i < outcomes.Length; i++)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -75,10 +74,6 @@ internal sealed class HttpCallAdmission(RequestDelegate next, CallPipeline pipel
         }
 
         context.Features.Set(call);
-        if (call.Credential.IsAuthenticated)
-        {
-            context.User = new ClaimsPrincipal(CallerClaims.ToIdentity(call.Credential));
-        }
 
         await next(context).ConfigureAwait(false);
     }

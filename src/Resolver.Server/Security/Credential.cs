@@ -9,6 +9,9 @@ namespace Resolver.Server.Security;
 /// <param name="Expires">When a JWT expires.</param>
 public sealed record Credential(Caller Caller, string Method, string? KeyId = null, DateTimeOffset? Expires = null)
 {
+    /// <summary>How a caller proves who it is (<see cref="Method"/>).</summary>
+    public const string AdminTokenMethod = "admin-token", ApiKeyMethod = "api-key", JwtMethod = "jwt";
+
     /// <summary>No credential.</summary>
     public static Credential Anonymous { get; } = new(Caller.Anonymous, "anonymous");
 

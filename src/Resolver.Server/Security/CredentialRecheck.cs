@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
 using Resolver.Core.Errors;
 using Resolver.Core.Security;
 
@@ -13,29 +11,28 @@ namespace Resolver.Server.Security;
 /// </summary>
 internal sealed class CredentialRecheck(AccessDirectory access, TimeProvider time)
 {
-    /// <summary>Throws UNAUTHENTICATED when the credential <paramref name="user"/> authenticated with no longer holds.</summary>
-    public async ValueTask EnsureStillValidAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
+    /// <summary>Throws UNAUTHENTICATED when <paramref name="credential"/>, which the call was admitted with, no longer holds.</summary>
+    public async ValueTask EnsureStillValidAsync(Credential credential, CancellationToken cancellationToken)
     {
-        if (user.Identity is not { IsAuthenticated: true } identity || identity.AuthenticationType == CallerClaims.AdminTokenMethod)
+        if (!credential.IsAuthenticated || credential.Method == Credential.AdminTokenMethod)
         {
             return; // anonymous callers have nothing to revoke; the admin token changes only with a restart
         }
 
-        if (user.FindFirst(CallerClaims.Expires) is { } expires &&
-            time.GetUtcNow() > DateTimeOffset.FromUnixTimeSeconds(long.Parse(expires.Value, CultureInfo.InvariantCulture)) + JwtValidator.ClockSkew)
+        if (credential.Expires is { } expires && time.GetUtcNow() > expires + JwtValidator.ClockSkew)
         {
             throw Refused("the bearer token expired while this call was open; reconnect with a fresh token");
         }
 
         var snapshot = await access.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (user.FindFirst(CallerClaims.KeyId) is { } keyId && !snapshot.Keys.ContainsKey(keyId.Value))
+        if (credential.KeyId is { } keyId && !snapshot.Keys.ContainsKey(keyId))
         {
             throw Refused("the API key was revoked while this call was open");
         }
 
-        if (user.FindFirst(CallerClaims.Enterprise) is { } enterprise && !snapshot.Enterprises.ContainsKey(enterprise.Value))
+        if (credential.Caller.Enterprise is { } enterprise && !snapshot.Enterprises.ContainsKey(enterprise))
         {
-            throw Refused($"enterprise {enterprise.Value} no longer exists");
+            throw Refused($"enterprise {enterprise} no longer exists");
         }
     }
 

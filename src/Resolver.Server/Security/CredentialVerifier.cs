@@ -36,7 +36,7 @@ internal sealed class CredentialVerifier(AdminCredential admin, AccessDirectory 
 
         if (ApiKeys.TokensEqual(token, admin.Token))
         {
-            return new Credential(Caller.Admin, CallerClaims.AdminTokenMethod);
+            return new Credential(Caller.Admin, Credential.AdminTokenMethod);
         }
 
         AccessSnapshot snapshot;
@@ -54,14 +54,14 @@ internal sealed class CredentialVerifier(AdminCredential admin, AccessDirectory 
         if (ApiKeys.TryParse(token, out var id, out var secret))
         {
             return snapshot.Keys.TryGetValue(id, out var key) && ApiKeys.Verify(key, secret)
-                ? new Credential(Caller.ForEnterprise(key.Enterprise), CallerClaims.ApiKeyMethod, KeyId: key.Id)
+                ? new Credential(Caller.ForEnterprise(key.Enterprise), Credential.ApiKeyMethod, KeyId: key.Id)
                 : throw Refused("the API key is not valid: unknown, revoked or mistyped");
         }
 
         if (jwt.Enabled)
         {
             return await jwt.ValidateAsync(token, snapshot).ConfigureAwait(false) is { } valid
-                ? new Credential(valid.Caller, CallerClaims.JwtMethod, Expires: valid.Expires)
+                ? new Credential(valid.Caller, Credential.JwtMethod, Expires: valid.Expires)
                 : throw Refused("the bearer token is neither a valid API key nor a valid JWT (signature, expiry, issuer, audience, and a 'sub' naming a known enterprise)");
         }
 
