@@ -21,6 +21,7 @@ COPY src/Resolver.Storage/Resolver.Storage.csproj src/Resolver.Storage/
 COPY src/Resolver.Caching/Resolver.Caching.csproj src/Resolver.Caching/
 COPY src/Resolver.Protocol/Resolver.Protocol.csproj src/Resolver.Protocol/
 COPY src/Resolver.Federation/Resolver.Federation.csproj src/Resolver.Federation/
+COPY src/Resolver.Handle/Resolver.Handle.csproj src/Resolver.Handle/
 COPY src/Resolver.Server/Resolver.Server.csproj src/Resolver.Server/
 COPY src/Resolver.Cli/Resolver.Cli.csproj src/Resolver.Cli/
 RUN dotnet restore src/Resolver.Server/Resolver.Server.csproj -a $TARGETARCH \
@@ -47,8 +48,9 @@ ENV PATH=/app/cli:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     RESOLVER_GRPC_URL=http://0.0.0.0:5280 \
     RESOLVER_HTTP_URL=http://0.0.0.0:5281
 VOLUME /var/lib/resolver
-# gRPC (h2c), HTTP/1.1 (REST, /metrics, /healthz), and TLS when --https-url is set.
-EXPOSE 5280 5281 5443
+# gRPC (h2c), HTTP/1.1 (REST, /metrics, /healthz), TLS when --https-url is set, and the Handle protocol on
+# TCP and UDP once RESOLVER_HANDLE_URL=hdl://0.0.0.0:2641 and RESOLVER_HANDLE_SITE_ADDRESS are set (on loopback by default).
+EXPOSE 5280 5281 5443 2641/tcp 2641/udp
 # Numeric, so that Kubernetes' runAsNonRoot can verify it.
 USER 1654
 ENTRYPOINT ["/app/server/Resolver.Server"]

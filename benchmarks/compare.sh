@@ -224,16 +224,16 @@ EOF
 fi
 
 # 5. The servers: Resolver three ways (all caches; Redis tier with L1 off; store only), and the baseline.
-declare -A grpc http pid
+declare -A grpc http handle pid
 admin_token=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))') # replicas of one store share their administrator
 start_resolver() {
   local name=$1; shift
-  grpc[$name]=$(free_port) http[$name]=$(free_port)
+  grpc[$name]=$(free_port) http[$name]=$(free_port) handle[$name]=$(free_port)
   needs "$name" || return 0
   log "starting $name"
   # --l1-max-entries 1 turns L1 off: each entry is then charged the whole budget, more than the eighth one entry may take.
   "$server" --store "postgres:${store:-$pgconn}" --admin-token "$admin_token" --data-dir "$work/$name" --rate-limit off \
-    --grpc-url "http://127.0.0.1:${grpc[$name]}" --http-url "http://127.0.0.1:${http[$name]}" "$@" "${resolver_args[@]}" >"$work/$name.log" 2>&1 &
+    --grpc-url "http://127.0.0.1:${grpc[$name]}" --http-url "http://127.0.0.1:${http[$name]}" --handle-url "hdl://127.0.0.1:${handle[$name]}" "$@" "${resolver_args[@]}" >"$work/$name.log" 2>&1 &
   pid[$name]=$!
   pids+=($!)
 }

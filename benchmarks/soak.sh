@@ -44,7 +44,7 @@ grpc=$(free_port) http=$(free_port)
 heap_env=()
 [ -z "$heapmb" ] || heap_env=("DOTNET_GCHeapHardLimit=$(printf '0x%x' $((heapmb * 1024 * 1024)))")
 env "${heap_env[@]}" "$server" --store "sqlite:$work/resolver.db" --data-dir "$work" --rate-limit off --l1-max-mb "$l1mb" \
-  --grpc-url "http://127.0.0.1:$grpc" --http-url "http://127.0.0.1:$http" >"$work/server.log" 2>&1 &
+  --grpc-url "http://127.0.0.1:$grpc" --http-url "http://127.0.0.1:$http" --handle-url hdl://127.0.0.1:0 >"$work/server.log" 2>&1 &
 node=$!
 pids+=($node)
 deadline=$((SECONDS + 60))

@@ -34,7 +34,7 @@ internal sealed class BenchmarkNode : IAsyncDisposable
         await StoreLoader.LoadSqliteAsync(dataset, database, _ => { }, CancellationToken.None);
         var app = ResolverHost.Build(
         [
-            "--grpc-url", $"http://127.0.0.1:{FreePort()}", "--http-url", $"http://127.0.0.1:{FreePort()}",
+            "--grpc-url", $"http://127.0.0.1:{FreePort()}", "--http-url", $"http://127.0.0.1:{FreePort()}", "--handle-url", "hdl://127.0.0.1:0",
             "--data-dir", directory.FullName, "--store", $"sqlite:{database}", "--rate-limit", "off", .. settings,
         ]);
         await app.StartAsync();

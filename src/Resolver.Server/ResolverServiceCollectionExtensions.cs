@@ -19,6 +19,8 @@ using Resolver.Server.Federation;
 using Resolver.Server.Telemetry;
 using Resolver.Core.Security;
 
+using Resolver.Server.HandleWire;
+
 namespace Resolver.Server;
 
 /// <summary>The node's composition: settings, store, resolution pipeline, gRPC and health.</summary>
@@ -36,11 +38,13 @@ public static class ResolverServiceCollectionExtensions
         services.AddSettings<OperationsOptions>();
         services.AddSettings<FederationOptions>();
         services.AddSettings<ChangeLogOptions>();
+        services.AddSettings<HandleOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EndpointOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperationsOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FederationOptions>, SettingsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HandleOptions>, SettingsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LimitOptions>>().Value.ToLimits());
@@ -122,6 +126,8 @@ public static class ResolverServiceCollectionExtensions
             return new SiteChannels(new GrpcSiteOptions(TimeSpan.FromMilliseconds(federation.SiteTimeoutMs), federation.SiteCaFile), sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISiteClient, GrpcSiteClient>());
+        services.TryAddSingleton<HandleSites>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISiteClient, HandleSiteClient>());
         services.TryAddSingleton<SiteClients>();
         services.TryAddSingleton<SiteAnswers>();
         services.TryAddSingleton(sp =>
@@ -139,6 +145,13 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<RecordReader>();
         services.TryAddSingleton<PrefixAdministration>();
         services.TryAddSingleton<ChangeWatch>();
+
+        // The Handle protocol (RFC 3652) on TCP and UDP: a listener that decodes into the same call pipeline (docs/handle-protocol.md).
+        services.TryAddSingleton<NodeSite>();
+        services.TryAddSingleton<HandleService>();
+        services.TryAddSingleton<HandleDatagrams>();
+        services.TryAddSingleton<HandleListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<HandleListener>());
 
         services.AddGrpc(options => options.Interceptors.Add<ProblemInterceptor>()).AddJsonTranscoding(); // /v1/… (docs/rest.md)
         // grpc-dotnet creates a service, and an interceptor, per call unless DI holds one: they keep no per-call state, so one of each serves all.

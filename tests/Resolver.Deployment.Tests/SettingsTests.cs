@@ -109,6 +109,8 @@ public sealed class SettingsTests
                         StandIn(scratch, setting.Variable),
                     _ when env.TryGetValue(setting.Variable, out var entry) && entry?["valueFrom"]?["secretKeyRef"] is not null =>
                         new string('s', 32),
+                    _ when env.TryGetValue(setting.Variable, out var entry) && entry?["valueFrom"]?["fieldRef"]?.Str("fieldPath") == "status.podIP" =>
+                        "10.0.0.10", // what the kubelet fills in
                     _ => configMap[setting.Variable].Str() ?? "",
                 };
                 if (value.Length > 0)

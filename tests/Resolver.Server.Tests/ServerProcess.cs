@@ -55,7 +55,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var grpc = $"http://{address}:{grpcPort}";
         var http = $"http://{address}:{FreePort.Next()}";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Resolver.Server.dll"), "--grpc-url", grpc, "--http-url", http, "--data-dir", dataDir, "--admin-token", TestServer.AdminToken, .. args])
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Resolver.Server.dll"), "--grpc-url", grpc, "--http-url", http, "--data-dir", dataDir, "--admin-token", TestServer.AdminToken, "--handle-url", $"hdl://{address}:{FreePort.Next()}", .. args])
         {
             start.ArgumentList.Add(argument);
         }

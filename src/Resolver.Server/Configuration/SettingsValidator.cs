@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Resolver.Server.Configuration;
 
 /// <summary>The rules that span several settings or read their shape (URLs, files, store names), each failure naming the flag to fix.</summary>
-internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IValidateOptions<StoreOptions>, IValidateOptions<SecurityOptions>, IValidateOptions<OperationsOptions>, IValidateOptions<FederationOptions>
+internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IValidateOptions<StoreOptions>, IValidateOptions<SecurityOptions>, IValidateOptions<OperationsOptions>, IValidateOptions<FederationOptions>, IValidateOptions<HandleOptions>
 {
     public ValidateOptionsResult Validate(string? name, EndpointOptions options)
     {
@@ -31,6 +31,35 @@ internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IVa
             {
                 failures.Add($"--tls-client-certificates '{options.TlsClientCertificates}' must be none, allow or require");
             }
+        }
+
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, HandleOptions options)
+    {
+        var failures = new List<string>();
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        if (!HandleWire.HandleEndpoint.TryParse(options.HandleUrl, out var host, out _, out var error))
+        {
+            failures.Add($"--handle-url {error}, or none");
+        }
+        else if (HandleWire.HandleEndpoint.ListenAddress(host) is not { } address)
+        {
+            failures.Add($"--handle-url '{options.HandleUrl}' must name an IP address to listen on (or localhost), e.g. hdl://0.0.0.0:2641");
+        }
+        else if (options.HandleSiteAddress.Length == 0 && (address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any)))
+        {
+            failures.Add($"--handle-url listens on {address}, so this node's HS_SITE cannot name it: set --handle-site-address to the IP address clients reach it at (in Kubernetes, the pod's or the Service's)");
+        }
+
+        if (options.HandleSiteAddress.Length > 0 && !System.Net.IPAddress.TryParse(options.HandleSiteAddress, out _))
+        {
+            failures.Add($"--handle-site-address '{options.HandleSiteAddress}' is not an IP address (HS_SITE holds addresses, not names)");
         }
 
         return Result(failures);

@@ -1,0 +1,177 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using Resolver.Handle;
+using Resolver.Server.Configuration;
+
+namespace Resolver.Server.HandleWire;
+
+/// <summary>
+/// The Handle protocol on <c>--handle-url</c> (RFC 3652 §2): one TCP listener, whose connections stay open and carry
+/// many requests each (<see cref="HandleTcpSession"/>), and one UDP socket, one datagram per request and at most
+/// <c>--handle-udp-answer-bytes</c> back. Both only decode and encode: the call is <see cref="HandleService"/>'s.
+/// On stop, no new connection or datagram is taken; requests in flight finish within <c>--drain-seconds</c>.
+/// </summary>
+internal sealed partial class HandleListener(HandleService service, HandleDatagrams datagrams, NodeSite site, IOptions<HandleOptions> options, ILogger<HandleListener> logger) : BackgroundService
+{
+    /// <summary>The wire names calls carry (metrics, logs).</summary>
+    public const string TcpWire = "handle-tcp", UdpWire = "handle-udp";
+
+    /// <summary>Datagrams answered at once; past it, new ones are dropped (UDP is lossy: the client asks again, or over TCP).</summary>
+    public const int MaxDatagramsInFlight = 512;
+
+    private TcpListener? _tcp;
+    private Socket? _udp;
+
+    /// <summary>The port the listener is bound to (the one given, or the one the system chose for port 0), once started.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>The local TCP endpoint, once started.</summary>
+    public IPEndPoint? TcpEndpoint => _tcp?.LocalEndpoint as IPEndPoint;
+
+    /// <summary>The local UDP endpoint, once started.</summary>
+    public IPEndPoint? UdpEndpoint => _udp?.LocalEndPoint as IPEndPoint;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return Task.CompletedTask; // --handle-url none
+        }
+
+        if (!HandleEndpoint.TryParse(options.Value.HandleUrl, out var host, out var port, out var error))
+        {
+            throw new InvalidOperationException(error); // checked at start by SettingsValidator already
+        }
+
+        var address = HandleEndpoint.ListenAddress(host) ?? IPAddress.Loopback;
+        try
+        {
+            _tcp = new TcpListener(address, port);
+            _tcp.Start();
+            Port = ((IPEndPoint)_tcp.LocalEndpoint).Port; // with port 0, UDP takes the same port as TCP
+            _udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            _udp.Bind(new IPEndPoint(address, Port));
+        }
+        catch (SocketException exception)
+        {
+            throw new IOException($"--handle-url {options.Value.HandleUrl}: cannot listen on TCP and UDP port {(Port == 0 ? port : Port)} of {address}", exception);
+        }
+        site.ListeningOn(Port);
+        Listening(logger, address, Port);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(AcceptAsync(stoppingToken), ReceiveAsync(stoppingToken));
+
+    private async Task AcceptAsync(CancellationToken stoppingToken)
+    {
+        var sessions = new List<Task>();
+        using (stoppingToken.Register(() => _tcp!.Stop()))
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _tcp!.AcceptTcpClientAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    break;
+                }
+
+                sessions.RemoveAll(task => task.IsCompleted);
+                sessions.Add(ServeAsync(client, stoppingToken));
+            }
+        }
+
+        await Task.WhenAll(sessions).ConfigureAwait(false); // each ends once its requests in flight are answered
+    }
+
+    private async Task ServeAsync(TcpClient client, CancellationToken stoppingToken)
+    {
+        using var session = new HandleTcpSession(client, service, TimeSpan.FromSeconds(options.Value.HandleIdleSeconds));
+        await session.RunAsync(stoppingToken).ConfigureAwait(false);
+    }
+
+    private async Task ReceiveAsync(CancellationToken stoppingToken)
+    {
+        var inFlight = new SemaphoreSlim(MaxDatagramsInFlight, MaxDatagramsInFlight);
+        var buffer = new byte[HandleProtocol.MaxDatagramSize];
+        EndPoint any = new IPEndPoint(_udp!.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        using (stoppingToken.Register(() => _udp!.Close()))
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                SocketReceiveFromResult received;
+                try
+                {
+                    received = await _udp!.ReceiveFromAsync(buffer, SocketFlags.None, any, stoppingToken).ConfigureAwait(false);
+                }
+                catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+                {
+                    continue; // an ICMP error for an earlier answer, or a datagram larger than any request: nothing to answer
+                }
+                catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    break;
+                }
+
+                if (!inFlight.Wait(0, CancellationToken.None))
+                {
+                    continue; // saturated: dropped, as a DNS server drops what it cannot answer
+                }
+
+                var datagram = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
+                _ = AnswerDatagramAsync(datagram, (IPEndPoint)received.RemoteEndPoint, inFlight, stoppingToken);
+            }
+        }
+
+        for (var i = 0; i < MaxDatagramsInFlight; i++)
+        {
+            await inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false); // the answers under way are sent before the socket goes
+        }
+
+        inFlight.Dispose();
+    }
+
+    private async Task AnswerDatagramAsync(byte[] datagram, IPEndPoint peer, SemaphoreSlim inFlight, CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var output = new MessageBuffer(HandleProtocol.MaxDatagramSize);
+            if (!await datagrams.AnswerAsync(datagram, peer.Address, output, options.Value.HandleUdpAnswerBytes, stoppingToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            var sent = new byte[HandleProtocol.MaxDatagramSize];
+            var count = Datagrams.Count(output.Length - HandleProtocol.EnvelopeSize);
+            for (var sequence = 0; sequence < count; sequence++)
+            {
+                var length = Datagrams.Write(output.WrittenSpan, sequence, sent);
+                await _udp!.SendToAsync(sent.AsMemory(0, length), SocketFlags.None, peer, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The peer is gone or the node is stopping: a lost datagram, which the client asks again for.
+        }
+        finally
+        {
+            inFlight.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _tcp?.Dispose();
+        _udp?.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Handle protocol on {Address} port {Port} (TCP and UDP)")]
+    private static partial void Listening(ILogger logger, IPAddress address, int port);
+}

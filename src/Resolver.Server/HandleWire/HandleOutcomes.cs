@@ -1,0 +1,40 @@
+using Resolver.Core.Errors;
+using Resolver.Handle;
+
+namespace Resolver.Server.HandleWire;
+
+/// <summary>
+/// The one mapping from a <see cref="Problem"/> to a Handle response code (RFC 3652 §2.2.2.2) for the Handle protocol
+/// listener; docs/handle-protocol.md has the table. Codes are chosen among those CNRI's client and the national SDKs
+/// decode (1, 2, 3, 4, 5, 6, 100, 102, 200, 301); 2 makes CNRI's client try the server's next interface.
+/// </summary>
+internal static class HandleOutcomes
+{
+    /// <summary>The response code for <paramref name="problem"/>.</summary>
+    public static int CodeOf(Problem problem) => problem.Kind switch
+    {
+        ErrorKind.NotFound when problem.Reason == Reasons.PrefixNotHomed => ResponseCode.ServerNotResponsible,
+        ErrorKind.NotFound when problem.Reason == Reasons.ValueNotFound => ResponseCode.ValuesNotFound,
+        ErrorKind.NotFound => ResponseCode.HandleNotFound,
+        ErrorKind.InvalidArgument when problem.Reason == "invalid-filter" || problem.Reason == Reasons.BatchTooLarge => ResponseCode.ProtocolError,
+        ErrorKind.InvalidArgument => ResponseCode.InvalidHandle,
+        ErrorKind.FailedPrecondition when problem.Reason == Reasons.DelegationChainTooLong => ResponseCode.RecursionCountTooHigh,
+        ErrorKind.FailedPrecondition => ResponseCode.ServerNotResponsible,
+        ErrorKind.ResourceExhausted when problem.Reason == Calls.CallPipeline.RateLimited => ResponseCode.ServerTooBusy,
+        ErrorKind.ResourceExhausted => ResponseCode.ProtocolError,
+        ErrorKind.Unimplemented => ResponseCode.OperationNotSupported,
+        _ => ResponseCode.Error, // unavailable, deadline exceeded, internal: CNRI's client tries the next interface
+    };
+
+    /// <summary>The status metrics count a response code under, named as every other wire's (<c>OK</c>, <c>NOT_FOUND</c>, …).</summary>
+    public static string MetricsCodeOf(int code) => Telemetry.RequestMetrics.CodeName(code switch
+    {
+        ResponseCode.Success => 0,
+        ResponseCode.HandleNotFound or ResponseCode.ValuesNotFound => (int)ErrorKind.NotFound,
+        ResponseCode.InvalidHandle or ResponseCode.ProtocolError => (int)ErrorKind.InvalidArgument,
+        ResponseCode.ServerNotResponsible or ResponseCode.RecursionCountTooHigh => (int)ErrorKind.FailedPrecondition,
+        ResponseCode.ServerTooBusy => (int)ErrorKind.ResourceExhausted,
+        ResponseCode.OperationNotSupported => (int)ErrorKind.Unimplemented,
+        _ => (int)ErrorKind.Unavailable,
+    });
+}
