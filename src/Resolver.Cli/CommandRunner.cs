@@ -16,9 +16,14 @@ internal sealed class CommandRunner(GlobalOptions globals, TextWriter output, Te
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var context = new CliContext(parse, globals, output, error);
-            if (!Uri.TryCreate(context.Server, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
+            if (!Uri.TryCreate(context.Server, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https" or "hdl"))
             {
-                return context.InvalidInput($"--server '{context.Server}' is not an http:// or https:// address, e.g. {GlobalOptions.DefaultServer}");
+                return context.InvalidInput($"--server '{context.Server}' is not an http:// or https:// address (or hdl:// for a Handle server), e.g. {GlobalOptions.DefaultServer}");
+            }
+
+            if (server.Scheme == "hdl" && command.Name is not ("resolve" or "info" or "bench"))
+            {
+                return context.InvalidInput($"--server {context.Server} speaks the Handle protocol, which resolves only (resolve, info, bench); give the node's gRPC address for {command.Name}");
             }
 
             if (context.BalancingName is not ("pick_first" or "round_robin"))

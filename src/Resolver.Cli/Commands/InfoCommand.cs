@@ -12,6 +12,11 @@ internal static class InfoCommand
         var command = new Command("info", "show the node's version, the prefixes it homes and the limits it enforces (size batches by them)");
         runner.SetAction(command, async (context, _, cancellationToken) =>
         {
+            if (HandleCommands.IsHandle(context.Server))
+            {
+                return await HandleCommands.InfoAsync(context, cancellationToken).ConfigureAwait(false); // the Handle server's site information
+            }
+
             var info = await new Resolution.ResolutionClient(context.Channel).GetServerInfoAsync(new GetServerInfoRequest(), context.Call(cancellationToken)).ConfigureAwait(false);
             if (context.Format == OutputFormat.Json)
             {

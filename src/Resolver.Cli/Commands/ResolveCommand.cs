@@ -35,6 +35,15 @@ internal static class ResolveCommand
         {
             var identifiers = parse.GetValue(ids) ?? [];
             var source = parse.GetValue(file);
+            if (HandleCommands.IsHandle(context.Server))
+            {
+                return source is not null
+                    ? context.InvalidInput("resolve --file streams over gRPC; against a Handle server (hdl://) give the identifiers as arguments")
+                    : identifiers.Length == 0
+                        ? context.InvalidInput("give at least one identifier, e.g. resolver resolve 88.168.1/ABC-123")
+                        : await HandleCommands.ResolveAsync(context, identifiers, parse.GetValue(types) ?? [], parse.GetValue(indexes) ?? [], parse.GetValue(noRecursion), parse.GetValue(trace), cancellationToken).ConfigureAwait(false);
+            }
+
             if (source is not null)
             {
                 if (identifiers.Length > 0)

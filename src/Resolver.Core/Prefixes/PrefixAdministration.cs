@@ -22,14 +22,14 @@ public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory dir
         IdentifierParser.TryParsePrefix(prefix, out var canonical, out var error) ? canonical : throw new ResolverException(error.ToProblem("prefix", prefix));
 
     /// <summary>
-    /// The sites as gRPC endpoints <c>scheme://host:port</c>: absolute http or https URLs with a host and an explicit port, nothing
+    /// The sites as endpoints <c>scheme://host:port</c>: gRPC (http, https) or the Handle protocol (hdl, SPEC §4), absolute URLs with a host and an explicit port, nothing
     /// else (no user, path, query or fragment); scheme and host in lower case, each once, in the order given.
     /// </summary>
     private static string[] NormalizedSites(IReadOnlyList<string> sites)
     {
         if (sites.Count == 0)
         {
-            throw Invalid(Reasons.InvalidSites, "name at least one site: the gRPC endpoint (https://host:port) of the node the prefix is delegated to");
+            throw Invalid(Reasons.InvalidSites, "name at least one site: the gRPC endpoint (https://host:port) or Handle server (hdl://host:port) the prefix is delegated to");
         }
 
         if (sites.Count > MaxSites)
@@ -77,9 +77,9 @@ public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory dir
             throw Invalid(Reasons.InvalidSite, $"site {quoted} is not an absolute URL; expected the gRPC endpoint, e.g. https://node.example:5443");
         }
 
-        if (uri.Scheme is not ("http" or "https"))
+        if (uri.Scheme is not ("http" or "https" or "hdl"))
         {
-            throw Invalid(Reasons.InvalidSite, $"site {quoted} must use http:// or https://, not {uri.Scheme}://");
+            throw Invalid(Reasons.InvalidSite, $"site {quoted} must use http:// or https:// (gRPC) or hdl:// (the Handle protocol), not {uri.Scheme}://");
         }
 
         if (uri.Host.Length == 0 || uri.UserInfo.Length > 0)
@@ -89,10 +89,10 @@ public sealed class PrefixAdministration(IPrefixStore store, PrefixDirectory dir
 
         if (!HasExplicitPort(site) || uri.Port == 0)
         {
-            throw Invalid(Reasons.InvalidSite, $"site {quoted} must name its port, e.g. {uri.Scheme}://{uri.Host}:{(uri.Scheme == "https" ? 5443 : 5280)}");
+            throw Invalid(Reasons.InvalidSite, $"site {quoted} must name its port, e.g. {uri.Scheme}://{uri.Host}:{uri.Scheme switch { "https" => 5443, "hdl" => 2641, _ => 5280 }}");
         }
 
-        if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || site.EndsWith('?') || site.EndsWith('#'))
+        if (uri.AbsolutePath is not ("/" or "") || uri.Query.Length > 0 || uri.Fragment.Length > 0 || site.EndsWith('?') || site.EndsWith('#'))
         {
             throw Invalid(Reasons.InvalidSite, $"site {quoted} must be only scheme://host:port, without a path, query or fragment");
         }
