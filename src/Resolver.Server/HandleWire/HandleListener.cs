@@ -45,21 +45,40 @@ internal sealed partial class HandleListener(HandleService service, HandleDatagr
         }
 
         var address = HandleEndpoint.ListenAddress(host) ?? IPAddress.Loopback;
-        try
+        // Port 0: the system picks a free TCP port, and UDP takes the same number, which another socket may hold: try again.
+        for (var attempt = 1; ; attempt++)
         {
-            _tcp = new TcpListener(address, port);
-            _tcp.Start();
-            Port = ((IPEndPoint)_tcp.LocalEndpoint).Port; // with port 0, UDP takes the same port as TCP
-            _udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            _udp.Bind(new IPEndPoint(address, Port));
+            try
+            {
+                Bind(address, port);
+                break;
+            }
+            catch (SocketException exception) when (port == 0 && attempt < 20 && exception.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                _tcp?.Stop();
+                _udp?.Dispose();
+            }
+            catch (SocketException exception)
+            {
+                throw new IOException($"--handle-url {options.Value.HandleUrl}: cannot listen on TCP and UDP port {(Port == 0 ? port : Port)} of {address}", exception);
+            }
         }
-        catch (SocketException exception)
-        {
-            throw new IOException($"--handle-url {options.Value.HandleUrl}: cannot listen on TCP and UDP port {(Port == 0 ? port : Port)} of {address}", exception);
-        }
+
         site.ListeningOn(Port);
         Listening(logger, address, Port);
         return base.StartAsync(cancellationToken);
+    }
+
+    private void Bind(IPAddress address, int port)
+    {
+        _tcp = new TcpListener(address, port);
+        _tcp.Start();
+        Port = ((IPEndPoint)_tcp.LocalEndpoint).Port;
+        _udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        // Never share the UDP port: with SO_REUSEADDR another socket bound to it could receive the requests.
+        _udp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, false);
+        _udp.ExclusiveAddressUse = true;
+        _udp.Bind(new IPEndPoint(address, Port));
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>

@@ -13,7 +13,7 @@ public sealed class HandleProtocolTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<TestServer> StartWithRecordAsync(params string[] args)
+    internal static async Task<TestServer> StartWithRecordAsync(params string[] args)
     {
         var server = await TestServer.StartAsync(args);
         var acme = await server.Admin.CreateEnterpriseAsync(new CreateEnterpriseRequest { Name = "acme", Prefix = "88.168.1" }, cancellationToken: Ct);
@@ -26,9 +26,9 @@ public sealed class HandleProtocolTests
         return server;
     }
 
-    private static HandleClient ClientOf(TestServer server) => new("127.0.0.1", server.HandlePort, TimeProvider.System, TimeSpan.FromSeconds(2));
+    internal static HandleClient ClientOf(TestServer server) => new("127.0.0.1", server.HandlePort, TimeProvider.System, TimeSpan.FromSeconds(2));
 
-    private static Task<HandleResponse> ResolveAsync(HandleClient client, string handle, HandleTransport transport, string[]? types = null, int[]? indexes = null, OpFlags flags = OpFlags.Recursive) =>
+    internal static Task<HandleResponse> ResolveAsync(HandleClient client, string handle, HandleTransport transport, string[]? types = null, int[]? indexes = null, OpFlags flags = OpFlags.Recursive) =>
         client.ResolveAsync(new ResolutionRequest(handle, indexes ?? [], types ?? []), flags, transport, Ct);
 
     [Theory]
@@ -274,24 +274,6 @@ public sealed class HandleProtocolTests
         }
 
         Assert.True(busy, "the Handle listener had a rate-limit bucket of its own");
-    }
-
-    [Fact]
-    public async Task Metrics_CountHandleCallsByMethodAndCode()
-    {
-        await using var server = await StartWithRecordAsync();
-        await using var client = ClientOf(server);
-        var before = await PrometheusScrape.ReadAsync(server.HttpAddress, Ct);
-
-        await ResolveAsync(client, "88.168.1/ABC-123", HandleTransport.Udp);
-        await ResolveAsync(client, "88.168.1/NONE", HandleTransport.Tcp);
-        await client.GetSiteInfoAsync(HandleTransport.Tcp, Ct);
-        var after = await PrometheusScrape.ReadAsync(server.HttpAddress, Ct);
-
-        double Delta(string method, string code) => after.Sum("resolver_requests_total", $"method={method}", $"code={code}") - before.Sum("resolver_requests_total", $"method={method}", $"code={code}");
-        Assert.Equal(1, Delta("handle/resolution", "OK"));
-        Assert.Equal(1, Delta("handle/resolution", "NOT_FOUND"));
-        Assert.Equal(1, Delta("handle/site-info", "OK"));
     }
 
     private static async Task<HandleResponse> ReadAnswerAsync(NetworkStream stream)
