@@ -1,0 +1,2 @@
+package cn.hutool.crypto;
+public enum Padding { PKCS5Padding, NoPadding }
