@@ -240,8 +240,9 @@ public sealed class HandleProtocolTests
         new MessageEnvelope(2, 11, 0, 2, 11, 0, 9, 0, HandleProtocol.MaxMessageLength + 1).Write(envelope);
 
         await stream.WriteAsync(envelope, Ct);
-        var answer = await ReadAnswerAsync(stream);
-        var rest = await stream.ReadAsync(new byte[1], Ct);
+        stream.ReadTimeout = 10_000; // a node that waited for the 256 KiB instead of refusing them would never answer
+        var answer = await ReadAnswerAsync(stream).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var rest = await stream.ReadAsync(new byte[1], Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
         Assert.Equal(ResponseCode.ProtocolError, answer.Code);
         Assert.Equal(9, answer.Envelope.RequestId);
