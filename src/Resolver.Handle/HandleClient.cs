@@ -83,12 +83,17 @@ public sealed class HandleClient(string host, int port, TimeProvider time, TimeS
             {
                 return await connection.SendAsync(write, cancellationToken).ConfigureAwait(false);
             }
-            catch (IOException) when (connection.Answered > 0)
+            catch (IOException)
             {
-                // The server answered on this connection, then closed it with this request unanswered: CNRI's Handle.Net
-                // answers one request per TCP connection (benchmarks/cnri/FINDINGS.md). From now on, one connection per
-                // request to this server; a resolution is a read, so asking again is safe.
-                _connectionPerRequest = true;
+                // The shared connection broke with this request unanswered; a resolution is a read, so it is asked once
+                // more, on a connection of its own. A server that answered exactly one request before closing is CNRI's
+                // Handle.Net, which answers one request per TCP connection (benchmarks/cnri/FINDINGS.md): from now on it
+                // gets a connection per request. (One that answered more, e.g. before its idle timeout, is simply
+                // connected to again.)
+                if (connection.Answered == 1)
+                {
+                    _connectionPerRequest = true;
+                }
             }
         }
 

@@ -92,6 +92,12 @@ public sealed class HandleConnection : IAsyncDisposable
                     Break();
                     throw new IOException("the connection to the Handle server failed", exception);
                 }
+                catch (OperationCanceledException)
+                {
+                    Break(); // cancelled mid-message: what was written of it puts the stream out of step
+                    _client.Close();
+                    throw;
+                }
                 finally
                 {
                     _writing.Release();
