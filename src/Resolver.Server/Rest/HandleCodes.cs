@@ -32,7 +32,7 @@ internal static class HandleCodes
         [Reasons.InvalidValue, Reasons.TooManyValues, Reasons.ValueTooLarge, Reasons.RecordTooLarge, "reserved-type"];
 
     // Reasons that are about the request itself (a query parameter, the body), not about the handle or a value.
-    private static readonly HashSet<string> RequestReasons = [InvalidFilterReason, InvalidRequestReason];
+    private static readonly HashSet<string> RequestReasons = [InvalidFilterReason, InvalidRequestReason, HandleQuery.InvalidParameterReason];
 
     /// <summary>The Handle code and HTTP status for <paramref name="problem"/>.</summary>
     public static (int Code, int Status) For(Problem problem) => problem.Kind switch

@@ -17,12 +17,11 @@ internal static class HandleReads
         HandleAnswers.RunAsync(context, "GET /api/handles", async handle =>
         {
             var caller = context.GetCaller();
-            var query = context.Request.Query;
+            var parameters = HandleQuery.ForGet(context.Request.Query);
 
             // auth (authoritative) is accepted: this node answers only for what it homes, from caches a write invalidates
             // within a bounded time (docs/caching.md). doNotRefer asks a recursive node for the referral instead (docs/federation.md).
-            var doNotRefer = HandleQuery.Flag(query, "doNotRefer");
-            var outcome = await resolution.ResolveAsync(new ResolveQuery(handle, HandleQuery.Filter(query), doNotRefer), caller, context.GetCall().Read, context.RequestAborted).ConfigureAwait(false);
+            var outcome = await resolution.ResolveAsync(new ResolveQuery(handle, parameters.Filter, parameters.DoNotRefer), caller, context.GetCall().Read, context.RequestAborted).ConfigureAwait(false);
             if (outcome.Problem is { } problem)
             {
                 await HandleAnswers.WriteProblemAsync(context, handle, problem).ConfigureAwait(false);
@@ -41,7 +40,7 @@ internal static class HandleReads
             var record = outcome.Record!;
 
             // publicOnly: by default true for anonymous callers (who see only public values anyway), false for others.
-            var values = HandleQuery.Flag(query, "publicOnly", absent: caller.Kind == CallerKind.Anonymous)
+            var values = (parameters.PublicOnly ?? caller.Kind == CallerKind.Anonymous)
                 ? [.. record.Values.Where(v => v.Permissions.HasFlag(ValuePermissions.PublicRead))]
                 : record.Values;
 

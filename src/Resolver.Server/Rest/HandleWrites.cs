@@ -24,10 +24,8 @@ internal static class HandleWrites
         HandleAnswers.RunAsync(context, "PUT /api/handles", async handle =>
         {
             var caller = context.GetCaller();
-            var query = context.Request.Query;
-            var overwrite = HandleQuery.Flag(query, "overwrite", absent: true);
-            var reuse = HandleQuery.Flag(query, "reuse");
-            var onlyIndexes = HandleQuery.Indexes(query, out var various);
+            var parameters = HandleQuery.ForPut(context.Request.Query);
+            var (overwrite, reuse, onlyIndexes, various) = (parameters.Overwrite, parameters.Reuse, parameters.Indexes, parameters.IndexesOfBody);
             var expectedVersion = IfMatch(context);
             var drafts = HandleValues.FromBody(await ReadBodyAsync(context, limits.Value.MaxMessageBytes).ConfigureAwait(false));
             var ct = context.RequestAborted;
@@ -78,12 +76,12 @@ internal static class HandleWrites
             await AnswerWrittenAsync(context, StatusCodes.Status200OK, replaced).ConfigureAwait(false);
         });
 
-    /// <summary>Deletes the handle (leaving a tombstone); with <c>?index=</c>, only those values.</summary>
+    /// <summary>Deletes the handle (leaving a tombstone); with <c>?index=</c>, only those values and never more.</summary>
     public static Task DeleteAsync(HttpContext context, RecordWriter writer) =>
         HandleAnswers.RunAsync(context, "DELETE /api/handles", async handle =>
         {
             var caller = context.GetCaller();
-            var indexes = HandleQuery.Indexes(context.Request.Query, out _);
+            var indexes = HandleQuery.ForDelete(context.Request.Query).Indexes;
             var expectedVersion = IfMatch(context);
             if (indexes.Count > 0)
             {
