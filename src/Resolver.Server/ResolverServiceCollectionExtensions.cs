@@ -174,7 +174,7 @@ public static class ResolverServiceCollectionExtensions
         app.UseResolverTelemetry();
         // Every resolver call, whatever its HTTP wire, is admitted once here: credential, rate limit, refusal, deadline.
         app.UseMiddleware<HttpCallAdmission>();
-        // The /v1 routes' query read as strictly as /api/handles reads its own, before the transcoder binds it.
+        // The /v1 routes' path and query read as strictly as /api/handles reads its own, before the transcoder binds them.
         app.UseMiddleware<TranscodedRequests>();
 
         app.UseRequestTimeouts();

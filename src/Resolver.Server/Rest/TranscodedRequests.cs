@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Resolver.Core.Errors;
 using Resolver.Server.Api;
 using Resolver.Server.Telemetry;
@@ -10,6 +11,10 @@ namespace Resolver.Server.Rest;
 /// <summary>
 /// What ASP.NET Core's gRPC JSON transcoding (<c>/v1/…</c>) leaves to its host, done before it binds a request:
 /// <list type="bullet">
+/// <item>An identifier path segment reads <c>%2F</c> as <c>/</c>, as <c>/api/handles</c> does: <c>GET /v1/identifiers/88.168.1%2FABC-001</c>
+/// is what Swagger UI's "Try it out" and generated clients send for the OpenAPI parameter <c>identifier</c>. Routing
+/// leaves <c>%2F</c> encoded (it cannot tell it from <c>%252F</c>), so the catch-all route value is decoded again from
+/// the raw request target, once, as UTF-8.</item>
 /// <item>Every query parameter is checked against the method's request message (SPEC §6: a parameter that does not parse
 /// is a 400 naming it): a value that does not parse as its field's type, a non-repeated field given twice, or — on a
 /// route whose whole message is the JSON body, or on a write — a parameter that names no field is INVALID_ARGUMENT
@@ -22,11 +27,12 @@ internal sealed class TranscodedRequests(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is not { } transcoding)
+        if (context.GetEndpoint() is not RouteEndpoint endpoint || endpoint.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is not { } transcoding)
         {
             return next(context);
         }
 
+        DecodeEncodedSlashes(context, endpoint);
         if (RefusedParameter(context, transcoding) is { } problem)
         {
             RequestMetrics.SetStatus(context, Grpc.Core.StatusCode.InvalidArgument);
@@ -34,6 +40,38 @@ internal sealed class TranscodedRequests(RequestDelegate next)
         }
 
         return next(context);
+    }
+
+    // A catch-all route value ({identifier=**}) whose raw text has %2F: the raw text decoded once. Only when the route value
+    // is exactly what routing made of that raw text (so a path the server normalised, e.g. with dot segments, is left as is).
+    private static void DecodeEncodedSlashes(HttpContext context, RouteEndpoint endpoint)
+    {
+        var segments = endpoint.RoutePattern.PathSegments;
+        if (segments.Count == 0 || segments[^1].Parts is not [RoutePatternParameterPart { IsCatchAll: true } catchAll])
+        {
+            return;
+        }
+
+        var rawPath = HandlePath.RawPath(context);
+        if (!rawPath.Contains("%2F", StringComparison.OrdinalIgnoreCase) || context.Request.RouteValues[catchAll.Name] is not string routed)
+        {
+            return;
+        }
+
+        // The raw text of the catch-all: what follows the route's leading segments (literals in every /v1 route).
+        var rawSegments = rawPath.Split('/');
+        var leading = segments.Count - 1;
+        if (rawSegments.Length < leading + 2)
+        {
+            return;
+        }
+
+        var rawValue = string.Join('/', rawSegments.Skip(leading + 1));
+        if (HandlePath.TryPercentDecode(rawValue, out var asRouted, keepEncodedSlash: true) && asRouted == routed &&
+            HandlePath.TryPercentDecode(rawValue, out var decoded))
+        {
+            context.Request.RouteValues[catchAll.Name] = decoded;
+        }
     }
 
     private static Problem? RefusedParameter(HttpContext context, GrpcJsonTranscodingMetadata transcoding)
