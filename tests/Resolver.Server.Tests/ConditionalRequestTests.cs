@@ -101,6 +101,7 @@ public sealed class ConditionalRequestTests
         var weak = await HttpExchange.GetAsync(world.Http, url, ("If-None-Match", "W/" + etag));
         var star = await HttpExchange.GetAsync(world.Http, url, ("If-None-Match", "*"));
         var other = await HttpExchange.GetAsync(world.Http, url, ("If-None-Match", "\"1-00000000\""));
+        var head = await HttpExchange.SendAsync(world.Http, HttpMethod.Head, url, null, ("If-None-Match", etag));
         var ifMatchOther = await HttpExchange.GetAsync(world.Http, url, ("If-Match", "\"1-00000000\""));
         var ifMatchWeak = await HttpExchange.GetAsync(world.Http, url, ("If-Match", "W/" + etag));
         var ifMatchSame = await HttpExchange.GetAsync(world.Http, url, ("If-Match", etag));
@@ -110,6 +111,7 @@ public sealed class ConditionalRequestTests
         Assert.Equal(304, weak.Status);
         Assert.Equal(304, star.Status);
         Assert.Equal(200, other.Status);
+        Assert.Equal((304, etag), (head.Status, head.Header("ETag")));
         Assert.True((ifMatchOther.Status, ifMatchOther.Code) == (412, 2), ifMatchOther.ToString());
         Assert.Null(ifMatchOther.Header("Cache-Control")); // a 412 is not to be cached
         Assert.Equal(412, ifMatchWeak.Status);

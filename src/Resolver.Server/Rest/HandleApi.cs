@@ -21,6 +21,7 @@ internal static class HandleApi
         // {**handle} only routes: the handle itself is read from the raw path (HandlePath), as the client spelled it.
         handles.MapGet("/{**handle}", HandleReads.GetAsync)
             .WithName("handles.get")
+            .RequireCors(CrossOriginReads.Policy)
             .WithSummary("Resolves a handle (Handle.Net JSON); ?type=, ?index=, ?publicOnly, ?pretty, ?auth, ?doNotRefer")
             .Produces<HandleResponse>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status304NotModified)

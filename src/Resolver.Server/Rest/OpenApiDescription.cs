@@ -66,7 +66,7 @@ internal static class OpenApiDescription
             options.RoutePrefix = ViewerPrefix;
             options.SwaggerEndpoint(DocumentPath, "Resolver HTTP API");
         });
-        app.MapSwagger("/openapi/{documentName}.json");
+        app.MapSwagger("/openapi/{documentName}.json").RequireCors(CrossOriginReads.Policy);
         return app;
     }
 }
