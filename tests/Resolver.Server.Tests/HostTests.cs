@@ -22,7 +22,8 @@ public sealed class HostTests
     {
         using var error = new StringWriter();
 
-        var exitCode = await ResolverHost.RunAsync(args, error);
+        // Bounded: a setting the server wrongly accepted would start it, and it would run until stopped.
+        var exitCode = await ResolverHost.RunAsync(args, error).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exitCode);
         var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -58,18 +58,29 @@ internal static class HttpExchange
 
     /// <summary>
     /// Sends <paramref name="requests"/> (each a request line and headers, no body) one after the other on one connection,
-    /// the last with <c>Connection: close</c>, and returns every byte the server answered.
+    /// the last with <c>Connection: close</c>, and returns every byte the server answered before it closed the connection.
+    /// A server that keeps it open (a response framed wrongly, so it waits for more) fails the test after 30 s.
     /// </summary>
     public static async Task<string> RawAsync(string httpAddress, params string[] requests)
     {
         var uri = new Uri(httpAddress);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(30));
         using var client = new TcpClient();
-        await client.ConnectAsync(uri.Host, uri.Port, Ct);
+        await client.ConnectAsync(uri.Host, uri.Port, bound.Token);
         var stream = client.GetStream();
         var text = string.Concat(requests.Select((r, i) => $"{r}\r\nHost: {uri.Authority}\r\n{(i == requests.Length - 1 ? "Connection: close\r\n" : "")}\r\n"));
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(text), Ct);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(text), bound.Token);
         using var answer = new MemoryStream();
-        await stream.CopyToAsync(answer, Ct);
+        try
+        {
+            await stream.CopyToAsync(answer, bound.Token);
+        }
+        catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+        {
+            Assert.Fail($"the server kept the connection open 30 s after answering: {Encoding.UTF8.GetString(answer.ToArray())}");
+        }
+
         return Encoding.UTF8.GetString(answer.ToArray());
     }
 }
