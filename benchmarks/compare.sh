@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# benchmarks/compare.sh: Resolver side by side with the bare gRPC baseline, Redis, PostgreSQL and a DNS server (Knot), in one
-# run on one machine, on one dataset (benchmarks/Resolver.Dataset). Each case alternates the systems it compares (A B A B ...)
-# and reports medians, because a small machine drifts. Writes benchmarks/results/<date>.md (or --out FILE).
+# benchmarks/compare.sh: Resolver side by side with the bare gRPC baseline, Redis, PostgreSQL and a DNS server (Knot), and with
+# --cnri CNRI's Handle.Net 9 server, in one run on one machine, on one dataset (benchmarks/Resolver.Dataset). Each case
+# alternates the systems it compares (A B A B ...) and reports medians, because a small machine drifts. Writes
+# benchmarks/results/<date>.md (or --out FILE).
 #
-# Everything it starts (PostgreSQL, redis-server, knotd, four servers) listens on 127.0.0.1 only, runs for a bounded time and
-# is stopped on exit, also on Ctrl+C. Needs root or the postgres user for PostgreSQL's initdb; see --help for the packages.
+# Everything it starts (PostgreSQL, redis-server, knotd, four servers, with --cnri CNRI's Handle.Net server) listens on 127.0.0.1
+# only, runs for a bounded time and is stopped on exit, also on Ctrl+C. Needs root or the postgres user for PostgreSQL's initdb; see --help for the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-count=1000000 prefixes=1000 seconds=10 rounds=3 out="" build=1 smoke=0 only="" large=""
+count=1000000 prefixes=1000 seconds=10 rounds=3 out="" build=1 smoke=0 only="" large="" cnri=""
 resolver_args=() pg_settings=()
 usage() {
   cat <<'EOF'
 usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds R] [--out FILE] [--no-build] [--smoke]
-                             [--only TEXT] [--large N] [--resolver-arg ARG]... [--pg-setting NAME=VALUE]...
+                             [--only TEXT] [--large N] [--cnri DIR] [--resolver-arg ARG]... [--pg-setting NAME=VALUE]...
   --count N      identifiers in the dataset (default 1000000)
   --prefixes M   enterprise prefixes they are spread over (default 1000)
   --seconds S    seconds each system is measured per round (default 10)
@@ -27,6 +28,9 @@ usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds 
   --large N      also load N identifiers into a second PostgreSQL database and measure the PostgreSQL cases against a
                  store-only node serving them, alternating with the one serving --count: the scale target, e.g.
                  --count 100000 --large 10000000 --only PostgreSQL
+  --cnri DIR     also measure CNRI's Handle.Net 9 server from the distribution at DIR (e.g. /opt/cnri/hsj), loaded with
+                 the same dataset (benchmarks/cnri/start-cnri.sh, Java): the Handle cases over UDP and TCP, and its REST
+                 API beside Resolver's; without it those systems and the REST case are left out
   --resolver-arg ARG
                  one more server flag for every Resolver it starts (repeat it; e.g. --resolver-arg --store-max-queries
                  --resolver-arg 8), to measure a setting
@@ -34,8 +38,8 @@ usage: benchmarks/compare.sh [--count N] [--prefixes M] [--seconds S] [--rounds 
                  one more PostgreSQL setting (repeat it; e.g. --pg-setting shared_buffers=12GB), to measure one; the
                  defaults are fsync=off, max_connections=300, shared_buffers=1GB
 needs: h2load (nghttp2-client), knotd + knotc (knot), dnsperf, redis-server + redis-cli + redis-benchmark, PostgreSQL (initdb,
-       pg_ctl, pgbench), python3, curl, the .NET 10 SDK; with --only, Knot and dnsperf only for the hot unary case and
-       Redis only for the hot batch and Redis-tier cases
+       pg_ctl, pgbench), python3, curl, the .NET 10 SDK; with --only, Knot and dnsperf only for the hot unary and Handle UDP
+       cases and Redis only for the hot batch and Redis-tier cases; with --cnri, Java (openjdk-17-jdk-headless)
 EOF
 }
 
@@ -50,6 +54,7 @@ while [ $# -gt 0 ]; do
     --smoke) count=2000 prefixes=20 seconds=1 rounds=1 smoke=1; shift ;;
     --only) only=$2; shift 2 ;;
     --large) large=$2; shift 2 ;;
+    --cnri) cnri=$2; shift 2 ;;
     --resolver-arg) resolver_args+=("$2"); shift 2 ;;
     --pg-setting) pg_settings+=("$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -61,6 +66,10 @@ for number in "$count" "$prefixes" "$seconds" "$rounds" ${large:+"$large"}; do
 done
 [ "$count" -ge 100 ] || { echo "compare.sh: --count must be at least 100 (the hot set)" >&2; exit 2; }
 [ -z "$large" ] || [ "$large" -gt "$count" ] || { echo "compare.sh: --large ($large) must be more than --count ($count)" >&2; exit 2; }
+if [ -n "$cnri" ]; then
+  [ -x "$cnri/bin/hdl-server" ] || { echo "compare.sh: --cnri $cnri is not a Handle.Net distribution (no bin/hdl-server; see benchmarks/cnri/README.md)" >&2; exit 2; }
+  cnri=$(cd "$cnri" && pwd)
+fi
 for setting in ${pg_settings[@]+"${pg_settings[@]}"}; do
   # pg_ctl hands its -o to a shell: a name and a value without spaces or quotes, as postgresql.conf would take them.
   [[ $setting =~ ^[A-Za-z_.]+=[^[:space:]\'\"]+$ ]] || { echo "compare.sh: --pg-setting '$setting' is not NAME=VALUE (no spaces or quotes)" >&2; exit 2; }
@@ -80,9 +89,16 @@ die() { echo "compare.sh: $*" >&2; exit 1; }
 U="unary, hot (L1)" B="batch of 100, hot (L1)" S="stream of 100, hot (L1)"
 RB="batch of 100, Redis tier (L1 off), random over the dataset" RU="unary, Redis tier (L1 off), random over the dataset"
 PB="batch of 100, PostgreSQL (caches off), random over the dataset" PU="unary, PostgreSQL (caches off), random over the dataset"
+# The Handle protocol (RFC 3652) on the same nodes and names: peak rates from resolver-handleperf, a load generator that sends
+# pre-encoded requests as dnsperf does; CNRI's Handle.Net server beside them with --cnri, and the REST case only then.
+HU="Handle UDP, hot (L1)" HT="Handle TCP persistent, hot (L1)" HR="Handle REST API GET, hot (L1)"
+HRT="Handle UDP and TCP, Redis tier (L1 off), random over the dataset" HPT="Handle UDP and TCP, PostgreSQL (caches off), random over the dataset"
 declare -A uses=([$U]="resolver-l1 baseline knot" [$B]="resolver-l1 baseline redis" [$S]="resolver-l1 baseline"
                  [$RB]="resolver-redis redis" [$RU]="resolver-redis redis"
-                 [$PB]="resolver-store ${large:+resolver-store-large}" [$PU]="resolver-store ${large:+resolver-store-large}")
+                 [$PB]="resolver-store ${large:+resolver-store-large}" [$PU]="resolver-store ${large:+resolver-store-large}"
+                 [$HU]="resolver-l1 knot ${cnri:+cnri}" [$HT]="resolver-l1 ${cnri:+cnri}"
+                 [$HRT]="resolver-redis redis" [$HPT]="resolver-store")
+[ -z "$cnri" ] || uses[$HR]="resolver-l1 cnri"
 selected() { [ -z "$only" ] || [[ $1 == *"$only"* ]]; }
 needs() { # needs <system>: whether a selected case uses it
   local case
@@ -98,6 +114,7 @@ missing=()
 tools=(h2load:nghttp2-client python3:python3 curl:curl dotnet:dotnet-sdk-10.0)
 ! needs knot || tools+=(knotd:knot knotc:knot dnsperf:dnsperf)
 ! needs redis || tools+=(redis-server:redis-server redis-cli:redis-tools redis-benchmark:redis-tools)
+! needs cnri || tools+=(java:openjdk-17-jdk-headless)
 for tool in "${tools[@]}"; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 done
@@ -109,7 +126,7 @@ fi
 
 if [ "$build" -eq 1 ]; then
   log "building (Release)"
-  for project in src/Resolver.Server src/Resolver.Cli benchmarks/Resolver.Dataset benchmarks/Resolver.Baseline; do
+  for project in src/Resolver.Server src/Resolver.Cli benchmarks/Resolver.Dataset benchmarks/Resolver.Baseline benchmarks/Resolver.HandlePerf; do
     dotnet build "$project" -c Release -nologo -v quiet >/dev/null || die "dotnet build $project failed"
   done
 fi
@@ -117,7 +134,8 @@ server=$repo/src/Resolver.Server/bin/Release/net10.0/Resolver.Server
 cli=$repo/src/Resolver.Cli/bin/Release/net10.0/resolver
 dataset=$repo/benchmarks/Resolver.Dataset/bin/Release/net10.0/resolver-dataset
 baseline=$repo/benchmarks/Resolver.Baseline/bin/Release/net10.0/resolver-baseline
-for binary in "$server" "$cli" "$dataset" "$baseline"; do
+handleperf=$repo/benchmarks/Resolver.HandlePerf/bin/Release/net10.0/resolver-handleperf
+for binary in "$server" "$cli" "$dataset" "$baseline" "$handleperf"; do
   [ -x "$binary" ] || die "$binary is missing: run without --no-build"
 done
 
@@ -130,6 +148,7 @@ cleanup() {
   local status=$? pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -f "$pgdata/postmaster.pid" ] && as_postgres "$pgbin/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1 || true
+  [ -f "$work/cnri/run.pid" ] && "$repo/benchmarks/cnri/stop-cnri.sh" "$work/cnri" >/dev/null 2>&1 || true
   # A server still draining after 15 s is killed: the run must end.
   local deadline=$((SECONDS + 15))
   for pid in "${pids[@]}"; do
@@ -221,6 +240,16 @@ EOF
   pids+=($!)
   zone_loaded() { knotc -c "$work/knot/knot.conf" zone-status id.resolver.test 2>/dev/null | grep -q 'serial: 1'; }
   await "knotd (zone load)" 600 zone_loaded
+fi
+
+# 4b. With --cnri, CNRI's Handle.Net 9 server loaded with the same records (offline, into its own database; start-cnri.sh), on
+# free loopback ports, without its per-request access log (Resolver keeps none either). It stops by itself after an hour
+# whatever happens, and on exit (cleanup).
+if needs cnri; then
+  log "CNRI Handle.Net: loading the dataset and starting"
+  cnri_port=$(free_port) cnri_http=$(free_port)
+  CNRI_PORT=$cnri_port CNRI_HTTP_PORT=$cnri_http "$repo/benchmarks/cnri/start-cnri.sh" "$cnri" --dataset "$count:$prefixes" --no-access-log \
+    --server-dir "$work/cnri" --lifetime 3600 >"$work/cnri-start.log" 2>&1 || die "CNRI's server did not start: $(tail -5 "$work/cnri-start.log")"
 fi
 
 # 5. The servers: Resolver three ways (all caches; Redis tier with L1 off; store only), and the baseline.
@@ -347,6 +376,28 @@ dns() { # Knot answering the hot identifiers' TXT records to dnsperf
     END { printf "%.0f %s\n", rate, (sent > 0 ? sprintf("%.4f", ok / sent) : "0") }' <<<"$report"
 }
 
+handle_perf() { # handle_perf <port> <udp|tcp> <keys file> [resolver-handleperf options]: peak Handle rate, "<queries/s> <SUCCESS share>"
+  local port=$1 transport=$2 keys=$3 report; shift 3
+  report=$("$handleperf" --server "127.0.0.1:$port" --transport "$transport" --keys "$work/$keys" --seconds "$seconds" --warmup 1 "$@" 2>&1) || true
+  echo "$report" >>"$work/handleperf.log"
+  # "Response codes:       SUCCESS 1234 (100.00%), ..."; a lost request (no answer in time) is not OK.
+  awk '/Queries per second:/ { rate = $4 } /Queries completed:/ { done_ = $3 } /Queries lost:/ { lost = $3 }
+    /Response codes:/ { for (i = 3; i < NF; i++) if ($i == "SUCCESS") ok = $(i + 1) }
+    END { printf "%.0f %s\n", rate, (done_ + lost > 0 ? sprintf("%.4f", ok / (done_ + lost)) : "0") }' <<<"$report"
+}
+rest() { # rest <URI file>: Handle.Net's REST API over HTTP/1.1 (keep-alive, no pipelining), 16 connections: "<requests/s> <2xx share>"
+  local report
+  report=$(h2load --h1 -D "$seconds" --warm-up-time 1 -c 16 -t 1 -i "$work/$1" 2>&1)
+  awk '/^finished in/ { gsub(",", "", $4); rate = $4 } /^requests:/ { done_ = $6; ok = $8 }
+    END { printf "%.0f %s\n", rate, (done_ > 0 ? sprintf("%.4f", ok / done_) : "0") }' <<<"$report"
+}
+# The Handle loads: UDP 4 sockets x 16 in flight (more made both servers drop datagrams on this machine: their receive
+# buffers overflow); persistent TCP 8 connections x 32 in flight (Resolver answers 32 at once per connection), as h2load's
+# 8 x 32 gRPC calls; a connection per request, 32 at once, is how CNRI's server takes TCP (one answer, then it closes).
+handle_udp=(-c 4 -q 16) handle_tcp=(-c 8 -q 32) handle_per_request=(-c 32 --connection-per-request)
+# The misses: 64 requests in flight, as resolver bench's 64 callers in the gRPC unary cases.
+handle_udp_miss=(-c 4 -q 16) handle_tcp_miss=(-c 2 -q 32)
+
 # The JIT tiers code up over the first seconds of load: every gRPC server gets a few unmeasured seconds of each mode first.
 log "warming up the servers (JIT)"
 for name in "${servers[@]}"; do
@@ -356,6 +407,33 @@ for name in "${servers[@]}"; do
       "http://127.0.0.1:${grpc[$name]}/resolver.v1.Resolution/$1" >/dev/null 2>&1 || die "warming $name failed"
   done
 done
+# And the Handle listeners, Resolver's REST API and CNRI's JVM (every path measured) the same way, when a case uses them.
+uses_in() { # uses_in <system> <case>...: whether one of the cases is selected and uses the system
+  local system=$1 case; shift
+  for case in "$@"; do selected "$case" && [[ " ${uses[$case]:-} " == *" $system "* ]] && return 0; done
+  return 1
+}
+warm_seconds=$(( smoke ? 1 : 3 ))
+for name in resolver-l1 resolver-redis resolver-store; do
+  uses_in "$name" "$HU" "$HT" "$HRT" "$HPT" || continue
+  for transport in udp tcp; do
+    "$handleperf" --server "127.0.0.1:${handle[$name]}" --transport "$transport" --keys "$work/hot.txt" --seconds "$warm_seconds" --warmup 0 >/dev/null 2>&1 ||
+      die "warming $name's Handle listener over $transport failed"
+  done
+done
+if uses_in resolver-l1 "$HR"; then
+  sed "s|^|http://127.0.0.1:${http[resolver-l1]}/api/handles/|" "$work/hot.txt" >"$work/rest-resolver.txt"
+  h2load --h1 -D "$warm_seconds" -c 16 -t 1 -i "$work/rest-resolver.txt" >/dev/null 2>&1 || die "warming Resolver's REST API failed"
+fi
+if needs cnri; then
+  # Java's JIT takes longer to reach its best code than .NET's tiering: three times as long on each path.
+  sed "s|^|http://127.0.0.1:$cnri_http/api/handles/|" "$work/hot.txt" >"$work/rest-cnri.txt"
+  "$handleperf" --server "127.0.0.1:$cnri_port" --keys "$work/hot.txt" --seconds $((warm_seconds * 3)) --warmup 0 "${handle_udp[@]}" >/dev/null 2>&1 ||
+    die "warming CNRI over UDP failed"
+  "$handleperf" --server "127.0.0.1:$cnri_port" --transport tcp --keys "$work/hot.txt" --seconds $((warm_seconds * 3)) --warmup 0 "${handle_per_request[@]}" >/dev/null 2>&1 ||
+    die "warming CNRI over TCP failed"
+  h2load --h1 -D $((warm_seconds * 3)) -c 16 -t 1 -i "$work/rest-cnri.txt" >/dev/null 2>&1 || die "warming CNRI's REST API failed"
+fi
 
 # Each case: systems run in turn, round after round; results go to $work/results as "<case>|<system>|<line>".
 : >"$work/results"
@@ -415,9 +493,35 @@ run_case "$PU" \
   resolver resolver-store bench resolver-store unary keys.txt 64 ";;" \
   pgbench-one - pg_bench pg-one.sql 1 "${larger_unary[@]}"
 
+# The Handle protocol. UDP against Knot's dnsperf on the same names; persistent TCP against the node's own gRPC unary calls
+# (h2load, as in the first case); CNRI with --cnri, over TCP a connection per request, and Resolver that way too, like for like.
+cnri_udp=() cnri_tcp=() cnri_rest=()
+if [ -n "$cnri" ]; then
+  cnri_udp=(";;" cnri - handle_perf "${cnri_port:-0}" udp hot.txt "${handle_udp[@]}")
+  cnri_tcp=(";;" resolver-per-request resolver-l1 handle_perf "${handle[resolver-l1]}" tcp hot.txt "${handle_per_request[@]}"
+    ";;" cnri - handle_perf "${cnri_port:-0}" tcp hot.txt "${handle_per_request[@]}")
+fi
+run_case "$HU" \
+  resolver resolver-l1 handle_perf "${handle[resolver-l1]}" udp hot.txt "${handle_udp[@]}" ";;" \
+  knot - dns "${cnri_udp[@]}"
+run_case "$HT" \
+  resolver resolver-l1 handle_perf "${handle[resolver-l1]}" tcp hot.txt "${handle_tcp[@]}" ";;" \
+  resolver-grpc-unary resolver-l1 h2 resolver-l1 Resolve unary.bin 1 "${cnri_tcp[@]}"
+[ -z "$cnri" ] || run_case "$HR" \
+  resolver resolver-l1 rest rest-resolver.txt ";;" \
+  cnri - rest rest-cnri.txt
+run_case "$HRT" \
+  resolver-handle-udp resolver-redis handle_perf "${handle[resolver-redis]}" udp keys.txt "${handle_udp_miss[@]}" ";;" \
+  resolver-handle-tcp resolver-redis handle_perf "${handle[resolver-redis]}" tcp keys.txt "${handle_tcp_miss[@]}" ";;" \
+  resolver-grpc-bench resolver-redis bench resolver-redis unary keys.txt 64
+run_case "$HPT" \
+  resolver-handle-udp resolver-store handle_perf "${handle[resolver-store]}" udp keys.txt "${handle_udp_miss[@]}" ";;" \
+  resolver-handle-tcp resolver-store handle_perf "${handle[resolver-store]}" tcp keys.txt "${handle_tcp_miss[@]}" ";;" \
+  resolver-grpc-bench resolver-store bench resolver-store unary keys.txt 64
+
 : >"$work/latency"
 rss_kb="" hwm_kb=""
-if needs resolver-l1; then # every case on the L1 node also measures the baseline
+if needs resolver-l1 && needs baseline; then # the gRPC cases on the L1 node (not the Handle ones alone)
   log "one caller, unary, hot: latency"
   for round in $(seq "$rounds"); do
     latency >>"$work/latency"
@@ -439,7 +543,7 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
 {
   echo "# Comparison of $date_"
   echo
-  echo "Produced by \`benchmarks/compare.sh --count $count --prefixes $prefixes --seconds $seconds --rounds $rounds$([ $smoke -eq 1 ] && echo ' --smoke')${only:+ --only \"$only\"}${large:+ --large $large}$([ ${#resolver_args[@]} -eq 0 ] || printf ' --resolver-arg %s' "${resolver_args[@]}")$([ ${#pg_settings[@]} -eq 0 ] || printf ' --pg-setting %s' "${pg_settings[@]}")\`"
+  echo "Produced by \`benchmarks/compare.sh --count $count --prefixes $prefixes --seconds $seconds --rounds $rounds$([ $smoke -eq 1 ] && echo ' --smoke')${only:+ --only \"$only\"}${large:+ --large $large}${cnri:+ --cnri $cnri}$([ ${#resolver_args[@]} -eq 0 ] || printf ' --resolver-arg %s' "${resolver_args[@]}")$([ ${#pg_settings[@]} -eq 0 ] || printf ' --pg-setting %s' "${pg_settings[@]}")\`"
   echo "on $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
   echo "$(uname -sr), $commit."
   echo "Dataset: $count identifiers across $prefixes enterprise prefixes, three values of about 200 bytes each"
@@ -448,7 +552,11 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
   echo "Each system ran $seconds s per round, $rounds rounds, alternating within each case; figures are medians."
   echo "CPU is in cores busy during the run: the load generator's own, and the rest of the machine (the server side)."
   echo "OK share: for Resolver, identifiers answered with their record over all answered, from its \`resolver_resolutions_total\`"
-  echo "counters (h2load counts any HTTP 200 as success); for h2load on the baseline, HTTP 2xx; for Knot, NOERROR; for pgbench, transactions without failure."
+  echo "counters (h2load counts any HTTP 200 as success); for h2load on the baseline, HTTP 2xx; for Knot, NOERROR; for pgbench, transactions without failure;"
+  echo "for CNRI, SUCCESS over the requests sent (\`resolver-handleperf\`: a request without an answer within 1 s is lost) or HTTP 2xx."
+  echo "Handle cases: \`resolver-handleperf\` (benchmarks/Resolver.HandlePerf) over UDP ${handle_udp[*]}, persistent TCP ${handle_tcp[*]},"
+  echo "TCP ${handle_per_request[*]} (CNRI's server answers one request per connection); misses UDP ${handle_udp_miss[*]}, TCP ${handle_tcp_miss[*]};"
+  echo "REST: \`h2load --h1 -c 16\` over the hot identifiers' /api/handles/ URIs.${cnri:+ CNRI: Handle.Net $(basename "$(ls "$cnri"/lib/handle-*.jar 2>/dev/null | head -1)" .jar | sed 's/^handle-//'), its access log off.}"
   echo
   echo "| case | system | IDs/s (median) | server cores | load generator cores | OK share |"
   echo "| --- | --- | ---: | ---: | ---: | ---: |"
@@ -465,7 +573,7 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
     echo "Resolver (all caches) resident memory at the end: $((rss_kb / 1024)) MiB (peak $((hwm_kb / 1024)) MiB), L1 budget 256 MiB."
   fi
   echo
-  echo "## Ratios against the targets (issue 9)"
+  echo "## Ratios against the targets (issue 9; the Handle protocol's, issue 24)"
   echo
   echo "| target | measured | goal | met |"
   echo "| --- | ---: | ---: | --- |"
@@ -485,6 +593,11 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
   ratio "Redis-tier batch / redis-benchmark MGET 100 (random)" "$(med "$RB" resolver 1)" "$(med "$RB" redis-mget 1)" 0.9
   ratio "PostgreSQL-miss batch / pgbench = ANY(100)" "$(med "$PB" resolver 1)" "$(med "$PB" pgbench-any 1)" 0.85
   ratio "unary misses / pgbench one query per call" "$(med "$PU" resolver 1)" "$(med "$PU" pgbench-one 1)" 1.5
+  ratio "Handle UDP L1 hit / Knot queries (dnsperf, same names)" "$(med "$HU" resolver 1)" "$(med "$HU" knot 1)" 1.0
+  ratio "Handle TCP persistent L1 hit / gRPC unary calls (h2load), same node" "$(med "$HT" resolver 1)" "$(med "$HT" resolver-grpc-unary 1)" 1.0
+  ratio "Handle UDP L1 hit / CNRI Handle.Net over UDP" "$(med "$HU" resolver 1)" "$(med "$HU" cnri 1)" 5
+  ratio "Handle TCP persistent L1 hit / CNRI over TCP (a connection per request, the only way it serves)" "$(med "$HT" resolver 1)" "$(med "$HT" cnri 1)" 5
+  ratio "REST GET L1 hit / CNRI's REST API" "$(med "$HR" resolver 1)" "$(med "$HR" cnri 1)" 5
   if [ -n "$large" ]; then
     ratio "PostgreSQL-miss batch, $large identifiers / $count" "$(med "$PB" "resolver-$large" 1)" "$(med "$PB" resolver 1)" 0.8
     ratio "PostgreSQL-miss unary, $large identifiers / $count" "$(med "$PU" "resolver-$large" 1)" "$(med "$PU" resolver 1)" 0.8
@@ -498,6 +611,11 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
     awk -v rss="$((rss_kb / 1024))" 'BEGIN { printf "| resident memory after the run (not the 10-minute soak) | %d MiB | ≤ 250 + 256 MiB | %s |\n", rss, (rss <= 506 ? "yes" : "**no**") }'
   else
     echo "| one caller unary L1 hit p50, p99; resident memory | not measured | ≤ 100 µs, ≤ 500 µs; ≤ 250 + 256 MiB | — |"
+  fi
+  if [ -n "$cnri" ] && selected "$HT"; then
+    echo
+    awk -v a="$(med "$HT" resolver-per-request 1)" -v b="$(med "$HT" cnri 1)" 'BEGIN {
+      printf "Like for like over TCP, a connection per request on both: Resolver / CNRI %s.\n", (a > 0 && b > 0 ? sprintf("%.2f ×", a / b) : "not measured") }'
   fi
   if [ -n "$large" ]; then
     echo

@@ -7,18 +7,20 @@ server_dir=${1:-/tmp/cnri-lab/server-${CNRI_PORT:-2641}}
 pidfile=$server_dir/run.pid
 [ -f "$pidfile" ] || { echo "stop-cnri.sh: no $pidfile: nothing started from $server_dir" >&2; exit 1; }
 pid=$(cat "$pidfile")
-if ! kill -0 "$pid" 2>/dev/null; then
+# start-cnri.sh ran the server under setsid, so $pid leads its own process group: timeout, bin/hdl's shell, java. The group is
+# what is waited for: timeout exits as soon as it has passed the signal on, while java is still closing its database.
+running() { kill -0 -- "-$pid" 2>/dev/null || kill -0 "$pid" 2>/dev/null; }
+if ! running; then
   echo "stop-cnri.sh: pid $pid (from $pidfile) is not running" >&2
   rm -f "$pidfile"
   exit 0
 fi
-# start-cnri.sh ran the server under setsid, so $pid leads its own process group: timeout, bin/hdl's shell, java.
 kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
 for _ in $(seq 1 30); do
-  kill -0 "$pid" 2>/dev/null || break
+  running || break
   sleep 0.5
 done
-if kill -0 "$pid" 2>/dev/null; then
+if running; then
   echo "stop-cnri.sh: still running after 15 s: SIGKILL" >&2
   kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
 fi

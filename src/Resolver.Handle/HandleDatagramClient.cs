@@ -11,7 +11,7 @@ namespace Resolver.Handle;
 /// </summary>
 public static class HandleDatagramClient
 {
-    /// <summary>Sends a request written by <paramref name="write"/> to <paramref name="server"/> and waits for its answer.</summary>
+    /// <summary>Sends a request written by <paramref name="write"/> to <paramref name="server"/> from a socket of its own and waits for its answer.</summary>
     /// <exception cref="TimeoutException">No whole answer within <paramref name="timeout"/>.</exception>
     /// <exception cref="SocketException">The datagram could not be sent (e.g. ICMP port unreachable on a later receive).</exception>
     /// <exception cref="HandleProtocolException">The answer cannot be read.</exception>
@@ -19,7 +19,19 @@ public static class HandleDatagramClient
     {
         using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         socket.Connect(server);
-        var requestId = Random.Shared.Next(1, int.MaxValue);
+        return await SendAsync(socket, Random.Shared.Next(1, int.MaxValue), write, timeout, time, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends a request with id <paramref name="requestId"/> on <paramref name="socket"/>, a UDP socket connected to the
+    /// server that the caller keeps for request after request (one at a time: a load generator's caller), and waits for
+    /// its answer. Datagrams of other request ids (a late answer to a request given up on) are skipped.
+    /// </summary>
+    /// <exception cref="TimeoutException">No whole answer within <paramref name="timeout"/>.</exception>
+    /// <exception cref="SocketException">The datagram could not be sent (e.g. ICMP port unreachable on a later receive).</exception>
+    /// <exception cref="HandleProtocolException">The answer cannot be read.</exception>
+    public static async Task<HandleResponse> SendAsync(Socket socket, int requestId, Action<MessageBuffer, int> write, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
         using (var request = new MessageBuffer(512))
         {
             write(request, requestId);

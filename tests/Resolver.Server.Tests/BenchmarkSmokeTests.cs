@@ -7,8 +7,8 @@ namespace Resolver.Server.Tests;
 
 /// <summary>
 /// CI's smoke of every benchmark entry point (benchmarks/README.md): compare.sh on a tiny dataset, which drives
-/// resolver-dataset (load, export, warm), resolver-baseline, <c>resolver bench</c>, h2load, redis-benchmark, pgbench and
-/// dnsperf against Knot, and once more with --only and --large (the PostgreSQL cases at two sizes); soak.sh for a few seconds; and every BenchmarkDotNet suite once (Dry job, in process). Seconds per system: they prove that
+/// resolver-dataset (load, export, warm), resolver-baseline, <c>resolver bench</c>, h2load, redis-benchmark, pgbench,
+/// dnsperf against Knot and resolver-handleperf against the Handle listener (CNRI's server only with --cnri, not here), and once more with --only and --large (the PostgreSQL cases at two sizes); soak.sh for a few seconds; and every BenchmarkDotNet suite once (Dry job, in process). Seconds per system: they prove that
 /// each starts, runs and writes its report, and that what was measured was answers, never how fast anything is.
 /// </summary>
 [Collection(nameof(BenchmarkSmokeTests))]
@@ -33,9 +33,11 @@ public sealed class BenchmarkSmokeTests
                 .Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| case", StringComparison.Ordinal) && !line.StartsWith("| ---", StringComparison.Ordinal))
                 .Select(line => line.Split('|', StringSplitOptions.TrimEntries)[1..^1])
                 .ToList();
-            string[] systems = ["resolver", "baseline", "knot", "redis-mget", "resolver-bench-cli", "resolver-h2load-hot", "redis-get", "pgbench-any", "pgbench-one"];
+            string[] systems = ["resolver", "baseline", "knot", "redis-mget", "resolver-bench-cli", "resolver-h2load-hot", "redis-get", "pgbench-any", "pgbench-one",
+                "resolver-grpc-unary", "resolver-handle-udp", "resolver-handle-tcp", "resolver-grpc-bench"];
             Assert.Equal(systems.Order(), rows.Select(row => row[1]).Distinct().Order());
-            Assert.Equal(18, rows.Count);
+            Assert.Equal(28, rows.Count);
+            Assert.Equal(4, rows.Count(row => row[0].StartsWith("Handle UDP, hot", StringComparison.Ordinal) || row[0].StartsWith("Handle TCP persistent, hot", StringComparison.Ordinal)));
             foreach (var row in rows)
             {
                 Assert.True(double.Parse(row[2], CultureInfo.InvariantCulture) > 0, $"{row[0]} / {row[1]} measured nothing");
@@ -44,7 +46,12 @@ public sealed class BenchmarkSmokeTests
             }
 
             var ratios = File.ReadLines(report).SkipWhile(line => !line.StartsWith("## Ratios", StringComparison.Ordinal)).Count(line => line.StartsWith("| ", StringComparison.Ordinal) && line.Contains(" | ≥ ", StringComparison.Ordinal));
-            Assert.Equal(11, ratios);
+            Assert.Equal(16, ratios);
+            // The Handle protocol's peers here: Knot over UDP and the node's own gRPC over TCP; CNRI's rows wait for --cnri.
+            var lines = File.ReadAllLines(report);
+            Assert.Contains(lines, line => Regex.IsMatch(line, @"^\| Handle UDP L1 hit / Knot queries .*\| \d+\.\d\d × \|"));
+            Assert.Contains(lines, line => Regex.IsMatch(line, @"^\| Handle TCP persistent L1 hit / gRPC unary calls .*\| \d+\.\d\d × \|"));
+            Assert.Equal(3, lines.Count(line => line.Contains("CNRI", StringComparison.Ordinal) && line.Contains("| not measured |", StringComparison.Ordinal)));
             // The one-caller latency from a C client beside the C# one's, both servers measured.
             var text = File.ReadAllText(report);
             Assert.Matches(@"`h2load -c 1 -m 1`, which reports means only\): Resolver [1-9]\d* µs,\nthe bare baseline [1-9]\d* µs per call\.", text);

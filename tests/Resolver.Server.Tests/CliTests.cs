@@ -432,4 +432,93 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(0, report.GetProperty("refused").GetInt64());
         Assert.Empty(report.GetProperty("errors").EnumerateObject());
     }
+
+    /// <summary>Runs the CLI with <c>--server</c> <paramref name="server"/> (e.g. a Handle address), capturing its output.</summary>
+    private static async Task<(int ExitCode, string Out, string Error)> RunAtAsync(string server, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await ResolverCli.RunAsync(["--server", server, .. args], output, error, TestContext.Current.CancellationToken);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData("handle-udp")]
+    [InlineData("handle-tcp")]
+    public async Task Bench_OverTheHandleProtocol_CountsEveryAnswerWithoutErrors(string protocol)
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+        await RunAsync("register", "88.168.1/BENCH-0", "--value", "URL=https://example.com/0");
+        await RunAsync("register", "88.168.1/BENCH-1", "--value", "URL=https://example.com/1");
+
+        var (exitCode, output, error) = await RunAtAsync(_server.HandleAddress, "-o", "json", "bench", "--protocol", protocol, "-c", "4", "--connections", "2", "--warmup", "0", "--duration", "0.5", "--count", "2");
+
+        Assert.True(exitCode == 0, error);
+        var report = JsonDocument.Parse(output).RootElement;
+        var calls = report.GetProperty("calls").GetInt64();
+        Assert.True(calls > 0, output);
+        Assert.Equal(calls, report.GetProperty("ids").GetInt64());
+        Assert.Equal(0, report.GetProperty("refused").GetInt64());
+        Assert.Empty(report.GetProperty("errors").EnumerateObject());
+        Assert.Equal("unary", report.GetProperty("mode").GetString());
+        Assert.Equal(_server.HandleAddress, report.GetProperty("server").GetString());
+        Assert.Equal(protocol == "handle-udp" ? 4 : 2, report.GetProperty("connections").GetInt32()); // UDP: each caller's own socket
+    }
+
+    [Fact]
+    public async Task Bench_HandleUdpOfUnknownIds_NamesThemAsTheNodesMetricsDo()
+    {
+        await RunAsync("prefix", "home", "88.168.1");
+
+        var (exitCode, output, error) = await RunAtAsync(_server.HandleAddress, "-o", "json", "bench", "--protocol", "handle-udp", "-c", "2", "--warmup", "0", "--duration", "0.5", "--count", "50");
+
+        Assert.True(exitCode == 0, error);
+        var report = JsonDocument.Parse(output).RootElement;
+        var calls = report.GetProperty("calls").GetInt64();
+        Assert.True(calls > 0, output);
+        // HANDLE_NOT_FOUND (100) is an answer, counted under NOT_FOUND as resolver_requests_total counts it.
+        Assert.InRange(report.GetProperty("errors").GetProperty("NOT_FOUND").GetInt64(), calls - 2, calls + 2);
+        Assert.Equal(0, report.GetProperty("refused").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("handle-udp", "batch")]
+    [InlineData("handle-tcp", "stream")]
+    public async Task Bench_HandleProtocolWithBatchOrStream_ExitsOneSayingUnaryOnly(string protocol, string mode)
+    {
+        var (exitCode, output, error) = await RunAtAsync(_server.HandleAddress, "bench", "--protocol", protocol, "--mode", mode, "--duration", "0.5");
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output);
+        var line = Assert.Single(Lines(error));
+        Assert.StartsWith("INVALID_ARGUMENT: ", line, StringComparison.Ordinal);
+        Assert.Contains($"the Handle protocol has no {mode}", line, StringComparison.Ordinal);
+        Assert.Contains("--mode unary", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_HandleAddressWithGrpcProtocol_ExitsOneNamingTheHandleProtocols()
+    {
+        var (exitCode, _, error) = await RunAtAsync(_server.HandleAddress, "bench", "--duration", "0.5");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(Lines(error));
+        Assert.Contains("--protocol handle-udp or --protocol handle-tcp", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("handle-udp")]
+    [InlineData("handle-tcp")]
+    public async Task Bench_NoHandleServerThere_ExitsThreeSayingWhatToGive(string protocol)
+    {
+        var nowhere = $"hdl://127.0.0.1:{FreePort.Next()}";
+
+        var (exitCode, output, error) = await RunAtAsync(nowhere, "bench", "--protocol", protocol, "--timeout", "2", "--duration", "0.5");
+
+        Assert.Equal(3, exitCode);
+        Assert.Empty(output);
+        var line = Assert.Single(Lines(error));
+        Assert.Contains($"no Handle server answered at {nowhere}", line, StringComparison.Ordinal);
+        Assert.Contains("give --server hdl://HOST:PORT", line, StringComparison.Ordinal);
+    }
 }

@@ -6,19 +6,23 @@ namespace Resolver.Cli.Commands;
 
 /// <summary>
 /// <c>resolver bench</c>: the load generator (SPEC §9) any integrator can point at any node: unary, batch or stream
-/// calls for a fixed time after a warm-up, keys uniform or Zipf over a file or a generated range; reports throughput,
-/// latency percentiles and errors by status. One client process tops out near one core (benchmarks/README.md).
+/// calls over gRPC, or unary resolutions over the Handle protocol (UDP or TCP), for a fixed time after a warm-up, keys
+/// uniform or Zipf over a file or a generated range; reports throughput, latency percentiles and errors by status, the
+/// same report whatever the protocol. One client process tops out near one core (benchmarks/README.md).
 /// </summary>
 internal static class BenchCommand
 {
     public static Command Create(CommandRunner runner)
     {
+        var protocol = new Option<string>("--protocol") { Description = "grpc (--server http://…), or the Handle protocol over handle-udp or handle-tcp (--server hdl://HOST:PORT, the node's --handle-url; unary only)", DefaultValueFactory = _ => "grpc" };
+        protocol.AcceptOnlyFromAmong("grpc", "handle-udp", "handle-tcp");
         var mode = new Option<string>("--mode") { Description = "unary (one ID per call), batch (BatchResolve of --batch-size) or stream (ResolveStream, --window in flight)", DefaultValueFactory = _ => "unary" };
         mode.AcceptOnlyFromAmong("unary", "batch", "stream");
         var batchSize = new Option<int>("--batch-size") { Description = "identifiers per BatchResolve", DefaultValueFactory = _ => 100 };
         var window = new Option<int>("--window") { Description = "messages in flight per stream", DefaultValueFactory = _ => 100 };
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "callers, each waiting for its answer before its next call", DefaultValueFactory = _ => 16 };
-        var connections = new Option<int>("--connections") { Description = "HTTP/2 connections (channels) the callers share", DefaultValueFactory = _ => 1 };
+        var connections = new Option<int>("--connections") { Description = "HTTP/2 connections (grpc) or TCP connections (handle-tcp, requests pipelined on each) the callers share; with handle-udp each caller has its own socket", DefaultValueFactory = _ => 1 };
+        var udpTimeout = new Option<int>("--udp-timeout-ms") { Description = "handle-udp: ms a caller waits for its answer before counting the request lost (DEADLINE_EXCEEDED) and sending its next", DefaultValueFactory = _ => 1000 };
         var duration = new Option<double>("--duration", "-d") { Description = "seconds to measure", DefaultValueFactory = _ => 10 };
         var warmup = new Option<double>("--warmup") { Description = "seconds of load before measuring (fills caches, opens connections)", DefaultValueFactory = _ => 2 };
         var keys = new Option<FileInfo?>("--keys") { Description = "identifiers to ask for, one per line; without it PREFIX/BENCH-0 … PREFIX/BENCH-(COUNT-1)" };
@@ -27,7 +31,7 @@ internal static class BenchCommand
         var zipf = new Option<double>("--zipf") { Description = "Zipf exponent of key popularity (e.g. 1.0: a few hot keys); 0 = uniform", DefaultValueFactory = _ => 0 };
         var command = new Command("bench", "load a node and report throughput, latency percentiles and errors by status")
         {
-            mode, batchSize, window, concurrency, connections, duration, warmup, keys, prefix, count, zipf,
+            protocol, mode, batchSize, window, concurrency, connections, udpTimeout, duration, warmup, keys, prefix, count, zipf,
         };
 
         runner.SetAction(command, async (context, parse, cancellationToken) =>
@@ -35,7 +39,8 @@ internal static class BenchCommand
             var settings = new LoadSettings(
                 parse.GetValue(mode)!, parse.GetValue(batchSize), parse.GetValue(window), parse.GetValue(concurrency),
                 TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(duration)));
-            if (Invalid(settings, parse.GetValue(connections), parse.GetValue(count), parse.GetValue(zipf)) is { } problem)
+            var wire = parse.GetValue(protocol)!;
+            if ((Invalid(settings, parse.GetValue(connections), parse.GetValue(count), parse.GetValue(zipf)) ?? Refused(wire, settings.Mode, context.Server, parse.GetValue(udpTimeout))) is { } problem)
             {
                 return context.InvalidInput(problem);
             }
@@ -55,34 +60,71 @@ internal static class BenchCommand
                 return context.InvalidInput($"--keys {parse.GetValue(keys)} holds no identifiers");
             }
 
-            var channels = Enumerable.Range(0, parse.GetValue(connections)).Select(_ => context.NewChannel()).ToArray();
-            try
+            var picker = new KeyPicker(identifiers, parse.GetValue(zipf));
+            var interactive = !Console.IsErrorRedirected && context.Error == Console.Error;
+            void Progress(string line) => context.Error.Write(interactive ? $"\r{line,-70}" : line + Environment.NewLine);
+            LoadReport report;
+            if (wire == "grpc")
             {
-                var interactive = !Console.IsErrorRedirected && context.Error == Console.Error;
-                var run = new LoadRun(settings, new KeyPicker(identifiers, parse.GetValue(zipf)), channels, context.Call);
-                var report = await run.RunAsync(context.Server, line => context.Error.Write(interactive ? $"\r{line,-70}" : line + Environment.NewLine), cancellationToken).ConfigureAwait(false);
-                if (interactive)
+                var channels = Enumerable.Range(0, parse.GetValue(connections)).Select(_ => context.NewChannel()).ToArray();
+                try
                 {
-                    context.Error.WriteLine();
+                    report = await new LoadRun(settings, picker, channels, context.Call).RunAsync(context.Server, Progress, cancellationToken).ConfigureAwait(false);
                 }
-
-                Print(context, report);
-                if (MostlyRefused(report) is { } warning)
+                finally
                 {
-                    context.Error.WriteLine(warning);
-                }
-
-                return report.Calls == 0 ? ExitCodes.Unavailable : ExitCodes.Ok;
-            }
-            finally
-            {
-                foreach (var channel in channels)
-                {
-                    channel.Dispose();
+                    foreach (var channel in channels)
+                    {
+                        channel.Dispose();
+                    }
                 }
             }
+            else
+            {
+                var target = HandleTarget.Of(context.Server, udp: wire == "handle-udp")!;
+                if (await target.ProbeAsync(TimeSpan.FromSeconds(Math.Min(context.Timeout.TotalSeconds, 5)), cancellationToken).ConfigureAwait(false) is { } unreachable)
+                {
+                    var hint = target.Derived
+                        ? $"--server {context.Server} is a gRPC address, whose host was tried with the Handle protocol's default port {HandleTarget.DefaultPort}; give the node's Handle address instead: --server hdl://HOST:PORT (its --handle-url)"
+                        : $"give --server hdl://HOST:PORT, the node's --handle-url (hdl://127.0.0.1:{HandleTarget.DefaultPort} by default)";
+                    return context.Report(Grpc.Core.StatusCode.Unavailable, $"{unreachable}: {hint}", null, "handle-server-unreachable");
+                }
+
+                report = await new HandleLoad(settings, picker, target, TimeSpan.FromMilliseconds(parse.GetValue(udpTimeout)))
+                    .RunAsync(parse.GetValue(connections), Progress, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (interactive)
+            {
+                context.Error.WriteLine();
+            }
+
+            Print(context, report, wire);
+            if (MostlyRefused(report) is { } warning)
+            {
+                context.Error.WriteLine(warning);
+            }
+
+            return report.Calls == 0 ? ExitCodes.Unavailable : ExitCodes.Ok;
         });
         return command;
+    }
+
+    // Combinations of protocol, mode and server that cannot be run, with what to give instead.
+    private static string? Refused(string protocol, string mode, string server, int udpTimeoutMs)
+    {
+        var handleServer = server.StartsWith("hdl://", StringComparison.OrdinalIgnoreCase);
+        if (protocol == "grpc")
+        {
+            return handleServer
+                ? $"--server {server} is a Handle protocol address: add --protocol handle-udp or --protocol handle-tcp to load it over the Handle protocol, or give the node's gRPC address (e.g. {GlobalOptions.DefaultServer}) for --protocol grpc"
+                : null;
+        }
+
+        return mode != "unary"
+            ? $"--protocol {protocol} sends one resolution per request: the Handle protocol has no {mode} (use --mode unary, or --protocol grpc for --mode {mode})"
+            : udpTimeoutMs < 1 ? "--udp-timeout-ms must be 1 or more"
+            : null;
     }
 
     private static string? Invalid(LoadSettings settings, int connections, int count, double zipf) =>
@@ -110,7 +152,7 @@ internal static class BenchCommand
             : $"bench: warning: {share * 100:0}% of calls were refused, most with {report.CommonestRefusal}: the figures cover only the calls answered";
     }
 
-    private static void Print(CliContext context, LoadReport report)
+    private static void Print(CliContext context, LoadReport report, string protocol)
     {
         if (context.Format == OutputFormat.Json)
         {
@@ -119,7 +161,10 @@ internal static class BenchCommand
         }
 
         var latency = report.LatencyMs;
-        context.Out.WriteLine($"{report.Mode} against {report.Server}: {report.Concurrency} callers on {report.Connections} connection(s), {report.Seconds:0.###} s");
+        var callers = protocol == "handle-udp"
+            ? $"{report.Concurrency} callers, each with its own UDP socket"
+            : $"{report.Concurrency} callers on {report.Connections} connection(s)";
+        context.Out.WriteLine($"{report.Mode}{(protocol == "grpc" ? "" : $" over {protocol}")} against {report.Server}: {callers}, {report.Seconds:0.###} s");
         context.Out.WriteLine($"  throughput  {report.CallsPerSecond:#,0.#} calls/s   {report.IdsPerSecond:#,0.#} IDs/s   ({report.Calls:#,0} calls, {report.Ids:#,0} IDs)");
         context.Out.WriteLine($"  latency ms  p50 {latency.P50:0.###}   p90 {latency.P90:0.###}   p99 {latency.P99:0.###}   p99.9 {latency.P999:0.###}   max {latency.Max:0.###}");
         context.Out.WriteLine(report.Refused == 0 ? "  refused     none" : $"  refused     {report.Refused:#,0} calls, not in throughput or latency");

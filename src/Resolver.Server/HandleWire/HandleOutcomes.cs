@@ -27,14 +27,5 @@ internal static class HandleOutcomes
     };
 
     /// <summary>The status metrics count a response code under, named as every other wire's (<c>OK</c>, <c>NOT_FOUND</c>, …).</summary>
-    public static string MetricsCodeOf(int code) => Telemetry.RequestMetrics.CodeName(code switch
-    {
-        ResponseCode.Success => 0,
-        ResponseCode.HandleNotFound or ResponseCode.ValuesNotFound => (int)ErrorKind.NotFound,
-        ResponseCode.InvalidHandle or ResponseCode.ProtocolError => (int)ErrorKind.InvalidArgument,
-        ResponseCode.ServerNotResponsible or ResponseCode.RecursionCountTooHigh => (int)ErrorKind.FailedPrecondition,
-        ResponseCode.ServerTooBusy => (int)ErrorKind.ResourceExhausted,
-        ResponseCode.OperationNotSupported => (int)ErrorKind.Unimplemented,
-        _ => (int)ErrorKind.Unavailable,
-    });
+    public static string MetricsCodeOf(int code) => Telemetry.RequestMetrics.CodeName(ResponseCode.StatusOf(code));
 }
