@@ -21,9 +21,9 @@ internal sealed class CommandRunner(GlobalOptions globals, TextWriter output, Te
                 return context.InvalidInput($"--server '{context.Server}' is not an http:// or https:// address (or hdl:// for a Handle server), e.g. {GlobalOptions.DefaultServer}");
             }
 
-            if (server.Scheme == "hdl" && command.Name is not ("resolve" or "info"))
+            if (server.Scheme == "hdl" && command.Name is not ("resolve" or "info" or "bench"))
             {
-                return context.InvalidInput($"--server {context.Server} speaks the Handle protocol, which this CLI speaks for resolve and info; give the node's gRPC address for {command.Name}");
+                return context.InvalidInput($"--server {context.Server} speaks the Handle protocol, which this CLI speaks for resolve, info and bench --protocol handle-udp|handle-tcp; give the node's gRPC address for {command.Name}");
             }
 
             if (context.BalancingName is not ("pick_first" or "round_robin"))
