@@ -1,11 +1,6 @@
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Resolver.Core.Errors;
-using Resolver.Core.Records;
 using Resolver.Handle;
 using Resolver.Protocol.V1;
-using HandleValue = Resolver.Core.Records.HandleValue;
-using Value = Resolver.Protocol.V1.Value;
 
 namespace Resolver.Federation;
 
@@ -79,7 +74,7 @@ public sealed class HandleSiteClient(HandleSites sites, TimeProvider time) : ISi
         {
             case ResponseCode.Success:
                 var record = new Record { Identifier = answer.Handle ?? "" };
-                record.Values.AddRange(answer.Values.Select(ValueOf));
+                record.Values.AddRange(answer.Values.Select(RemoteRecord.ToProto));
                 return new ResolveResult { Identifier = key, Record = record };
             case ResponseCode.ValuesNotFound:
                 return new ResolveResult { Identifier = key, Record = new Record { Identifier = key } }; // registered, nothing of what was asked
@@ -99,25 +94,4 @@ public sealed class HandleSiteClient(HandleSites sites, TimeProvider time) : ISi
         Identifier = key,
         Status = new ItemStatus { Code = (int)kind, Message = message, Problem = new Protocol.V1.Problem { Reason = reason, Prefix = prefix } },
     };
-
-    private static Value ValueOf(HandleValue value)
-    {
-        var converted = new Value
-        {
-            Index = value.Index,
-            Type = value.Type,
-            Data = value.Data.Text is { } text ? new Protocol.V1.ValueData { Text = text } : new Protocol.V1.ValueData { Binary = ByteString.CopyFrom(value.Data.Bytes) },
-            Ttl = value.Ttl,
-            Timestamp = Timestamp.FromDateTimeOffset(value.Timestamp),
-            Permissions = new Permissions
-            {
-                AdminRead = value.Permissions.HasFlag(ValuePermissions.AdminRead),
-                AdminWrite = value.Permissions.HasFlag(ValuePermissions.AdminWrite),
-                PublicRead = value.Permissions.HasFlag(ValuePermissions.PublicRead),
-                PublicWrite = value.Permissions.HasFlag(ValuePermissions.PublicWrite),
-            },
-        };
-        converted.References.AddRange(value.References.Select(r => new Reference { Identifier = r.Identifier, Index = r.Index }));
-        return converted;
-    }
 }

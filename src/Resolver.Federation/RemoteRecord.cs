@@ -3,7 +3,7 @@ using Proto = Resolver.Protocol.V1;
 
 namespace Resolver.Federation;
 
-/// <summary>A record another node answered in resolver.v1 form, as this node's model: translation only, the checks are <see cref="SiteAnswers"/>'.</summary>
+/// <summary>Values between resolver.v1 form and this node's model, both ways: translation only, the checks are <see cref="SiteAnswers"/>'.</summary>
 public static class RemoteRecord
 {
     /// <summary>The record <paramref name="record"/>, under this node's key for it; a value without permissions is public.</summary>
@@ -23,6 +23,35 @@ public static class RemoteRecord
             [.. value.References.Select(r => new ValueReference(r.Identifier, r.Index))]))],
         record.CreatedAt?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch,
         record.UpdatedAt?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch);
+
+    /// <summary>
+    /// <paramref name="value"/> in resolver.v1 form: what the server answers over gRPC and what the Handle site client and
+    /// the CLI make of a Handle protocol answer.
+    /// </summary>
+    public static Proto.Value ToProto(HandleValue value)
+    {
+        var message = new Proto.Value
+        {
+            Index = value.Index,
+            Type = value.Type,
+            Data = value.Data.Text is { } text ? new Proto.ValueData { Text = text } : new Proto.ValueData { Binary = Google.Protobuf.ByteString.CopyFrom(value.Data.Bytes) },
+            Ttl = value.Ttl,
+            Timestamp = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(value.Timestamp),
+            Permissions = new Proto.Permissions
+            {
+                AdminRead = value.Permissions.HasFlag(ValuePermissions.AdminRead),
+                AdminWrite = value.Permissions.HasFlag(ValuePermissions.AdminWrite),
+                PublicRead = value.Permissions.HasFlag(ValuePermissions.PublicRead),
+                PublicWrite = value.Permissions.HasFlag(ValuePermissions.PublicWrite),
+            },
+        };
+        foreach (var reference in value.References)
+        {
+            message.References.Add(new Proto.Reference { Identifier = reference.Identifier, Index = reference.Index });
+        }
+
+        return message;
+    }
 
     /// <summary>The permission flags of a resolver.v1 value.</summary>
     public static ValuePermissions PermissionsOf(Proto.Permissions permissions) =>

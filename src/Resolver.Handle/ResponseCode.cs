@@ -57,9 +57,11 @@ public static class ResponseCode
     public static int StatusOf(int code) => code switch
     {
         Success => 0,
-        HandleNotFound or ValuesNotFound => (int)ErrorKind.NotFound,
+        // 301 is what the gRPC wire answers NOT_FOUND (prefix-not-homed) for: the same event, named alike.
+        HandleNotFound or ValuesNotFound or ServerNotResponsible => (int)ErrorKind.NotFound,
         InvalidHandle or ProtocolError => (int)ErrorKind.InvalidArgument,
-        ServerNotResponsible or RecursionCountTooHigh => (int)ErrorKind.FailedPrecondition,
+        RecursionCountTooHigh => (int)ErrorKind.FailedPrecondition,
+        AuthenticationNeeded or 400 or 401 => (int)ErrorKind.PermissionDenied,
         ServerTooBusy => (int)ErrorKind.ResourceExhausted,
         OperationNotSupported => (int)ErrorKind.Unimplemented,
         _ => (int)ErrorKind.Unavailable,

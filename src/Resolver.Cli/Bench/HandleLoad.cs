@@ -12,8 +12,8 @@ namespace Resolver.Cli.Bench;
 /// their requests pipelined on each (<see cref="HandleConnection"/>, answers matched by request id); over UDP each
 /// caller has its own socket and one request in flight, and an answer that does not come within the UDP timeout counts
 /// as a refused call (DEADLINE_EXCEEDED), as a lost datagram is to a real client. Answers are named by the status the
-/// node's own metrics count them under (<see cref="ResponseCode.StatusOf"/>: 100 and 200 NOT_FOUND, 301
-/// FAILED_PRECONDITION, 3 RESOURCE_EXHAUSTED, 2 UNAVAILABLE, …) and sorted into answered and refused as gRPC's are.
+/// node's own metrics count them under (<see cref="ResponseCode.StatusOf"/>: 100, 200 and 301 NOT_FOUND, 402
+/// PERMISSION_DENIED, 3 RESOURCE_EXHAUSTED, 2 UNAVAILABLE, …) and sorted into answered and refused as gRPC's are.
 /// </summary>
 internal sealed class HandleLoad(LoadSettings settings, KeyPicker keys, HandleTarget target, TimeSpan timeout)
 {

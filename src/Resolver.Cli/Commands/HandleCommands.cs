@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Resolver.Handle;
 using Resolver.Protocol.V1;
-using HandleValue = Resolver.Core.Records.HandleValue;
-using Value = Resolver.Protocol.V1.Value;
+using Resolver.Federation;
 
 namespace Resolver.Cli.Commands;
 
@@ -54,7 +52,7 @@ internal static class HandleCommands
             }
 
             var record = new Record { Identifier = answer.Handle ?? identifier };
-            record.Values.AddRange(answer.Values.Select(ValueOf));
+            record.Values.AddRange(answer.Values.Select(RemoteRecord.ToProto));
             var result = new ResolveResult { Identifier = identifier, Record = record };
             result.Trace.Add(hop);
             results.Add(result);
@@ -153,35 +151,5 @@ internal static class HandleCommands
         _ => exception.Message,
     };
 
-    private static StatusCode StatusOf(int code) => code switch
-    {
-        ResponseCode.Success => StatusCode.OK,
-        ResponseCode.HandleNotFound or ResponseCode.ValuesNotFound or ResponseCode.ServerNotResponsible => StatusCode.NotFound,
-        ResponseCode.InvalidHandle or ResponseCode.ProtocolError => StatusCode.InvalidArgument,
-        ResponseCode.ServerTooBusy => StatusCode.ResourceExhausted,
-        ResponseCode.OperationNotSupported => StatusCode.Unimplemented,
-        ResponseCode.AuthenticationNeeded or 400 or 401 => StatusCode.PermissionDenied,
-        _ => StatusCode.Unavailable,
-    };
-
-    private static Value ValueOf(HandleValue value)
-    {
-        var converted = new Value
-        {
-            Index = value.Index,
-            Type = value.Type,
-            Data = value.Data.Text is { } text ? new ValueData { Text = text } : new ValueData { Binary = ByteString.CopyFrom(value.Data.Bytes) },
-            Ttl = value.Ttl,
-            Timestamp = Timestamp.FromDateTimeOffset(value.Timestamp),
-            Permissions = new Permissions
-            {
-                AdminRead = value.Permissions.HasFlag(Core.Records.ValuePermissions.AdminRead),
-                AdminWrite = value.Permissions.HasFlag(Core.Records.ValuePermissions.AdminWrite),
-                PublicRead = value.Permissions.HasFlag(Core.Records.ValuePermissions.PublicRead),
-                PublicWrite = value.Permissions.HasFlag(Core.Records.ValuePermissions.PublicWrite),
-            },
-        };
-        converted.References.AddRange(value.References.Select(r => new Reference { Identifier = r.Identifier, Index = r.Index }));
-        return converted;
-    }
+    private static StatusCode StatusOf(int code) => (StatusCode)ResponseCode.StatusOf(code);
 }

@@ -30,30 +30,7 @@ internal static class ProtoMapper
         return message;
     }
 
-    public static Proto.Value ToProto(HandleValue value)
-    {
-        var message = new Proto.Value
-        {
-            Index = value.Index,
-            Type = value.Type,
-            Data = value.Data.Text is { } text ? new Proto.ValueData { Text = text } : new Proto.ValueData { Binary = ByteString.CopyFrom(value.Data.Bytes) },
-            Ttl = value.Ttl,
-            Timestamp = Timestamp.FromDateTimeOffset(value.Timestamp),
-            Permissions = new Proto.Permissions
-            {
-                AdminRead = value.Permissions.HasFlag(ValuePermissions.AdminRead),
-                AdminWrite = value.Permissions.HasFlag(ValuePermissions.AdminWrite),
-                PublicRead = value.Permissions.HasFlag(ValuePermissions.PublicRead),
-                PublicWrite = value.Permissions.HasFlag(ValuePermissions.PublicWrite),
-            },
-        };
-        foreach (var reference in value.References)
-        {
-            message.References.Add(new Proto.Reference { Identifier = reference.Identifier, Index = reference.Index });
-        }
-
-        return message;
-    }
+    public static Proto.Value ToProto(HandleValue value) => Resolver.Federation.RemoteRecord.ToProto(value);
 
     public static IReadOnlyList<ValueDraft> ToDrafts(IReadOnlyList<Proto.Value> values)
     {
