@@ -43,7 +43,7 @@ public sealed class HostTests
         int exitCode;
         try
         {
-            exitCode = await ResolverHost.RunAsync(["--grpc-url", address, "--http-url", $"http://127.0.0.1:{FreePort.Next()}", "--handle-url", "hdl://127.0.0.1:0", "--data-dir", dataDir], error);
+            exitCode = await ResolverHost.RunAsync(["--grpc-url", address, "--http-url", $"http://127.0.0.1:{FreePort.Next()}", "--handle-url", $"hdl://127.0.0.1:{FreePort.Next()}", "--data-dir", dataDir], error);
         }
         finally
         {
@@ -74,7 +74,7 @@ public sealed class HostTests
         using var error = new StringWriter();
 
         var exitCode = await ResolverHost.RunAsync(
-            ["--data-dir", first.DataDir, "--grpc-url", $"http://127.0.0.1:{FreePort.Next()}", "--http-url", $"http://127.0.0.1:{FreePort.Next()}", "--handle-url", "hdl://127.0.0.1:0", "--case-sensitive-suffix", (!registeredSensitive).ToString()],
+            ["--data-dir", first.DataDir, "--grpc-url", $"http://127.0.0.1:{FreePort.Next()}", "--http-url", $"http://127.0.0.1:{FreePort.Next()}", "--handle-url", $"hdl://127.0.0.1:{FreePort.Next()}", "--case-sensitive-suffix", (!registeredSensitive).ToString()],
             error).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exitCode);

@@ -34,7 +34,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public string HttpAddress { get; private set; } = "";
 
-    /// <summary>The Handle protocol listener's TCP and UDP endpoint (a port the system chose), e.g. <c>hdl://127.0.0.1:40123</c>.</summary>
+    /// <summary>The Handle protocol listener's TCP and UDP endpoint (a free port from FreePort), e.g. <c>hdl://127.0.0.1:40123</c>.</summary>
     public string HandleAddress => $"hdl://127.0.0.1:{HandlePort}";
 
     /// <summary>The Handle protocol listener's port, TCP and UDP.</summary>
@@ -81,7 +81,7 @@ public sealed class TestServer : IAsyncDisposable
     {
         GrpcAddress = $"http://127.0.0.1:{FreePort.Next()}";
         HttpAddress = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, "--admin-token", AdminToken, "--rate-limit", "off", "--handle-url", "hdl://127.0.0.1:0", .. _extraArgs], _overrideServices);
+        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, "--admin-token", AdminToken, "--rate-limit", "off", "--handle-url", $"hdl://127.0.0.1:{FreePort.Next()}", .. _extraArgs], _overrideServices);
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _channel = GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
     }
