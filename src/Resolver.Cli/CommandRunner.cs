@@ -23,7 +23,7 @@ internal sealed class CommandRunner(GlobalOptions globals, TextWriter output, Te
 
             if (server.Scheme == "hdl" && command.Name is not ("resolve" or "info" or "bench"))
             {
-                return context.InvalidInput($"--server {context.Server} speaks the Handle protocol, which resolves only (resolve, info, bench); give the node's gRPC address for {command.Name}");
+                return context.InvalidInput($"--server {context.Server} speaks the Handle protocol, which this CLI speaks for resolve, info and bench --protocol handle-udp|handle-tcp; give the node's gRPC address for {command.Name}");
             }
 
             if (context.BalancingName is not ("pick_first" or "round_robin"))

@@ -40,30 +40,41 @@ public sealed class HandleSiteClient(HandleSites sites, TimeProvider time) : ISi
         deadline.CancelAfter(Clamp(ask.Deadline - time.GetUtcNow().UtcDateTime));
         try
         {
-            var answers = await Task.WhenAll(ask.Questions.Select(question => client.ResolveAsync(
-                new ResolutionRequest(question.Key, question.Filter.Indexes, question.Filter.Types), OpFlags.None, HandleTransport.Tcp, deadline.Token, ask.Hops))).ConfigureAwait(false);
-            return SiteReply.Answered([.. ask.Questions.Select((question, i) => ResultOf(question.Key, answers[i], ask.Endpoint))]);
+            // PO as CNRI's own client sends it: a Handle.Net server answers a handle with non-public values 402 without it.
+            var answers = await Task.WhenAll(ask.Questions.Select(async question =>
+            {
+                try
+                {
+                    var answer = await client.ResolveAsync(new ResolutionRequest(question.Key, question.Filter.Indexes, question.Filter.Types),
+                        OpFlags.PublicOnly | OpFlags.CacheCertify, HandleTransport.Tcp, deadline.Token, ask.Hops).ConfigureAwait(false);
+                    return ResultOf(question.Key, answer, ask.Endpoint);
+                }
+                catch (HandleProtocolException)
+                {
+                    // One unreadable answer fails its own identifier; the connection stays in step (HandleConnection).
+                    return Status(question.Key, ErrorKind.Unavailable, Reasons.SiteAnswerInvalid, $"{ask.Endpoint} answered {question.Key} with something that is not a Handle protocol message", Prefix(question.Key));
+                }
+            })).ConfigureAwait(false);
+            return SiteReply.Answered(answers);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return SiteReply.Failed(SiteFailure.TimedOut);
         }
-        catch (IOException)
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {
-            return SiteReply.Failed(SiteFailure.Unreachable("connection failed"));
-        }
-        catch (HandleProtocolException)
-        {
-            return SiteReply.Failed(SiteFailure.Unreachable("it answered something that is not a Handle protocol message"));
+            return SiteReply.Failed(SiteFailure.Unreachable("connection failed")); // also a client closed by HandleSites' bound under the ask
         }
     }
+
+    private static string Prefix(string key) => key[..Math.Max(0, key.IndexOf('/', StringComparison.Ordinal))];
 
     private static TimeSpan Clamp(TimeSpan left) => left < TimeSpan.Zero ? TimeSpan.Zero : left > TimeSpan.FromMinutes(5) ? TimeSpan.FromMinutes(5) : left;
 
     /// <summary>One Handle answer in resolver.v1 form (unchecked: <see cref="SiteAnswers"/> checks it as any site's).</summary>
     public static ResolveResult ResultOf(string key, HandleResponse answer, string endpoint)
     {
-        var prefix = key[..Math.Max(0, key.IndexOf('/', StringComparison.Ordinal))];
+        var prefix = Prefix(key);
         switch (answer.Code)
         {
             case ResponseCode.Success:

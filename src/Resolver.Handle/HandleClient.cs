@@ -19,7 +19,8 @@ public enum HandleTransport
 /// <summary>
 /// A client of one Handle server (what <c>hdl-qresolver</c> does): resolution and site information over TCP, UDP, or
 /// UDP then TCP. Its TCP connection is opened on first use, reused for every request after, several in flight at once,
-/// and opened again when it breaks. Thread-safe.
+/// and opened again when it breaks. A server that closes the connection after answering (CNRI's Handle.Net does, after
+/// each answer) is then asked over a connection of its own per request. Thread-safe.
 /// </summary>
 /// <param name="host">The server's host name or address.</param>
 /// <param name="port">Its port, the same for TCP and UDP.</param>
@@ -29,7 +30,9 @@ public enum HandleTransport
 public sealed class HandleClient(string host, int port, TimeProvider time, TimeSpan udpTimeout, int maxInFlight = 64) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
+    private readonly SemaphoreSlim _oneShots = new(maxInFlight, maxInFlight);
     private HandleConnection? _connection;
+    private volatile bool _connectionPerRequest;
 
     /// <summary>The server, <c>hdl://host:port</c>.</summary>
     public string Endpoint => $"hdl://{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port}";
@@ -73,8 +76,49 @@ public sealed class HandleClient(string host, int port, TimeProvider time, TimeS
             }
         }
 
-        var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.SendAsync(write, cancellationToken).ConfigureAwait(false);
+        if (!_connectionPerRequest)
+        {
+            var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await connection.SendAsync(write, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // The shared connection broke with this request unanswered; a resolution is a read, so it is asked once
+                // more, on a connection of its own. A server that answered exactly one request before closing is CNRI's
+                // Handle.Net, which answers one request per TCP connection (benchmarks/cnri/FINDINGS.md): from now on it
+                // gets a connection per request. (One that answered more, e.g. before its idle timeout, is simply
+                // connected to again.)
+                if (connection.Answered == 1)
+                {
+                    _connectionPerRequest = true;
+                }
+            }
+        }
+
+        await _oneShots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var own = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return await own.SendAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _oneShots.Release();
+        }
+    }
+
+    private async Task<HandleConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HandleConnection.ConnectAsync(host, port, maxInFlight, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException exception)
+        {
+            throw new IOException($"cannot connect to {Endpoint} over TCP ({exception.SocketErrorCode})", exception);
+        }
     }
 
     private async Task<HandleConnection> ConnectionAsync(CancellationToken cancellationToken)
@@ -98,15 +142,7 @@ public sealed class HandleClient(string host, int port, TimeProvider time, TimeS
                 await broken.DisposeAsync().ConfigureAwait(false);
             }
 
-            try
-            {
-                _connection = await HandleConnection.ConnectAsync(host, port, maxInFlight, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocketException exception)
-            {
-                throw new IOException($"cannot connect to {Endpoint} over TCP ({exception.SocketErrorCode})", exception);
-            }
-
+            _connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
             return _connection;
         }
         finally
@@ -124,5 +160,6 @@ public sealed class HandleClient(string host, int port, TimeProvider time, TimeS
         }
 
         _connecting.Dispose();
+        _oneShots.Dispose();
     }
 }

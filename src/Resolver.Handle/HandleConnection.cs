@@ -20,6 +20,7 @@ public sealed class HandleConnection : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private readonly Task _reading;
     private int _disposed;
+    private int _answered;
     private int _nextRequestId = Random.Shared.Next(1, int.MaxValue / 2);
 
     private HandleConnection(TcpClient client, int maxInFlight, TimeProvider time)
@@ -33,6 +34,9 @@ public sealed class HandleConnection : IAsyncDisposable
 
     /// <summary>True once the connection failed or was closed: it takes no more requests.</summary>
     public bool IsBroken { get; private set; }
+
+    /// <summary>Requests answered on this connection so far.</summary>
+    public int Answered => _answered;
 
     /// <summary>Requests sent and not yet answered.</summary>
     public int Pending => _waiting.Count;
@@ -88,6 +92,12 @@ public sealed class HandleConnection : IAsyncDisposable
                     Break();
                     throw new IOException("the connection to the Handle server failed", exception);
                 }
+                catch (OperationCanceledException)
+                {
+                    Break(); // cancelled mid-message: what was written of it puts the stream out of step
+                    _client.Close();
+                    throw;
+                }
                 finally
                 {
                     _writing.Release();
@@ -114,6 +124,7 @@ public sealed class HandleConnection : IAsyncDisposable
                 var envelope = MessageEnvelope.Read(envelopeBytes);
                 var message = new byte[envelope.MessageLength];
                 await _stream.ReadExactlyAsync(message, _closing.Token).ConfigureAwait(false);
+                Interlocked.Increment(ref _answered);
                 if (_waiting.TryGetValue(envelope.RequestId, out var answer))
                 {
                     try

@@ -162,6 +162,7 @@ public static class ResolverServiceCollectionExtensions
         services.AddSingleton<IConfigureOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();
         services.AddGrpcReflection();
         services.AddResolverOpenApi();
+        services.AddCrossOriginReads();
         services.AddUnaryCallTimeouts();
         services.AddResolverHealthChecks();
 
@@ -182,14 +183,20 @@ public static class ResolverServiceCollectionExtensions
     /// <summary>Maps the gRPC services (and their JSON transcoding), the Handle REST API, OpenAPI, reflection and health endpoints.</summary>
     public static WebApplication MapResolverEndpoints(this WebApplication app)
     {
+        // HEAD is routed and answered as GET, without content (RFC 9110 §9.3.2), on every route.
+        app.UseMiddleware<HeadRequests>();
         // Routing first, so that authentication and the rate limit see the endpoint, not the path's spelling.
         app.UseRouting();
         app.UseResolverTelemetry();
+        // CORS preflights are answered before admission: a browser sends them without credentials and they run nothing.
+        app.UseCors();
         // Every resolver call, whatever its HTTP wire, is admitted once here: credential, rate limit, refusal, deadline.
         app.UseMiddleware<HttpCallAdmission>();
+        // The /v1 routes' path and query read as strictly as /api/handles reads its own, before the transcoder binds them.
+        app.UseMiddleware<TranscodedRequests>();
 
         app.UseRequestTimeouts();
-        app.MapGrpcService<ResolutionGrpcService>().WithUnaryCallTimeouts();
+        app.MapGrpcService<ResolutionGrpcService>().WithUnaryCallTimeouts().WithCrossOriginReads();
         app.MapGrpcService<RegistryGrpcService>().WithUnaryCallTimeouts();
         app.MapGrpcService<AdminGrpcService>().WithUnaryCallTimeouts();
         app.MapHandleApi();

@@ -15,12 +15,15 @@ public sealed class HostTests
     [InlineData(new[] { "--data-dir" }, "setting --data-dir needs a value")]
     [InlineData(new[] { "--grpc-url", "http://127.0.0.1:7000", "--http-url", "http://127.0.0.1:7000" }, "need separate ports")]
     [InlineData(new[] { "--store", "mysql:x" }, "--store must be sqlite:PATH or postgres:")]
+    [InlineData(new[] { "--cors-origins", "https://portal.example/app" }, "--cors-origins 'https://portal.example/app' is not an origin")]
+    [InlineData(new[] { "--cors-origins", "*,https://portal.example" }, "--cors-origins '*,https://portal.example': * and none stand alone")]
     [InlineData(new[] { "--admin-token", "short", "--grpc-url", "http://127.0.0.1:0", "--http-url", "http://127.0.0.1:0" }, "--admin-token must be at least 16 characters")]
     public async Task Run_InvalidSetting_StopsWithOneLineNamingIt(string[] args, string expected)
     {
         using var error = new StringWriter();
 
-        var exitCode = await ResolverHost.RunAsync(args, error);
+        // Bounded: a setting the server wrongly accepted would start it, and it would run until stopped.
+        var exitCode = await ResolverHost.RunAsync(args, error).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exitCode);
         var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -262,6 +262,23 @@ public sealed partial class RestApiTests
         Assert.Contains("/openapi/v1.json", viewerConfig, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OpenApi_Document_IsGeneratedOnce_AndEveryRequestGetsTheSameBytes()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(server.HttpAddress) };
+
+        var first = await http.GetByteArrayAsync(new Uri("/openapi/v1.json", UriKind.Relative), Ct);
+        var second = await http.GetByteArrayAsync(new Uri("/openapi/v1.json", UriKind.Relative), Ct);
+        var third = await http.GetByteArrayAsync(new Uri("/openapi/v1.json", UriKind.Relative), Ct);
+        var cache = server.Services.GetRequiredService<Rest.OpenApiDocumentCache>();
+
+        Assert.Equal(first, second);
+        Assert.Equal(first, third);
+        Assert.Same(cache.Json, cache.Json);
+        Assert.Equal(1, cache.Builds);
+    }
+
     // --- helpers ---
 
     private static Value Text(int index, string type, string text, int? ttl = null)

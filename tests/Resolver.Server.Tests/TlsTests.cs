@@ -42,6 +42,43 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_OnTheTlsPort_IsNotServed_EvenWithAHostHeaderNamingTheHttpPort()
+    {
+        using var certificate = SelfSigned();
+        var certFile = Path.Combine(_directory, "tls.crt");
+        var keyFile = Path.Combine(_directory, "tls.key");
+        await File.WriteAllTextAsync(certFile, certificate.ExportCertificatePem(), Ct);
+        await File.WriteAllTextAsync(keyFile, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem(), Ct);
+        var https = $"https://127.0.0.1:{FreePort.Next()}";
+        await using var server = await TestServer.StartAsync("--https-url", https, "--tls-cert", certFile, "--tls-key", keyFile);
+        var httpAuthority = new Uri(server.HttpAddress).Authority;
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint };
+        using var http = new HttpClient(handler);
+
+        var forged = await SendAsync(http, $"{https}/metrics", host: httpAuthority);
+        var plain = await SendAsync(http, $"{https}/metrics", host: null);
+        var onTheHttpPort = await SendAsync(http, $"{server.HttpAddress}/metrics", host: "metrics.example:443");
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, forged.Status);
+        Assert.DoesNotContain("resolver_", forged.Body, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, plain.Status);
+        Assert.Equal(System.Net.HttpStatusCode.OK, onTheHttpPort.Status); // the port decides, not the Host header
+        Assert.Contains("# TYPE", onTheHttpPort.Body, StringComparison.Ordinal);
+    }
+
+    private static async Task<(System.Net.HttpStatusCode Status, string Body)> SendAsync(HttpClient http, string url, string? host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = System.Net.HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        if (host is not null)
+        {
+            request.Headers.Host = host;
+        }
+
+        using var response = await http.SendAsync(request, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
     public async Task HttpsUrl_WithoutCertificateFiles_StopsWithOneLine()
     {
         using var error = new StringWriter();

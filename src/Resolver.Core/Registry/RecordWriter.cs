@@ -208,6 +208,7 @@ public sealed class RecordWriter(
         switch (request)
         {
             case CreateRequest create:
+                Check(create.Precondition, current is { IsDeleted: false } ? current : null);
                 if (current is { IsDeleted: false })
                 {
                     throw RegistryChecks.Fail(ErrorKind.AlreadyExists, Reasons.IdentifierExists, $"identifier {current.Identifier} is already registered (version {current.Version}); use update to change it", id);
@@ -224,6 +225,7 @@ public sealed class RecordWriter(
 
             case UpdateRequest update:
                 var live = RegistryChecks.Live(id, current, update.ExpectedVersion);
+                Check(update.Precondition, live);
                 var updated = live with
                 {
                     Version = live.Version + 1,
@@ -235,6 +237,7 @@ public sealed class RecordWriter(
 
             case DeleteRequest delete:
                 var doomed = RegistryChecks.Live(id, current, delete.ExpectedVersion);
+                Check(delete.Precondition, doomed);
                 return (doomed with { Version = doomed.Version + 1, Values = [], UpdatedAt = now, DeletedAt = now }, ChangeOperation.Delete);
 
             case UpsertItem upsert:
@@ -242,6 +245,14 @@ public sealed class RecordWriter(
 
             default:
                 throw new UnreachableException($"no rule for {request.GetType().Name}");
+        }
+    }
+
+    private static void Check(WritePrecondition? precondition, HandleRecord? live)
+    {
+        if (precondition?.Invoke(live) is { } failed)
+        {
+            throw new ResolverException(failed);
         }
     }
 
@@ -341,7 +352,8 @@ public sealed class RecordWriter(
     };
 
     // A single write is a batch of one whose refusal is thrown, as the gRPC and REST adapters expect.
-    private async ValueTask<HandleRecord> WriteOneAsync(Caller caller, WriteRequest request, CancellationToken cancellationToken) =>
+    /// <summary>Carries out one request as a batch of one; returns the record as committed (a tombstone for a delete); throws the refusal.</summary>
+    public async ValueTask<HandleRecord> WriteOneAsync(Caller caller, WriteRequest request, CancellationToken cancellationToken) =>
         (await WriteAsync(caller, [request], cancellationToken).ConfigureAwait(false))[0] switch
         {
             { Problem: { } problem } => throw new ResolverException(problem),

@@ -1,4 +1,17 @@
+using Resolver.Core.Errors;
+using Resolver.Core.Records;
+
 namespace Resolver.Core.Registry;
+
+/// <summary>
+/// A condition a write puts on the record it finds, such as HTTP's <c>If-Match</c> and <c>If-None-Match</c> (RFC 9110
+/// §13.1). <see cref="RecordWriter"/> checks it after the caller's right to write (so a caller who may not write is refused
+/// as such, and audited) and against the very record its compare-and-set is made on (so nothing written in between
+/// escapes it); a failure is audited as any refusal.
+/// </summary>
+/// <param name="live">The live record, or null when there is none (never registered, or deleted).</param>
+/// <returns>Null when the write may go on; otherwise its refusal, e.g. ABORTED <c>precondition-failed</c>.</returns>
+public delegate Problem? WritePrecondition(HandleRecord? live);
 
 /// <summary>
 /// One record write of a batch given to <see cref="RecordWriter"/>: which identifier, and what to make of its record.
@@ -12,6 +25,13 @@ public abstract record WriteRequest
 
     /// <summary>The identifier as the writer gave it; its answer and the audit log name it so.</summary>
     public string Identifier { get; }
+
+    /// <summary>
+    /// A condition on the record found, checked after authorization: for a create before its own rule (so that
+    /// <c>If-None-Match: *</c> answers a record registered meanwhile), for an update or delete once the record is known
+    /// to be live (a missing one is NOT_FOUND, as without the condition: RFC 9110 §13.2.1). Null: none.
+    /// </summary>
+    public WritePrecondition? Precondition { get; init; }
 }
 
 /// <summary>Register a new identifier with <paramref name="Values"/>; a deleted one only with <paramref name="ReuseDeleted"/> (SPEC §3).</summary>

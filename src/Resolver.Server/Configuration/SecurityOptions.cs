@@ -26,6 +26,12 @@ public sealed class SecurityOptions
     /// <summary>Requests per second each caller (enterprise, admin, or client address when anonymous) may make to resolver.v1 services, as a token bucket of that size; "off" disables it.</summary>
     public string RateLimit { get; set; } = "1000";
 
+    /// <summary>
+    /// Origins whose web pages may read anonymously across origins (CORS): comma-separated <c>scheme://host[:port]</c>,
+    /// "*" for any, or "none"; never with credentials (Rest.CrossOriginReads).
+    /// </summary>
+    public string CorsOrigins { get; set; } = "*";
+
     /// <summary>The rate limit in requests per second; 0 when off, -1 when not a number.</summary>
     public int RateLimitPerSecond => RateLimit.Equals("off", StringComparison.OrdinalIgnoreCase) ? 0 : int.TryParse(RateLimit, CultureInfo.InvariantCulture, out var rate) ? rate : -1;
 }

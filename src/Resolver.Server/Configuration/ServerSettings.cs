@@ -33,6 +33,7 @@ internal static class ServerSettings
         new("--jwt-issuer", typeof(SecurityOptions), nameof(SecurityOptions.JwtIssuer), "required 'iss' of JWTs; any when not given"),
         new("--jwt-audience", typeof(SecurityOptions), nameof(SecurityOptions.JwtAudience), "required 'aud' of JWTs; any when not given"),
         new("--rate-limit", typeof(SecurityOptions), nameof(SecurityOptions.RateLimit), "requests per second per caller to resolver.v1 services (gRPC, REST and JSON alike), or 'off'"),
+        new("--cors-origins", typeof(SecurityOptions), nameof(SecurityOptions.CorsOrigins), "origins whose web pages may read anonymously (CORS on GET/HEAD /api/handles, /v1/identifiers, /v1/info, /openapi/v1.json): comma-separated scheme://host[:port], * for any, or none; never with credentials (docs/rest.md)"),
         new("--redis", typeof(CacheTierOptions), nameof(CacheTierOptions.Redis), "Redis (or Redis Cluster) configuration string for the shared cache, e.g. 127.0.0.1:6379; L1 + store without it (docs/caching.md)"),
         new("--cache-ttl-cap", typeof(CacheTierOptions), nameof(CacheTierOptions.CacheTtlCap), "seconds an entry is fresh at most", SettingKind.Number),
         new("--cache-stale-window", typeof(CacheTierOptions), nameof(CacheTierOptions.CacheStaleWindow), "seconds a stale entry may be served while the store is down", SettingKind.Number),

@@ -98,6 +98,11 @@ internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IVa
             failures.Add($"--rate-limit '{options.RateLimit}' is not a number of requests per second or 'off'");
         }
 
+        if (Rest.CrossOriginReads.Invalid(options.CorsOrigins) is { } cors)
+        {
+            failures.Add(cors);
+        }
+
         return Result(failures);
     }
 

@@ -4,11 +4,12 @@ using Resolver.Handle;
 namespace Resolver.Server.HandleWire;
 
 /// <summary>
-/// One request datagram to one answer (RFC 3652 §2.3), with the rules UDP needs beyond TCP's: a datagram that is not a
-/// request (a response, a stray) is never answered, so two servers cannot bounce answers at each other; a request in
-/// several datagrams is told to use TCP; an answer larger than <c>--handle-udp-answer-bytes</c> is replaced by an error
-/// (code 2, TC set) telling the client to ask over TCP, so a spoofed request cannot make the node send more than the
-/// bound to a third party (docs/handle-protocol.md, "Amplification").
+/// One request datagram to one answer (RFC 3652 §2.3), with the rules UDP needs beyond TCP's: a datagram that cannot be
+/// read as one whole request (a response, a stray, a request in several datagrams) is never answered, so two servers
+/// cannot bounce answers at each other and nothing is sent before the rate limiter has counted the sender; an answer
+/// larger than <c>--handle-udp-answer-bytes</c> is replaced by an error (code 2, TC set) telling the client to ask over
+/// TCP, so a spoofed request cannot make the node send more than the bound to a third party (docs/handle-protocol.md,
+/// "Amplification").
 /// </summary>
 internal sealed class HandleDatagrams(HandleService service, TimeProvider time)
 {
@@ -33,25 +34,20 @@ internal sealed class HandleDatagrams(HandleService service, TimeProvider time)
         HandleMessage request;
         try
         {
-            if (MessageHeader.Read(datagram.AsSpan(HandleProtocol.EnvelopeSize)).ResponseCode != ResponseCode.Request)
+            if (MessageHeader.Read(datagram.AsSpan(HandleProtocol.EnvelopeSize)).ResponseCode != ResponseCode.Request
+                || envelope.Flags.HasFlag(EnvelopeFlags.Truncated) || envelope.MessageLength != datagram.Length - HandleProtocol.EnvelopeSize)
             {
-                return false;
-            }
-
-            if (envelope.Flags.HasFlag(EnvelopeFlags.Truncated) || envelope.MessageLength != datagram.Length - HandleProtocol.EnvelopeSize)
-            {
-                throw new HandleProtocolException(ResponseCode.Error, "a request over UDP must fit one datagram of 512 bytes: send it over TCP");
+                return false; // CNRI's client, getting no answer, asks over TCP
             }
 
             request = HandleMessage.Read(envelope, datagram.AsMemory(HandleProtocol.EnvelopeSize));
         }
-        catch (HandleProtocolException problem)
+        catch (HandleProtocolException)
         {
-            service.AnswerUnreadable(Answering.EnvelopeOnly(envelope), problem, output);
-            return true;
+            return false;
         }
 
-        await service.AnswerAsync(request, HandleListener.UdpWire, peer, output, cancellationToken).ConfigureAwait(false);
+        await service.AnswerAsync(request, HandleListener.UdpWire, peer, output, maxAnswerBytes, cancellationToken).ConfigureAwait(false);
         var wireBytes = Datagrams.WireBytes(output.Length - HandleProtocol.EnvelopeSize);
         if (wireBytes > maxAnswerBytes)
         {

@@ -20,6 +20,12 @@ internal sealed partial class HandleListener(HandleService service, HandleDatagr
     /// <summary>Datagrams answered at once; past it, new ones are dropped (UDP is lossy: the client asks again, or over TCP).</summary>
     public const int MaxDatagramsInFlight = 512;
 
+    /// <summary>Open TCP connections at once, and from one client address: past either, a new connection is closed at once.</summary>
+    public const int MaxConnections = 4096, MaxConnectionsPerAddress = 64;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private int _connections;
+
     private TcpListener? _tcp;
     private Socket? _udp;
 
@@ -102,17 +108,51 @@ internal sealed partial class HandleListener(HandleService service, HandleDatagr
                 }
 
                 sessions.RemoveAll(task => task.IsCompleted);
-                sessions.Add(ServeAsync(client, stoppingToken));
+                var address = (client.Client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+                if (!TryOpen(address))
+                {
+                    client.Dispose(); // over the bounds: the client may try again later, or over UDP
+                    continue;
+                }
+
+                sessions.Add(ServeAsync(client, address, stoppingToken));
             }
         }
 
         await Task.WhenAll(sessions).ConfigureAwait(false); // each ends once its requests in flight are answered
     }
 
-    private async Task ServeAsync(TcpClient client, CancellationToken stoppingToken)
+    private async Task ServeAsync(TcpClient client, IPAddress address, CancellationToken stoppingToken)
     {
-        using var session = new HandleTcpSession(client, service, TimeSpan.FromSeconds(options.Value.HandleIdleSeconds));
-        await session.RunAsync(stoppingToken).ConfigureAwait(false);
+        try
+        {
+            using var session = new HandleTcpSession(client, service, TimeSpan.FromSeconds(options.Value.HandleIdleSeconds));
+            await session.RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connections);
+            _perAddress.AddOrUpdate(address, 0, (_, count) => count - 1);
+            _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, 0));
+        }
+    }
+
+    private bool TryOpen(IPAddress address)
+    {
+        if (Interlocked.Increment(ref _connections) > MaxConnections)
+        {
+            Interlocked.Decrement(ref _connections);
+            return false;
+        }
+
+        if (_perAddress.AddOrUpdate(address, 1, (_, count) => count + 1) > MaxConnectionsPerAddress)
+        {
+            Interlocked.Decrement(ref _connections);
+            _perAddress.AddOrUpdate(address, 0, (_, count) => count - 1);
+            return false;
+        }
+
+        return true;
     }
 
     private async Task ReceiveAsync(CancellationToken stoppingToken)
@@ -120,7 +160,6 @@ internal sealed partial class HandleListener(HandleService service, HandleDatagr
         var inFlight = new SemaphoreSlim(MaxDatagramsInFlight, MaxDatagramsInFlight);
         var buffer = new byte[HandleProtocol.MaxDatagramSize];
         EndPoint any = new IPEndPoint(_udp!.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        using (stoppingToken.Register(() => _udp!.Close()))
         {
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -144,13 +183,14 @@ internal sealed partial class HandleListener(HandleService service, HandleDatagr
                 }
 
                 var datagram = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
-                _ = AnswerDatagramAsync(datagram, (IPEndPoint)received.RemoteEndPoint, inFlight, stoppingToken);
+                // Not the node's stop: an answer under way is sent on a drain (each call is bounded by --max-request-seconds).
+                _ = AnswerDatagramAsync(datagram, (IPEndPoint)received.RemoteEndPoint, inFlight, CancellationToken.None);
             }
         }
 
         for (var i = 0; i < MaxDatagramsInFlight; i++)
         {
-            await inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false); // the answers under way are sent before the socket goes
+            await inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false); // the answers under way are sent before the socket goes (Dispose)
         }
 
         inFlight.Dispose();

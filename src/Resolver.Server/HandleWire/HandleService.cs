@@ -32,7 +32,13 @@ internal sealed class HandleService(
     /// </summary>
     /// <returns>The response code answered.</returns>
     /// <exception cref="OperationCanceledException">The connection went away (<paramref name="cancellationToken"/>): nobody to answer.</exception>
-    public async ValueTask<int> AnswerAsync(HandleMessage request, string wire, IPAddress? peer, MessageBuffer output, CancellationToken cancellationToken)
+    /// <param name="request">The request, read whole.</param>
+    /// <param name="wire">The listener's wire name (<see cref="HandleListener.TcpWire"/>, <see cref="HandleListener.UdpWire"/>).</param>
+    /// <param name="peer">The client's address (rate limits).</param>
+    /// <param name="output">Where the answer is written, envelope first.</param>
+    /// <param name="maxAnswerBytes">The largest answer the wire carries, in bytes sent (UDP: with every datagram's envelope); a larger record is refused before it is encoded.</param>
+    /// <param name="cancellationToken">The client went away.</param>
+    public async ValueTask<int> AnswerAsync(HandleMessage request, string wire, IPAddress? peer, MessageBuffer output, int maxAnswerBytes, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var answering = Answering.Message(request);
@@ -45,11 +51,17 @@ internal sealed class HandleService(
         var code = ResponseCode.Error;
         try
         {
+
             var call = await pipeline.AdmitAsync(new CallRequest(wire, method, Authorization: null, peer, Deadline: null, request.Header.RecursionCount, Unary: true), cancellationToken).ConfigureAwait(false);
+            if (request.Envelope.SuggestedMajorVersion < HandleProtocol.MajorVersion
+                || (request.Envelope.SuggestedMajorVersion == HandleProtocol.MajorVersion && request.Envelope.SuggestedMinorVersion < HandleProtocol.OldestMinorVersion))
+            {
+                throw new HandleProtocolException($"protocol {request.Envelope.SuggestedMajorVersion}.{request.Envelope.SuggestedMinorVersion} is not served: versions 2.1 to 2.11 are");
+            }
             switch (request.Header.OpCode)
             {
                 case OpCode.Resolution:
-                    code = await ResolveAsync(ResolutionRequest.Read(request.Body.Span), request.Header.Flags, call, answering, output, cancellationToken).ConfigureAwait(false);
+                    code = await ResolveAsync(ResolutionRequest.Read(request.Body.Span), request.Header.Flags, call, answering, output, (wire, maxAnswerBytes), cancellationToken).ConfigureAwait(false);
                     break;
                 case OpCode.GetSiteInfo:
                     ResponseWriter.SiteInfo(output, answering, time.GetUtcNow(), site.Encoded);
@@ -90,7 +102,7 @@ internal sealed class HandleService(
         ResponseWriter.Error(output, answering, time.GetUtcNow(), problem.Code, problem.Message);
     }
 
-    private async ValueTask<int> ResolveAsync(ResolutionRequest request, OpFlags flags, AdmittedCall call, Answering answering, MessageBuffer output, CancellationToken cancellationToken)
+    private async ValueTask<int> ResolveAsync(ResolutionRequest request, OpFlags flags, AdmittedCall call, Answering answering, MessageBuffer output, (string Wire, int MaxBytes) bound, CancellationToken cancellationToken)
     {
         // RFC 3651 §3.2: a name without a slash is a prefix, whose handle is 0.NA/NAME.
         var name = request.Handle.Contains('/', StringComparison.Ordinal) ? request.Handle : HandleProtocol.PrefixHandlePrefix + request.Handle;
@@ -116,6 +128,17 @@ internal sealed class HandleService(
                     return ResponseCode.ValuesNotFound;
                 }
 
+                if (AnswerBytes(request.Handle, record.Values, bound.Wire) is var size && size > bound.MaxBytes)
+                {
+                    // Refused before it is encoded: the record is bounded by the node's limits, not by this wire's.
+                    var udp = bound.Wire == HandleListener.UdpWire;
+                    ResponseWriter.Error(output, answering, now, ResponseCode.Error, udp
+                        ? $"the answer is {size} bytes, more than this node sends over UDP ({bound.MaxBytes}): ask over TCP"
+                        : $"the answer is {size} bytes, more than a Handle protocol message holds (256 KiB): read {request.Handle} with the gRPC API or Handle.Net's REST API",
+                        udp ? EnvelopeFlags.Truncated : EnvelopeFlags.None);
+                    return ResponseCode.Error;
+                }
+
                 ResponseWriter.Resolution(output, answering, now, request.Handle, record.Values);
                 return ResponseCode.Success;
             case { Referral: { } referral }:
@@ -128,6 +151,19 @@ internal sealed class HandleService(
                 ResponseWriter.Error(output, answering, now, code, problem.Message);
                 return code;
         }
+    }
+
+    // Bytes a resolution answer takes on the wire: envelope(s), header, digest (at most 33), handle, values, credential.
+    private static int AnswerBytes(string handle, IReadOnlyList<HandleValue> values, string wire)
+    {
+        long message = HandleProtocol.HeaderSize + 33 + 4 + System.Text.Encoding.UTF8.GetByteCount(handle) + 4 + 4;
+        foreach (var value in values)
+        {
+            message += WireValue.Size(value);
+        }
+
+        var length = (int)Math.Min(message, int.MaxValue / 2);
+        return wire == HandleListener.UdpWire ? Datagrams.WireBytes(length) : length + HandleProtocol.EnvelopeSize;
     }
 
     // The site of a prefix (RFC 3651 §3.2.2): this node's for what it serves, the delegation's for a prefix delegated to

@@ -16,6 +16,15 @@ internal sealed class HandleTcpSession(TcpClient client, HandleService service, 
     /// <summary>Requests of one connection answered at once; the next is read once one is done (backpressure, not refusal).</summary>
     public const int MaxInFlight = 32;
 
+    /// <summary>
+    /// How long a message may take to arrive once its envelope has, and an answer to be taken by the client: a client
+    /// that trickles a body or stops reading loses the connection instead of holding the node's buffers.
+    /// </summary>
+    public static readonly TimeSpan TransferTimeout = TimeSpan.FromSeconds(30);
+
+    // The body is read in pieces of this size, so memory grows with the bytes that arrive, not with the length claimed.
+    private const int ReadPiece = 16 * 1024;
+
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
 
@@ -45,8 +54,7 @@ internal sealed class HandleTcpSession(TcpClient client, HandleService service, 
                     break; // the stream has lost step: nothing after this can be read
                 }
 
-                var message = new byte[envelope.MessageLength];
-                await stream.ReadExactlyAsync(message, idle.Token).ConfigureAwait(false);
+                var message = await ReadMessageAsync(stream, envelope.MessageLength, stoppingToken).ConfigureAwait(false);
                 await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
                 _ = AnswerAsync(stream, envelope, message, peer, connectionGone.Token);
             }
@@ -65,6 +73,34 @@ internal sealed class HandleTcpSession(TcpClient client, HandleService service, 
         {
             await _inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    // The message after its envelope, read as it arrives within TransferTimeout.
+    private static async Task<byte[]> ReadMessageAsync(NetworkStream stream, int length, CancellationToken stoppingToken)
+    {
+        using var transfer = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        transfer.CancelAfter(TransferTimeout);
+        if (length <= ReadPiece)
+        {
+            var small = new byte[length];
+            await stream.ReadExactlyAsync(small, transfer.Token).ConfigureAwait(false);
+            return small;
+        }
+
+        var received = new System.Buffers.ArrayBufferWriter<byte>(ReadPiece);
+        while (received.WrittenCount < length)
+        {
+            var piece = received.GetMemory(ReadPiece)[..Math.Min(ReadPiece, length - received.WrittenCount)];
+            var read = await stream.ReadAsync(piece, transfer.Token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new EndOfStreamException();
+            }
+
+            received.Advance(read);
+        }
+
+        return received.WrittenSpan.ToArray();
     }
 
     public void Dispose()
@@ -86,7 +122,7 @@ internal sealed class HandleTcpSession(TcpClient client, HandleService service, 
                     throw new HandleProtocolException("a response where a request was expected");
                 }
 
-                await service.AnswerAsync(request, HandleListener.TcpWire, peer, output, cancellationToken).ConfigureAwait(false);
+                await service.AnswerAsync(request, HandleListener.TcpWire, peer, output, HandleProtocol.MaxMessageLength + HandleProtocol.EnvelopeSize, cancellationToken).ConfigureAwait(false);
             }
             catch (HandleProtocolException problem)
             {
@@ -117,10 +153,16 @@ internal sealed class HandleTcpSession(TcpClient client, HandleService service, 
 
     private async Task WriteAsync(NetworkStream stream, ReadOnlyMemory<byte> answer)
     {
-        await _writing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        using var transfer = new CancellationTokenSource(TransferTimeout);
+        await _writing.WaitAsync(transfer.Token).ConfigureAwait(false);
         try
         {
-            await stream.WriteAsync(answer).ConfigureAwait(false);
+            await stream.WriteAsync(answer, transfer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            client.Close(); // the client stopped reading: the connection goes, with what it held
+            throw;
         }
         finally
         {

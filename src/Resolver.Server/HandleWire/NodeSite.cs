@@ -59,7 +59,9 @@ internal sealed class NodeSite
 
         var version = typeof(NodeSite).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
         // The serial number changes with what the site says, so a client that cached the site sees the change.
-        var serial = (int)((uint)HashCode.Combine(address, port, http?.Port, https?.Port) % 0x7FFF) + 1;
+        // A stable hash (HashCode is seeded per process): every replica and every restart lists the same serial.
+        var described = System.Text.Encoding.UTF8.GetBytes($"{address}|{port}|{http?.Port}|{https?.Port}");
+        var serial = (int)(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(System.Security.Cryptography.SHA256.HashData(described)) % 0x7FFF) + 1;
         var site = new SiteInfo(serial, IsPrimary: true, MultiPrimary: false, HashOption: 0, [new SiteAttribute("desc", $"Resolver {version}")], [new ServerInfo(1, address, ReadOnlyMemory<byte>.Empty, interfaces)]);
         var encoded = site.Encode();
         return (site, encoded, SiteValue(encoded, SiteTtl, _time.GetUtcNow()));

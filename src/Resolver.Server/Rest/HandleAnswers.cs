@@ -62,7 +62,7 @@ internal static class HandleAnswers
 
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
-        var json = HandleQuery.Flag(context.Request.Query, "pretty") ? HandleJsonContext.Pretty : HandleJsonContext.Compact;
+        var json = HandleQuery.WantsPretty(context.Request.Query) ? HandleJsonContext.Pretty : HandleJsonContext.Compact;
         await JsonSerializer.SerializeAsync(context.Response.Body, answer, json.HandleResponse, context.RequestAborted).ConfigureAwait(false);
     }
 

@@ -21,11 +21,13 @@ internal static class HandleApi
         // {**handle} only routes: the handle itself is read from the raw path (HandlePath), as the client spelled it.
         handles.MapGet("/{**handle}", HandleReads.GetAsync)
             .WithName("handles.get")
+            .RequireCors(CrossOriginReads.Policy)
             .WithSummary("Resolves a handle (Handle.Net JSON); ?type=, ?index=, ?publicOnly, ?pretty, ?auth, ?doNotRefer")
             .Produces<HandleResponse>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status304NotModified)
             .Produces<HandleResponse>(StatusCodes.Status400BadRequest)
-            .Produces<HandleResponse>(StatusCodes.Status404NotFound);
+            .Produces<HandleResponse>(StatusCodes.Status404NotFound)
+            .Produces<HandleResponse>(StatusCodes.Status412PreconditionFailed);
         handles.MapPut("/{**handle}", HandleWrites.PutAsync)
             .WithName("handles.put")
             .WithSummary("Creates or replaces a handle; ?index= adds or replaces some values; ?overwrite=false refuses existing ones")
@@ -33,14 +35,16 @@ internal static class HandleApi
             .Produces<HandleResponse>(StatusCodes.Status201Created)
             .Produces<HandleResponse>(StatusCodes.Status401Unauthorized)
             .Produces<HandleResponse>(StatusCodes.Status403Forbidden)
-            .Produces<HandleResponse>(StatusCodes.Status409Conflict);
+            .Produces<HandleResponse>(StatusCodes.Status409Conflict)
+            .Produces<HandleResponse>(StatusCodes.Status412PreconditionFailed);
         handles.MapDelete("/{**handle}", HandleWrites.DeleteAsync)
             .WithName("handles.delete")
             .WithSummary("Deletes a handle (a tombstone stays); ?index= deletes only those values")
             .Produces<HandleResponse>(StatusCodes.Status200OK)
             .Produces<HandleResponse>(StatusCodes.Status401Unauthorized)
             .Produces<HandleResponse>(StatusCodes.Status403Forbidden)
-            .Produces<HandleResponse>(StatusCodes.Status404NotFound);
+            .Produces<HandleResponse>(StatusCodes.Status404NotFound)
+            .Produces<HandleResponse>(StatusCodes.Status412PreconditionFailed);
         return app;
     }
 }

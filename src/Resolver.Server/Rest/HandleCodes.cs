@@ -32,7 +32,7 @@ internal static class HandleCodes
         [Reasons.InvalidValue, Reasons.TooManyValues, Reasons.ValueTooLarge, Reasons.RecordTooLarge, "reserved-type"];
 
     // Reasons that are about the request itself (a query parameter, the body), not about the handle or a value.
-    private static readonly HashSet<string> RequestReasons = [InvalidFilterReason, InvalidRequestReason];
+    private static readonly HashSet<string> RequestReasons = [InvalidFilterReason, InvalidRequestReason, HandleQuery.InvalidParameterReason];
 
     /// <summary>The Handle code and HTTP status for <paramref name="problem"/>.</summary>
     public static (int Code, int Status) For(Problem problem) => problem.Kind switch
@@ -47,7 +47,7 @@ internal static class HandleCodes
         ErrorKind.FailedPrecondition => (ServerNotResponsible, StatusCodes.Status400BadRequest),
         ErrorKind.Unauthenticated => (AuthenticationNeeded, StatusCodes.Status401Unauthorized),
         ErrorKind.PermissionDenied => (NotAuthorized, StatusCodes.Status403Forbidden),
-        ErrorKind.Aborted when problem.Reason == Reasons.VersionMismatch => (Error, StatusCodes.Status412PreconditionFailed),
+        ErrorKind.Aborted when problem.Reason is Reasons.VersionMismatch or HandlePreconditions.PreconditionFailedReason => (Error, StatusCodes.Status412PreconditionFailed),
         ErrorKind.Aborted => (Error, StatusCodes.Status409Conflict),
         ErrorKind.ResourceExhausted when problem.Reason == Calls.ProblemClassifier.RequestTooLarge => (ProtocolError, StatusCodes.Status413PayloadTooLarge),
         ErrorKind.ResourceExhausted => (ServerTooBusy, StatusCodes.Status429TooManyRequests),

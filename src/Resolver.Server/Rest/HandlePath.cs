@@ -15,19 +15,24 @@ internal static class HandlePath
     public const string Root = "/api/handles/";
 
     /// <summary>The handle the request names, or the problem (INVALID_ARGUMENT, Handle's 102) with its path.</summary>
-    public static bool TryGet(HttpContext context, out string handle, out Problem? problem)
+    public static bool TryGet(HttpContext context, out string handle, out Problem? problem) => TryDecode(RawPath(context), out handle, out problem);
+
+    /// <summary>
+    /// The request's path as the client sent it, before the server decoded or normalised it (query left out; an
+    /// absolute-form target, RFC 9112 §3.2.2, from its path on). Only this tells <c>%2F</c> from <c>/</c> and <c>%252F</c>.
+    /// </summary>
+    public static string RawPath(HttpContext context)
     {
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
         var query = raw.IndexOf('?', StringComparison.Ordinal);
         var path = query < 0 ? raw : raw[..query];
         if (path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
-            // absolute-form request target (RFC 9112 §3.2.2): the path starts after the authority
             var authorityEnd = path.IndexOf('/', path.IndexOf("//", StringComparison.Ordinal) + 2);
             path = authorityEnd < 0 ? "/" : path[authorityEnd..];
         }
 
-        return TryDecode(path, out handle, out problem);
+        return path;
     }
 
     /// <summary>Decodes the handle from a raw request path (without query).</summary>
@@ -59,8 +64,11 @@ internal static class HandlePath
         return true;
     }
 
-    // One round of percent-decoding into UTF-8 bytes, then a strict UTF-8 read: a lone '%' or invalid UTF-8 is refused.
-    private static bool TryPercentDecode(ReadOnlySpan<char> encoded, out string decoded)
+    /// <summary>
+    /// One round of percent-decoding into UTF-8 bytes, then a strict UTF-8 read: false for a lone '%' or invalid UTF-8.
+    /// With <paramref name="keepEncodedSlash"/>, <c>%2F</c> stays as it was written, as Kestrel leaves it in the request path.
+    /// </summary>
+    public static bool TryPercentDecode(ReadOnlySpan<char> encoded, out string decoded, bool keepEncodedSlash = false)
     {
         decoded = "";
         var bytes = new List<byte>(encoded.Length);
@@ -73,6 +81,14 @@ internal static class HandlePath
                 if (i + 2 >= encoded.Length || !Uri.IsHexDigit(encoded[i + 1]) || !Uri.IsHexDigit(encoded[i + 2]))
                 {
                     return false;
+                }
+
+                if (keepEncodedSlash && encoded[i + 1] == '2' && encoded[i + 2] is 'F' or 'f')
+                {
+                    bytes.AddRange("%2"u8);
+                    bytes.Add((byte)encoded[i + 2]);
+                    i += 2;
+                    continue;
                 }
 
                 bytes.Add((byte)((Uri.FromHex(encoded[i + 1]) << 4) | Uri.FromHex(encoded[i + 2])));

@@ -17,14 +17,15 @@ internal static class HandleReads
         HandleAnswers.RunAsync(context, "GET /api/handles", async handle =>
         {
             var caller = context.GetCaller();
-            var query = context.Request.Query;
+            var parameters = HandleQuery.ForGet(context.Request.Query);
+            var preconditions = HandlePreconditions.Of(context.Request);
 
             // auth (authoritative) is accepted: this node answers only for what it homes, from caches a write invalidates
             // within a bounded time (docs/caching.md). doNotRefer asks a recursive node for the referral instead (docs/federation.md).
-            var doNotRefer = HandleQuery.Flag(query, "doNotRefer");
-            var outcome = await resolution.ResolveAsync(new ResolveQuery(handle, HandleQuery.Filter(query), doNotRefer), caller, context.GetCall().Read, context.RequestAborted).ConfigureAwait(false);
+            var outcome = await resolution.ResolveAsync(new ResolveQuery(handle, parameters.Filter, parameters.DoNotRefer), caller, context.GetCall().Read, context.RequestAborted).ConfigureAwait(false);
             if (outcome.Problem is { } problem)
             {
+                // RFC 9110 §13.2.1: preconditions are ignored when the answer would not be 2xx anyway (a 404 stays a 404).
                 await HandleAnswers.WriteProblemAsync(context, handle, problem).ConfigureAwait(false);
                 return;
             }
@@ -41,18 +42,21 @@ internal static class HandleReads
             var record = outcome.Record!;
 
             // publicOnly: by default true for anonymous callers (who see only public values anyway), false for others.
-            var values = HandleQuery.Flag(query, "publicOnly", absent: caller.Kind == CallerKind.Anonymous)
+            var values = (parameters.PublicOnly ?? caller.Kind == CallerKind.Anonymous)
                 ? [.. record.Values.Where(v => v.Permissions.HasFlag(ValuePermissions.PublicRead))]
                 : record.Values;
 
+            // Evaluated before any caching header is set: a 412 must not be cacheable.
             var etag = ETag(record.Version, values);
+            var notModified = preconditions.IsNotModified(handle, etag);
             var headers = context.Response.Headers;
             headers.ETag = etag;
             headers.Vary = HeaderNames.Authorization;
             var maxAge = values.Count == 0 ? 0 : values.Min(v => v.Ttl);
             headers.CacheControl = $"{(caller.Kind == CallerKind.Anonymous ? "public" : "private")}, max-age={maxAge.ToString(CultureInfo.InvariantCulture)}";
-            if (Matches(context.Request.Headers.IfNoneMatch, etag))
+            if (notModified)
             {
+                // RFC 9110 §15.4.5: the headers a 200 would carry (ETag, Cache-Control, Vary), no content.
                 context.Response.StatusCode = StatusCodes.Status304NotModified;
                 return;
             }
@@ -76,33 +80,5 @@ internal static class HandleReads
         }
 
         return $"\"{version.ToString(CultureInfo.InvariantCulture)}-{hash:x8}\"";
-    }
-
-    /// <summary>The record version an <c>If-Match</c> or <c>If-None-Match</c> entity tag names, or null.</summary>
-    internal static long? VersionOf(string? etag)
-    {
-        var tag = (etag ?? "").Trim();
-        tag = tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
-        tag = tag.Trim('"');
-        var dash = tag.IndexOf('-', StringComparison.Ordinal);
-        return long.TryParse(dash < 0 ? tag : tag[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : null;
-    }
-
-    // RFC 9110 §13.1.2: weak comparison; "*" matches any current representation.
-    private static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
-    {
-        foreach (var header in ifNoneMatch)
-        {
-            foreach (var candidate in (header ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                var tag = candidate.StartsWith("W/", StringComparison.Ordinal) ? candidate[2..] : candidate;
-                if (tag == "*" || tag == etag)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
     }
 }

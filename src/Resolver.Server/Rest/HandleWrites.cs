@@ -18,81 +18,84 @@ internal static class HandleWrites
     /// <summary>
     /// Creates the handle or replaces its record; with <c>?index=</c>, adds or replaces only those values (<c>index=various</c>:
     /// every value in the body). <c>?overwrite=false</c> refuses an existing handle (101) or value (201). <c>?reuse=true</c>
-    /// registers a deleted identifier again. <c>If-Match</c> with a GET's ETag makes the write conditional (412).
+    /// registers a deleted identifier again. <c>If-Match</c> (a GET's strong ETag, or <c>*</c>: the handle must exist) and
+    /// <c>If-None-Match</c> (<c>*</c>: it must not) make the write conditional: 412 when they fail (RFC 9110 §13.1).
     /// </summary>
     public static Task PutAsync(HttpContext context, RecordReader reader, RecordWriter writer, IOptions<LimitOptions> limits) =>
         HandleAnswers.RunAsync(context, "PUT /api/handles", async handle =>
         {
             var caller = context.GetCaller();
-            var query = context.Request.Query;
-            var overwrite = HandleQuery.Flag(query, "overwrite", absent: true);
-            var reuse = HandleQuery.Flag(query, "reuse");
-            var onlyIndexes = HandleQuery.Indexes(query, out var various);
-            var expectedVersion = IfMatch(context);
+            var parameters = HandleQuery.ForPut(context.Request.Query);
+            var precondition = HandlePreconditions.Of(context.Request).ForWrite(handle);
             var drafts = HandleValues.FromBody(await ReadBodyAsync(context, limits.Value.MaxMessageBytes).ConfigureAwait(false));
             var ct = context.RequestAborted;
 
-            if (onlyIndexes.Count > 0 || various)
+            // Which write this is (create, replace, values only) is decided on this read; the writer then checks the
+            // preconditions against the record its compare-and-set is made on, after the caller's right to write.
+            var existing = await ExistingOrNullAsync(reader, caller, handle, ct).ConfigureAwait(false);
+            if (parameters.Indexes.Count > 0 || parameters.IndexesOfBody)
             {
                 // Values only: the handle must exist; the body's values at the named indexes are added or replaced.
-                var chosen = various ? drafts : [.. drafts.Where(d => onlyIndexes.Contains(d.Index))];
+                var chosen = parameters.IndexesOfBody ? drafts : [.. drafts.Where(d => parameters.Indexes.Contains(d.Index))];
                 if (chosen.Count == 0)
                 {
                     throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.InvalidValue, "none of the body's values has an index named by ?index="));
                 }
 
-                if (!overwrite)
+                long? expectedVersion = null;
+                if (!parameters.Overwrite && existing is not null)
                 {
-                    var current = await reader.GetAsync(caller, handle, ct).ConfigureAwait(false);
-                    if (current.Values.FirstOrDefault(v => chosen.Any(d => d.Index == v.Index)) is { } taken)
+                    if (existing.Values.FirstOrDefault(v => chosen.Any(d => d.Index == v.Index)) is { } taken)
                     {
-                        throw new ResolverException(new Problem(ErrorKind.AlreadyExists, HandleCodes.ValueExistsReason, $"handle {current.Identifier} already has a value at index {taken.Index} and overwrite=false"));
+                        throw new ResolverException(new Problem(ErrorKind.AlreadyExists, HandleCodes.ValueExistsReason, $"handle {existing.Identifier} already has a value at index {taken.Index} and overwrite=false"));
                     }
 
                     // The check holds only for the version it read: a value written meanwhile fails the update instead of being replaced.
-                    expectedVersion ??= current.Version;
+                    expectedVersion = existing.Version;
                 }
 
-                var updated = await writer.UpdateAsync(caller, handle, chosen, [], expectedVersion, ct).ConfigureAwait(false);
+                var updated = await writer.WriteOneAsync(caller, new UpdateRequest(handle, chosen, [], expectedVersion) { Precondition = precondition }, ct).ConfigureAwait(false);
                 await AnswerWrittenAsync(context, StatusCodes.Status200OK, updated).ConfigureAwait(false);
                 return;
             }
 
-            var existing = await ExistingOrNullAsync(reader, caller, handle, ct).ConfigureAwait(false);
             if (existing is null)
             {
-                var created = await writer.CreateAsync(caller, handle, drafts, reuse, ct).ConfigureAwait(false);
+                var created = await writer.WriteOneAsync(caller, new CreateRequest(handle, drafts, parameters.Reuse) { Precondition = precondition }, ct).ConfigureAwait(false);
                 await AnswerWrittenAsync(context, StatusCodes.Status201Created, created).ConfigureAwait(false);
                 return;
             }
 
-            if (!overwrite)
+            if (!parameters.Overwrite)
             {
                 throw new ResolverException(new Problem(ErrorKind.AlreadyExists, Reasons.IdentifierExists, $"handle {existing.Identifier} already exists and overwrite=false"));
             }
 
-            // Replace the record: the body's values are written, every other value is removed, in one versioned update.
+            // Replace the record: the body's values are written, every other value is removed, in one update on the version read.
             var named = drafts.Where(d => d.Index > 0).Select(d => d.Index).ToHashSet();
             var remove = existing.Values.Select(v => v.Index).Where(i => !named.Contains(i)).ToArray();
-            var replaced = await writer.UpdateAsync(caller, handle, drafts, remove, expectedVersion ?? existing.Version, ct).ConfigureAwait(false);
+            var replaced = await writer.WriteOneAsync(caller, new UpdateRequest(handle, drafts, remove, existing.Version) { Precondition = precondition }, ct).ConfigureAwait(false);
             await AnswerWrittenAsync(context, StatusCodes.Status200OK, replaced).ConfigureAwait(false);
         });
 
-    /// <summary>Deletes the handle (leaving a tombstone); with <c>?index=</c>, only those values.</summary>
+    /// <summary>
+    /// Deletes the handle (leaving a tombstone); with <c>?index=</c>, only those values and never more. <c>If-Match</c> and
+    /// <c>If-None-Match</c> as for PUT (a handle that is not there is 404 with or without them: RFC 9110 §13.2.1).
+    /// </summary>
     public static Task DeleteAsync(HttpContext context, RecordWriter writer) =>
         HandleAnswers.RunAsync(context, "DELETE /api/handles", async handle =>
         {
             var caller = context.GetCaller();
-            var indexes = HandleQuery.Indexes(context.Request.Query, out _);
-            var expectedVersion = IfMatch(context);
-            if (indexes.Count > 0)
+            var parameters = HandleQuery.ForDelete(context.Request.Query);
+            var precondition = HandlePreconditions.Of(context.Request).ForWrite(handle);
+            if (parameters.Indexes.Count > 0)
             {
-                var updated = await writer.UpdateAsync(caller, handle, [], indexes, expectedVersion, context.RequestAborted).ConfigureAwait(false);
+                var updated = await writer.WriteOneAsync(caller, new UpdateRequest(handle, [], parameters.Indexes, ExpectedVersion: null) { Precondition = precondition }, context.RequestAborted).ConfigureAwait(false);
                 await AnswerWrittenAsync(context, StatusCodes.Status200OK, updated).ConfigureAwait(false);
                 return;
             }
 
-            var tombstone = await writer.DeleteAsync(caller, handle, expectedVersion, context.RequestAborted).ConfigureAwait(false);
+            var tombstone = await writer.WriteOneAsync(caller, new DeleteRequest(handle, ExpectedVersion: null) { Precondition = precondition }, context.RequestAborted).ConfigureAwait(false);
             await HandleAnswers.WriteAsync(context, StatusCodes.Status200OK, new HandleResponse(HandleCodes.Success, tombstone.Identifier)).ConfigureAwait(false);
         });
 
@@ -114,18 +117,6 @@ internal static class HandleWrites
     {
         context.Response.Headers.ETag = HandleReads.ETag(record.Version, record.Values);
         return HandleAnswers.WriteAsync(context, status, new HandleResponse(HandleCodes.Success, record.Identifier));
-    }
-
-    private static long? IfMatch(HttpContext context)
-    {
-        var header = context.Request.Headers.IfMatch.ToString();
-        if (header.Length == 0 || header == "*")
-        {
-            return null;
-        }
-
-        return HandleReads.VersionOf(header.Split(',')[0])
-            ?? throw new ResolverException(new Problem(ErrorKind.InvalidArgument, HandleCodes.InvalidRequestReason, "If-Match must be an ETag this server gave (e.g. \"3-1a2b3c4d\")"));
     }
 
     private static async Task<JsonElement> ReadBodyAsync(HttpContext context, int maxBytes)

@@ -23,6 +23,7 @@ internal static class TelemetryExtensions
         services.TryAddSingleton<ResolutionMetrics>();
         services.TryAddSingleton<RequestMetrics>();
         services.TryAddSingleton<ChangeFeedMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Routing.MatcherPolicy, LocalPortMatcherPolicy>());
 
         services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
@@ -52,9 +53,10 @@ internal static class TelemetryExtensions
         // The gauge of the change feed is read at each scrape; creating it once is enough.
         _ = app.Services.GetRequiredService<ChangeFeedMetrics>();
         app.UseMiddleware<RequestMetricsMiddleware>();
-        // Only on the cleartext HTTP port (--http-url), which stays inside the cluster; never on the TLS port clients use.
+        // Only on the cleartext HTTP port (--http-url), which stays inside the cluster; never on the TLS port clients use,
+        // whatever Host header they send: the port the connection arrived on decides.
         var httpPort = new Uri(app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value.HttpUrl).Port;
-        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost($"*:{httpPort}");
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new LocalPortOnly(httpPort));
         return app;
     }
 }

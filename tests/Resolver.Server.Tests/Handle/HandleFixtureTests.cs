@@ -31,6 +31,7 @@ public sealed class HandleFixtureTests
             return (MessageEnvelope.Read(whole), whole[HandleProtocol.EnvelopeSize..]);
         }
 
+        Assert.True(parts.Length > 1, $"{name}: pieces of one message");
         var assembly = new DatagramAssembly(MessageEnvelope.Read(parts[0]));
         Assert.All(parts, part => assembly.Add(MessageEnvelope.Read(part), part.AsSpan(HandleProtocol.EnvelopeSize)));
         return (assembly.Envelope, assembly.Message.ToArray());

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Resolver.Handle;
 using Resolver.Protocol.V1;
+using Resolver.Testing;
 
 namespace Resolver.Server.Tests.Handle;
 
@@ -93,7 +94,7 @@ public sealed class HandleProtocolTests
             (buffer, id) => RequestWriter.Resolution(buffer, id, new ResolutionRequest(handle, [], ["URL"]), OpFlags.None, DateTimeOffset.UtcNow), Ct)));
 
         Assert.Equal(asked.Select(h => h.Contains("NONE", StringComparison.Ordinal) ? ResponseCode.HandleNotFound : ResponseCode.Success), answers.Select(a => a.Code));
-        Assert.All(asked.Zip(answers), pair => Assert.Contains(pair.First, pair.Second.Handle ?? pair.Second.Message!, StringComparison.Ordinal)); // each its own answer
+        Assert.All(asked.Zip(answers), pair => Assert.True(pair.Second.Handle == pair.First || pair.Second.Message!.StartsWith($"identifier {pair.First} is not", StringComparison.Ordinal), pair.First)); // each its own answer
         Assert.False(connection.IsBroken);
     }
 
@@ -222,11 +223,13 @@ public sealed class HandleProtocolTests
         var request = HandleCodecTests.IdPointerRequest(requestId: 2);
 
         await socket.SendAsync(response.WrittenMemory, Ct); // a response (spoofed from another server): silence
-        await socket.SendAsync(request, Ct); // then a request: its answer is the first datagram back
+        await socket.SendAsync(request, Ct); // then two requests, one after the other's answer: only their answers come back
         var datagram = new byte[512];
-        var length = await socket.ReceiveAsync(datagram, Ct);
+        var first = MessageEnvelope.Read(datagram.AsSpan(0, await socket.ReceiveAsync(datagram, Ct))).RequestId;
+        await socket.SendAsync(HandleCodecTests.IdPointerRequest(requestId: 3), Ct);
+        var second = MessageEnvelope.Read(datagram.AsSpan(0, await socket.ReceiveAsync(datagram, Ct))).RequestId;
 
-        Assert.Equal(2, MessageEnvelope.Read(datagram.AsSpan(0, length)).RequestId);
+        Assert.Equal((2, 3), (first, second));
     }
 
     [Fact]
@@ -240,12 +243,65 @@ public sealed class HandleProtocolTests
         new MessageEnvelope(2, 11, 0, 2, 11, 0, 9, 0, HandleProtocol.MaxMessageLength + 1).Write(envelope);
 
         await stream.WriteAsync(envelope, Ct);
-        var answer = await ReadAnswerAsync(stream);
-        var rest = await stream.ReadAsync(new byte[1], Ct);
+        stream.ReadTimeout = 10_000; // a node that waited for the 256 KiB instead of refusing them would never answer
+        var answer = await ReadAnswerAsync(stream).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var rest = await stream.ReadAsync(new byte[1], Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
         Assert.Equal(ResponseCode.ProtocolError, answer.Code);
         Assert.Equal(9, answer.Envelope.RequestId);
         Assert.Equal(0, rest); // closed: nothing after an unreadable envelope can be trusted to be in step
+    }
+
+    [Fact]
+    public async Task Record_LargerThanAHandleMessage_IsRefusedBeforeItIsEncoded_AndTheConnectionStaysUsable()
+    {
+        await using var server = await StartWithRecordAsync();
+        var update = new UpdateRecordRequest { Identifier = "88.168.1/ABC-123" };
+        for (var i = 0; i < 5; i++)
+        {
+            update.Values.Add(new Value { Index = 20 + i, Type = "DESC", Data = new ValueData { Text = new string('d', 60_000) } });
+        }
+
+        await server.Registry.UpdateRecordAsync(update, cancellationToken: Ct);
+        await using var client = ClientOf(server);
+
+        var whole = await ResolveAsync(client, "88.168.1/ABC-123", HandleTransport.Tcp);
+        var some = await ResolveAsync(client, "88.168.1/ABC-123", HandleTransport.Tcp, types: ["URL"]);
+
+        Assert.Equal(ResponseCode.Error, whole.Code);
+        Assert.Contains("256 KiB", whole.Message, StringComparison.Ordinal);
+        Assert.Contains("REST API", whole.Message, StringComparison.Ordinal);
+        Assert.Equal(ResponseCode.Success, some.Code); // the same connection, still in step
+    }
+
+    [Fact]
+    public async Task Connections_FromOneAddress_AreBounded()
+    {
+        await using var server = await StartWithRecordAsync();
+        var open = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < HandleWire.HandleListener.MaxConnectionsPerAddress; i++)
+            {
+                var connection = new TcpClient();
+                await connection.ConnectAsync(IPAddress.Loopback, server.HandlePort, Ct);
+                open.Add(connection);
+            }
+
+            using var past = new TcpClient();
+            await past.ConnectAsync(IPAddress.Loopback, server.HandlePort, Ct);
+            await past.GetStream().WriteAsync(HandleCodecTests.IdPointerRequest(), Ct);
+            var read = await past.GetStream().ReadAsync(new byte[64], Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+            Assert.Equal(0, read); // closed without an answer
+        }
+        finally
+        {
+            open.ForEach(c => c.Dispose());
+        }
+
+        await using var client = ClientOf(server); // and once they are gone, connections are taken again
+        await Eventually.TrueAsync(async () => (await ResolveAsync(client, "88.168.1/ABC-123", HandleTransport.Tcp)).Code == ResponseCode.Success, TimeSpan.FromSeconds(10), "no connection taken after the others closed");
     }
 
     [Fact]
