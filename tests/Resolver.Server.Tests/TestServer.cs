@@ -4,6 +4,8 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Resolver.Testing;
 using Resolver.Protocol.V1;
 using Record = Resolver.Protocol.V1.Record;
@@ -81,10 +83,20 @@ public sealed class TestServer : IAsyncDisposable
     {
         GrpcAddress = $"http://127.0.0.1:{FreePort.Next()}";
         HttpAddress = $"http://127.0.0.1:{FreePort.Next()}";
-        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, "--admin-token", AdminToken, "--rate-limit", "off", "--handle-url", $"hdl://127.0.0.1:{FreePort.Next()}", .. _extraArgs], _overrideServices);
+        _app = ResolverHost.Build(["--grpc-url", GrpcAddress, "--http-url", HttpAddress, "--data-dir", DataDir, "--admin-token", AdminToken, "--rate-limit", "off", "--handle-url", $"hdl://127.0.0.1:{FreePort.Next()}", .. _extraArgs], services =>
+        {
+            QuietConsole(services);
+            _overrideServices?.Invoke(services);
+        });
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _channel = GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
     }
+
+    // A few hundred servers start in one run; their startup lines on the console would bury the one
+    // line that names a failing test in CI's output. Warnings and errors still reach the console.
+    private static void QuietConsole(IServiceCollection services) =>
+        services.Configure<LoggerFilterOptions>(options => options.Rules.Add(
+            new LoggerFilterRule(typeof(ConsoleLoggerProvider).FullName, categoryName: null, LogLevel.Warning, filter: null)));
 
     public async Task StopAsync()
     {

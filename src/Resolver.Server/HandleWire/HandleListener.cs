@@ -155,45 +155,98 @@ internal sealed partial class HandleListener(HandleService service, HandleDatagr
         return true;
     }
 
-    private async Task ReceiveAsync(CancellationToken stoppingToken)
+    // UDP is answered by a few threads of its own, each blocked in the receive system call on the one socket, rather than
+    // by an asynchronous receive loop: an L1 hit is answered inline, so an answer costs one receive and one send per
+    // datagram, where the socket engine's hand-offs between threads cost six more system calls per answer
+    // (benchmarks/results/2026-12-07-handle-profile.md), and one loop answers one datagram at a time.
+    private Task ReceiveAsync(CancellationToken stoppingToken)
     {
         var inFlight = new SemaphoreSlim(MaxDatagramsInFlight, MaxDatagramsInFlight);
-        var buffer = new byte[HandleProtocol.MaxDatagramSize];
-        EndPoint any = new IPEndPoint(_udp!.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var receivers = Enumerable.Range(0, UdpReceiveThreads).Select(number => RunOnThread($"handle-udp-{number}", () => Receive(inFlight, stoppingToken))).ToArray();
+        // A receive blocked in the system call is woken by shutting the receiving side, so a stop does not wait for a datagram.
+        var stopping = stoppingToken.Register(() => StopReceiving(_udp!));
+        return DrainAsync();
+
+        async Task DrainAsync()
         {
-            while (!stoppingToken.IsCancellationRequested)
+            await Task.WhenAll(receivers).ConfigureAwait(false);
+            await stopping.DisposeAsync().ConfigureAwait(false);
+            for (var i = 0; i < MaxDatagramsInFlight; i++)
             {
-                SocketReceiveFromResult received;
-                try
-                {
-                    received = await _udp!.ReceiveFromAsync(buffer, SocketFlags.None, any, stoppingToken).ConfigureAwait(false);
-                }
-                catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
-                {
-                    continue; // an ICMP error for an earlier answer, or a datagram larger than any request: nothing to answer
-                }
-                catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    break;
-                }
-
-                if (!inFlight.Wait(0, CancellationToken.None))
-                {
-                    continue; // saturated: dropped, as a DNS server drops what it cannot answer
-                }
-
-                var datagram = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
-                // Not the node's stop: an answer under way is sent on a drain (each call is bounded by --max-request-seconds).
-                _ = AnswerDatagramAsync(datagram, (IPEndPoint)received.RemoteEndPoint, inFlight, CancellationToken.None);
+                await inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false); // the answers under way are sent before the socket goes (Dispose)
             }
-        }
 
-        for (var i = 0; i < MaxDatagramsInFlight; i++)
+            inFlight.Dispose();
+        }
+    }
+
+    /// <summary>UDP receive threads: one per core, at most 8 (they share one socket, whose queue is the kernel's).</summary>
+    private static int UdpReceiveThreads => Math.Clamp(Environment.ProcessorCount, 1, 8);
+
+    private static Task RunOnThread(string name, Action work)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
         {
-            await inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false); // the answers under way are sent before the socket goes (Dispose)
-        }
+            try
+            {
+                work();
+                done.SetResult();
+            }
+            catch (Exception exception)
+            {
+                done.SetException(exception);
+            }
+        })
+        { IsBackground = true, Name = name }.Start();
+        return done.Task;
+    }
 
-        inFlight.Dispose();
+    private static void StopReceiving(Socket udp)
+    {
+        try
+        {
+            udp.Shutdown(SocketShutdown.Receive);
+        }
+        catch (SocketException)
+        {
+            // Linux wakes the blocked receives and still reports "not connected" for a UDP socket.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void Receive(SemaphoreSlim inFlight, CancellationToken stoppingToken)
+    {
+        var buffer = new byte[HandleProtocol.MaxDatagramSize];
+        var any = new IPEndPoint(_udp!.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            EndPoint sender = any;
+            int received;
+            try
+            {
+                received = _udp!.ReceiveFrom(buffer, ref sender);
+            }
+            catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+            {
+                continue; // an ICMP error for an earlier answer, or a datagram larger than any request: nothing to answer
+            }
+            catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+            {
+                break;
+            }
+
+            if (stoppingToken.IsCancellationRequested || !inFlight.Wait(0, CancellationToken.None))
+            {
+                continue; // stopping (a shut socket reads empty datagrams), or saturated: dropped, as a DNS server drops what it cannot answer
+            }
+
+            // Not the node's stop: an answer under way is sent on a drain (each call is bounded by --max-request-seconds).
+            // An L1 hit completes here, on this thread; a miss continues on the thread pool and this thread receives on.
+            _ = AnswerDatagramAsync(buffer.AsSpan(0, received).ToArray(), (IPEndPoint)sender, inFlight, CancellationToken.None);
+        }
     }
 
     private async Task AnswerDatagramAsync(byte[] datagram, IPEndPoint peer, SemaphoreSlim inFlight, CancellationToken stoppingToken)
@@ -206,12 +259,14 @@ internal sealed partial class HandleListener(HandleService service, HandleDatagr
                 return;
             }
 
+            // A datagram socket sends without waiting on the peer: a blocking send returns once the kernel has the datagram.
+            // (Linux's UDP segmentation, one system call for both datagrams of an answer, was tried: no gain measured.)
             var sent = new byte[HandleProtocol.MaxDatagramSize];
             var count = Datagrams.Count(output.Length - HandleProtocol.EnvelopeSize);
             for (var sequence = 0; sequence < count; sequence++)
             {
                 var length = Datagrams.Write(output.WrittenSpan, sequence, sent);
-                await _udp!.SendToAsync(sent.AsMemory(0, length), SocketFlags.None, peer, CancellationToken.None).ConfigureAwait(false);
+                _udp!.SendTo(sent.AsSpan(0, length), SocketFlags.None, peer);
             }
         }
         catch (Exception exception) when (exception is SocketException or ObjectDisposedException or OperationCanceledException)
