@@ -12,6 +12,7 @@ namespace Resolver.Server.Tests;
 /// flight) is a caller that left, not a server failure: the calls count as CANCELLED and nothing is logged as failed.
 /// The connection is spoken by hand (HTTP/2 frames over a socket) because only then can it be cut with calls half sent.
 /// </summary>
+[Collection(MetricsScrapes.Name)]
 public sealed class ConnectionDropTests : IAsyncLifetime
 {
     private ServerProcess _server = null!;

@@ -3,6 +3,7 @@ using Resolver.Protocol.V1;
 namespace Resolver.Server.Tests;
 
 /// <summary>A batch spread over delegated sites costs exactly one upstream call per site (issue 10; counted from each site's /metrics).</summary>
+[Collection(MetricsScrapes.Name)]
 public sealed class FederationBatchTests : IAsyncLifetime
 {
     private ServerProcess _top = null!;

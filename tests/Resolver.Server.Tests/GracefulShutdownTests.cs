@@ -10,6 +10,7 @@ namespace Resolver.Server.Tests;
 /// certainly accepted before the signal): every accepted call completes with an answer, an open stream keeps being
 /// answered, new connections are refused, and the process exits 0 by itself within its drain bound.
 /// </summary>
+[Collection(MetricsScrapes.Name)]
 public sealed class GracefulShutdownTests : IAsyncLifetime
 {
     private PostgresServer _postgres = null!;

@@ -7,6 +7,7 @@ namespace Resolver.Server.Tests;
 /// /metrics of a real server process after a known mix of calls: the counters move by exactly the calls made
 /// (a process of its own, because meters are process-wide and other tests' servers share this one's name).
 /// </summary>
+[Collection(MetricsScrapes.Name)]
 public sealed class MetricsTests : IAsyncLifetime
 {
     private ServerProcess _server = null!;

@@ -12,6 +12,7 @@ namespace Resolver.Server.Tests;
 /// Calls spread over every replica (counted from each replica's metrics); a replica killed mid-run costs no call
 /// beyond the ones in flight on it; a replica added mid-run takes calls within the DNS refresh interval.
 /// </summary>
+[Collection(MetricsScrapes.Name)]
 public sealed class ScaleOutTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private const string Name = "resolver.test";

@@ -14,6 +14,7 @@ namespace Resolver.Server.Tests;
 /// (<see cref="LineWire"/>, no ASP.NET type in it) resolves with the same caller, visibility, rate-limit buckets and
 /// metrics as gRPC; and every wire enforces the same caps (batch size, request bytes, filters per query).
 /// </summary>
+[Collection(MetricsScrapes.Name)]
 public sealed class WireTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

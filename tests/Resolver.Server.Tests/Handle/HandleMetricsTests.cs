@@ -3,11 +3,9 @@ using Resolver.Handle;
 namespace Resolver.Server.Tests.Handle;
 
 /// <summary>
-/// Request metrics of the Handle listener. Alone in its collection: the process's nodes share the meter's name, so
-/// Handle calls of tests running beside it would count in its scrape.
+/// Request metrics of the Handle listener (alone, as every test comparing scrapes: <see cref="MetricsScrapes"/>).
 /// </summary>
-[Collection(nameof(HandleMetricsTests))]
-[CollectionDefinition(nameof(HandleMetricsTests), DisableParallelization = true)]
+[Collection(MetricsScrapes.Name)]
 public sealed class HandleMetricsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
