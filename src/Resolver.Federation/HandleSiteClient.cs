@@ -11,7 +11,8 @@ namespace Resolver.Federation;
 /// <see cref="HandleSites.MaxInFlight"/> at once, without REC so the server answers for itself. Each answer is
 /// translated into resolver.v1 form for <see cref="SiteAnswers"/> to check like any site's: values as they came (HS_*
 /// included, absolute TTLs as seconds left), 100 not registered, 301 not responsible (a lame delegation), anything else
-/// a per-identifier failure in this node's words.
+/// a per-identifier failure in this node's words. A 301 answer becomes a referral where the server names the prefix's site
+/// in <c>0.NA/&lt;prefix&gt;</c>'s HS_SITE values, as a Handle root does (docs/handle-protocol.md, "Handle sites").
 /// </summary>
 public sealed class HandleSiteClient(HandleSites sites, TimeProvider time) : ISiteClient
 {
@@ -50,6 +51,7 @@ public sealed class HandleSiteClient(HandleSites sites, TimeProvider time) : ISi
                     return Status(question.Key, ErrorKind.Unavailable, Reasons.SiteAnswerInvalid, $"{ask.Endpoint} answered {question.Key} with something that is not a Handle protocol message", Prefix(question.Key));
                 }
             })).ConfigureAwait(false);
+            await ReferNotResponsibleAsync(client, answers, ask, deadline.Token).ConfigureAwait(false);
             return SiteReply.Answered(answers);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -60,6 +62,78 @@ public sealed class HandleSiteClient(HandleSites sites, TimeProvider time) : ISi
         {
             return SiteReply.Failed(SiteFailure.Unreachable("connection failed")); // also a client closed by HandleSites' bound under the ask
         }
+    }
+
+    // 301 is the Handle System's "not here": a server holding prefix handles (a root, a national top-level node) names the
+    // prefix's site in the HS_SITE values of 0.NA/<prefix> (RFC 3651 §3.2.2; CNRI's client asks the global service so).
+    // That lookup, once per prefix answered 301, turns the answers into a referral; IterativeResolver follows it only under
+    // its trust rules (closer than the site asked, to endpoints --site-allow admits). A server that does not hold the
+    // prefix handle either (a local server) answers 301 again, and the 301 stands: a lame delegation, or not found upstream.
+    private static async Task ReferNotResponsibleAsync(HandleClient client, ResolveResult[] answers, SiteAsk ask, CancellationToken cancellationToken)
+    {
+        foreach (var group in answers.Select((answer, slot) => (answer, slot))
+                     .Where(a => a.answer.Status?.Problem?.Reason == Reasons.PrefixNotHomed)
+                     .GroupBy(a => a.answer.Status.Problem.Prefix, StringComparer.Ordinal))
+        {
+            HandleResponse siteAnswer;
+            try
+            {
+                siteAnswer = await client.ResolveAsync(new ResolutionRequest(PrefixHandle(group.Key), [], [SiteType, SitePrefixType]),
+                    OpFlags.PublicOnly | OpFlags.CacheCertify, HandleTransport.Tcp, cancellationToken, ask.Hops).ConfigureAwait(false);
+            }
+            catch (HandleProtocolException)
+            {
+                continue;
+            }
+
+            if (siteAnswer.Code == ResponseCode.Success && ReferralOf(group.Key, siteAnswer.Values) is { } referral)
+            {
+                foreach (var (answer, slot) in group)
+                {
+                    answers[slot] = new ResolveResult { Identifier = answer.Identifier, Referral = referral };
+                }
+            }
+        }
+    }
+
+    /// <summary>The prefix handle that describes <paramref name="prefix"/>, <c>0.NA/&lt;prefix&gt;</c> (RFC 3651 §3.2).</summary>
+    public static string PrefixHandle(string prefix) => "0.NA/" + prefix;
+
+    private const string SiteType = "HS_SITE", SitePrefixType = "HS_SITE.PREFIX";
+
+    /// <summary>
+    /// A referral to the servers that <paramref name="values"/>' HS_SITE (and HS_SITE.PREFIX) values describe, each at its
+    /// TCP interface (UDP when it has none) as <c>hdl://address:port</c>, in order, duplicates and unreadable values left
+    /// out; the TTL is the shortest of those values'. Null when no value names a server.
+    /// </summary>
+    public static Referral? ReferralOf(string prefix, IEnumerable<Core.Records.HandleValue> values)
+    {
+        var endpoints = new List<string>();
+        var ttl = int.MaxValue;
+        foreach (var value in values.Where(v => v.Type.Equals(SiteType, StringComparison.OrdinalIgnoreCase) || v.Type.Equals(SitePrefixType, StringComparison.OrdinalIgnoreCase)))
+        {
+            SiteInfo site;
+            try
+            {
+                site = SiteInfo.Decode(value.Data.Bytes ?? System.Text.Encoding.UTF8.GetBytes(value.Data.Text!));
+            }
+            catch (HandleProtocolException)
+            {
+                continue; // outside input: a value that does not read as a site names nobody
+            }
+
+            ttl = Math.Min(ttl, value.Ttl);
+            endpoints.AddRange(site.Servers.Select(server => server.HandleEndpoint()).OfType<string>());
+        }
+
+        if (endpoints.Count == 0)
+        {
+            return null;
+        }
+
+        var referral = new Referral { Prefix = prefix, Ttl = Math.Max(0, ttl) };
+        referral.Endpoints.AddRange(endpoints.Distinct(StringComparer.Ordinal).Take(Core.Prefixes.PrefixAdministration.MaxSites));
+        return referral;
     }
 
     private static string Prefix(string key) => key[..Math.Max(0, key.IndexOf('/', StringComparison.Ordinal))];
@@ -82,6 +156,8 @@ public sealed class HandleSiteClient(HandleSites sites, TimeProvider time) : ISi
                 return Status(key, ErrorKind.NotFound, Reasons.IdentifierNotFound, $"identifier {key} is not registered at {endpoint}", prefix);
             case ResponseCode.ServerNotResponsible:
                 return Status(key, ErrorKind.NotFound, Reasons.PrefixNotHomed, $"{endpoint} is not responsible for prefix {prefix}", prefix);
+            case ResponseCode.ServiceReferral or ResponseCode.PrefixReferral when ReferralOf(prefix, answer.Values) is { } referral:
+                return new ResolveResult { Identifier = key, Referral = referral }; // CNRI's referral: the HS_SITE values of where to ask
             case ResponseCode.InvalidHandle:
                 return Status(key, ErrorKind.InvalidArgument, "invalid-identifier", $"{endpoint} says {key} is not a valid handle: {SiteAnswers.Quoted(answer.Message ?? "")}", prefix);
             default:

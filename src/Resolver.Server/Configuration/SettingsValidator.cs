@@ -120,9 +120,9 @@ internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IVa
     public ValidateOptionsResult Validate(string? name, FederationOptions options)
     {
         var failures = new List<string>();
-        if (options.Upstream.Length > 0 && (!Uri.TryCreate(options.Upstream, UriKind.Absolute, out var upstream) || (upstream.Scheme != Uri.UriSchemeHttp && upstream.Scheme != Uri.UriSchemeHttps) || upstream.AbsolutePath != "/"))
+        if (options.Upstream.Length > 0 && (!Uri.TryCreate(options.Upstream, UriKind.Absolute, out var upstream) || upstream.AbsolutePath != "/" || !Core.Prefixes.PrefixAdministration.IsSite(options.Upstream)))
         {
-            failures.Add($"--upstream '{options.Upstream}' is not a node's gRPC address, e.g. https://secondary.example:5443");
+            failures.Add($"--upstream '{options.Upstream}' is not a site address: a node's gRPC URL, e.g. https://secondary.example:5443, or a Handle server, e.g. hdl://10.0.0.7:2641");
         }
 
         try
