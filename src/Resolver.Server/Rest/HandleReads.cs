@@ -19,6 +19,12 @@ internal static class HandleReads
             var caller = context.GetCaller();
             var parameters = HandleQuery.ForGet(context.Request.Query);
             var preconditions = HandlePreconditions.Of(context.Request);
+            if (parameters.PublicOnly == false && caller.Kind == CallerKind.Anonymous)
+            {
+                // Permission before state: refused whether or not the handle exists, as CNRI's Handle.Net 9.0 answers (403, code 402).
+                throw new Core.Errors.ResolverException(new Core.Errors.Problem(Core.Errors.ErrorKind.PermissionDenied, HandleCodes.PrivateNeedsCredentialsReason,
+                    "publicOnly=false asks for values that are not public, which needs credentials: Authorization: Bearer <API key> or Basic (docs/rest.md); leave it out for public values"));
+            }
 
             // auth (authoritative) is accepted: this node answers only for what it homes, from caches a write invalidates
             // within a bounded time (docs/caching.md). doNotRefer asks a recursive node for the referral instead (docs/federation.md).
