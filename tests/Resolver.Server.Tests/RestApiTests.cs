@@ -100,12 +100,12 @@ public sealed partial class RestApiTests
         var audit = await server.Admin.ListAuditAsync(new ListAuditRequest { Limit = 100 }, cancellationToken: Ct);
 
         Assert.Equal((401, 402), (anonymous.Status, anonymous.Code));
-        Assert.Equal("Bearer", anonymous.Header("WWW-Authenticate"));
+        Assert.Equal("Bearer, Basic realm=\"handle\", charset=\"UTF-8\"", anonymous.Header("WWW-Authenticate"));
         Assert.Equal((403, 400), (otherEnterprise.Status, otherEnterprise.Code));
         Assert.Equal((201, 1), (created.Status, created.Code));
         Assert.Equal((409, 101), (refused.Status, refused.Code));
         Assert.Equal((200, 1), (replaced.Status, replaced.Code));
-        Assert.Equal(["URL"], Types(afterReplace.Json));
+        Assert.Equal(["URL", "HS_ADMIN"], Types(afterReplace.Json)); // HS_ADMIN: derived from the owner, for the owner
         Assert.Equal(5, afterReplace.Json.GetProperty("values")[0].GetProperty("index").GetInt32());
         Assert.Equal((200, 1), (oneValue.Status, oneValue.Code));
         Assert.Equal((409, 201), (valueTaken.Status, valueTaken.Code));

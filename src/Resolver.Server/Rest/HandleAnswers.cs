@@ -46,7 +46,8 @@ internal static class HandleAnswers
         var (code, status) = HandleCodes.For(problem);
         if (status == StatusCodes.Status401Unauthorized)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
+            // RFC 9110 §11.6.1: every scheme the route takes; Basic is Handle.Net's (user INDEX:ADMIN-HANDLE, docs/rest.md).
+            context.Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"handle\", charset=\"UTF-8\"";
         }
 
         return WriteAsync(context, status, new HandleResponse(code, handle, problem.Message));

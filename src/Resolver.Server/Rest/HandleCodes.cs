@@ -34,18 +34,26 @@ internal static class HandleCodes
     // Reasons that are about the request itself (a query parameter, the body), not about the handle or a value.
     private static readonly HashSet<string> RequestReasons = [InvalidFilterReason, InvalidRequestReason, HandleQuery.InvalidParameterReason];
 
-    /// <summary>The Handle code and HTTP status for <paramref name="problem"/>.</summary>
+    /// <summary>
+    /// The reason of <c>?publicOnly=false</c> without credentials: 403 with code 402, as CNRI's Handle.Net 9.0 answers it
+    /// (issue 25), before the handle is looked at.
+    /// </summary>
+    public const string PrivateNeedsCredentialsReason = "private-values-need-credentials";
+
+    /// <summary>
+    /// The Handle code and HTTP status for <paramref name="problem"/>: writes, credentials and the request itself have
+    /// codes of their own here; what a resolution answers has the code the Handle protocol wire gives it
+    /// (<see cref="HandleWire.HandleOutcomes.CodeOf"/>, the one mapping), with the HTTP status CNRI's server pairs with it.
+    /// </summary>
     public static (int Code, int Status) For(Problem problem) => problem.Kind switch
     {
         ErrorKind.InvalidArgument when ValueReasons.Contains(problem.Reason) => (InvalidValue, StatusCodes.Status400BadRequest),
         ErrorKind.InvalidArgument when RequestReasons.Contains(problem.Reason) => (ProtocolError, StatusCodes.Status400BadRequest),
-        ErrorKind.InvalidArgument => (InvalidHandle, StatusCodes.Status400BadRequest),
         ErrorKind.NotFound when problem.Reason == Reasons.ValueNotFound => (ValuesNotFound, StatusCodes.Status400BadRequest),
-        ErrorKind.NotFound => (HandleNotFound, StatusCodes.Status404NotFound),
         ErrorKind.AlreadyExists when problem.Reason == ValueExistsReason => (ValueAlreadyExists, StatusCodes.Status409Conflict),
         ErrorKind.AlreadyExists => (HandleAlreadyExists, StatusCodes.Status409Conflict),
-        ErrorKind.FailedPrecondition => (ServerNotResponsible, StatusCodes.Status400BadRequest),
         ErrorKind.Unauthenticated => (AuthenticationNeeded, StatusCodes.Status401Unauthorized),
+        ErrorKind.PermissionDenied when problem.Reason == PrivateNeedsCredentialsReason => (AuthenticationNeeded, StatusCodes.Status403Forbidden),
         ErrorKind.PermissionDenied => (NotAuthorized, StatusCodes.Status403Forbidden),
         ErrorKind.Aborted when problem.Reason is Reasons.VersionMismatch or HandlePreconditions.PreconditionFailedReason => (Error, StatusCodes.Status412PreconditionFailed),
         ErrorKind.Aborted => (Error, StatusCodes.Status409Conflict),
@@ -53,6 +61,16 @@ internal static class HandleCodes
         ErrorKind.ResourceExhausted => (ServerTooBusy, StatusCodes.Status429TooManyRequests),
         ErrorKind.Unavailable => (Error, StatusCodes.Status503ServiceUnavailable),
         ErrorKind.DeadlineExceeded => (Error, StatusCodes.Status504GatewayTimeout),
+        _ => WithStatus(HandleWire.HandleOutcomes.CodeOf(problem)),
+    };
+
+    // CNRI's pairing of a resolution's code with an HTTP status: 100 is 404; 301 (a prefix this node neither homes nor
+    // reaches, or a name without '/'), 102, 4 and 6 are 400; an operation the node does not perform is 501.
+    private static (int Code, int Status) WithStatus(int code) => code switch
+    {
+        HandleNotFound => (code, StatusCodes.Status404NotFound),
+        ServerNotResponsible or InvalidHandle or ProtocolError or Handle.ResponseCode.RecursionCountTooHigh => (code, StatusCodes.Status400BadRequest),
+        Handle.ResponseCode.OperationNotSupported => (code, StatusCodes.Status501NotImplemented),
         _ => (Error, StatusCodes.Status500InternalServerError),
     };
 }

@@ -37,10 +37,19 @@ public sealed record HandleValueJson(
     string Timestamp,
     IReadOnlyList<HandleReferenceJson>? References);
 
-/// <summary>A value's payload: <c>format</c> "string" (UTF-8 text) or "base64" (bytes); writes also accept "hex".</summary>
-/// <param name="Format">"string" or "base64".</param>
-/// <param name="Value">The text, or the bytes in base64.</param>
-public sealed record HandleDataJson(string Format, string Value);
+/// <summary>
+/// A value's payload: <c>format</c> "string" (UTF-8 text) or "base64" (bytes), with the text as <c>value</c>; writes also
+/// accept "hex". "admin" (an HS_ADMIN, answered only to those who may write the handle) has a <see cref="HandleAdminJson"/>.
+/// </summary>
+/// <param name="Format">"string", "base64" or "admin".</param>
+/// <param name="Value">The text, the bytes in base64 (both strings), or for "admin" a <see cref="HandleAdminJson"/>.</param>
+public sealed record HandleDataJson(string Format, object Value);
+
+/// <summary>An HS_ADMIN's value as Handle.Net writes it: the admin handle, the index of its key there, and the admin permission bits.</summary>
+/// <param name="Handle">The admin handle, e.g. "88.168.1/ADMIN".</param>
+/// <param name="Index">The index of the admin's secret key in that handle (300).</param>
+/// <param name="Permissions">Twelve bits, Handle.Net's admin permissions (add handle, delete handle, add/delete prefix, modify/remove/add/read value, modify/remove/add admin, list).</param>
+public sealed record HandleAdminJson(string Handle, int Index, string Permissions);
 
 /// <summary>A reference from a value to another handle, as Handle.Net writes it.</summary>
 /// <param name="Handle">The handle referred to.</param>
@@ -58,6 +67,8 @@ public sealed record HandleReferralJson(string Prefix, IReadOnlyList<string> End
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HandleResponse))]
+[JsonSerializable(typeof(HandleAdminJson))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class HandleJsonContext : JsonSerializerContext
 {
     private static JsonSerializerOptions Settings(bool indented) => new()

@@ -48,7 +48,7 @@ internal sealed class HandlePreconditions
 
         return live =>
         {
-            var current = live is null ? null : HandleReads.ETag(live.Version, live.Values);
+            var current = live is null ? null : HandleReads.ETag(live.Version, live.Values, HandleAdminValues.ShownToWriter(live.Values));
             if (IfMatchFails(handle, current) is { } failed)
             {
                 return failed;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Net.Http.Headers;
+using Resolver.Core.Prefixes;
 using Resolver.Core.Records;
 using Resolver.Core.Resolution;
 using Resolver.Core.Security;
@@ -13,12 +14,18 @@ namespace Resolver.Server.Rest;
 /// </summary>
 internal static class HandleReads
 {
-    public static Task GetAsync(HttpContext context, ResolutionService resolution) =>
+    public static Task GetAsync(HttpContext context, ResolutionService resolution, PrefixDirectory prefixes) =>
         HandleAnswers.RunAsync(context, "GET /api/handles", async handle =>
         {
             var caller = context.GetCaller();
             var parameters = HandleQuery.ForGet(context.Request.Query);
             var preconditions = HandlePreconditions.Of(context.Request);
+            if (parameters.PublicOnly == false && caller.Kind == CallerKind.Anonymous)
+            {
+                // Permission before state: refused whether or not the handle exists, as CNRI's Handle.Net 9.0 answers (403, code 402).
+                throw new Core.Errors.ResolverException(new Core.Errors.Problem(Core.Errors.ErrorKind.PermissionDenied, HandleCodes.PrivateNeedsCredentialsReason,
+                    "publicOnly=false asks for values that are not public, which needs credentials: Authorization: Bearer <API key> or Basic (docs/rest.md); leave it out for public values"));
+            }
 
             // auth (authoritative) is accepted: this node answers only for what it homes, from caches a write invalidates
             // within a bounded time (docs/caching.md). doNotRefer asks a recursive node for the referral instead (docs/federation.md).
@@ -42,12 +49,16 @@ internal static class HandleReads
             var record = outcome.Record!;
 
             // publicOnly: by default true for anonymous callers (who see only public values anyway), false for others.
-            var values = (parameters.PublicOnly ?? caller.Kind == CallerKind.Anonymous)
+            var publicOnly = parameters.PublicOnly ?? caller.Kind == CallerKind.Anonymous;
+            var values = publicOnly
                 ? [.. record.Values.Where(v => v.Permissions.HasFlag(ValuePermissions.PublicRead))]
                 : record.Values;
 
+            // HS_ADMIN, derived from the prefix's owner, for those who may write the handle (as Handle.Net answers it to admins).
+            var admin = HandleAdminValues.For(caller, record, values, parameters.Filter, publicOnly, await prefixes.GetTableAsync(context.RequestAborted).ConfigureAwait(false));
+
             // Evaluated before any caching header is set: a 412 must not be cacheable.
-            var etag = ETag(record.Version, values);
+            var etag = ETag(record.Version, values, withAdmin: admin is not null);
             var notModified = preconditions.IsNotModified(handle, etag);
             var headers = context.Response.Headers;
             headers.ETag = etag;
@@ -61,22 +72,35 @@ internal static class HandleReads
                 return;
             }
 
+            IEnumerable<HandleValueJson> answered = values.Select(HandleValues.ToJson);
+            if (admin is not null)
+            {
+                answered = answered.Append(admin).OrderBy(v => v.Index);
+            }
+
             await HandleAnswers.WriteAsync(context, StatusCodes.Status200OK, new HandleResponse(
-                values.Count == 0 ? HandleCodes.ValuesNotFound : HandleCodes.Success,
+                values.Count == 0 && admin is null ? HandleCodes.ValuesNotFound : HandleCodes.Success,
                 handle,
-                Values: [.. values.Select(HandleValues.ToJson)])).ConfigureAwait(false);
+                Values: [.. answered])).ConfigureAwait(false);
         });
 
     /// <summary>
     /// The version of the record and which of its values this answer holds: a grant, a filter or <c>publicOnly</c>
-    /// changes the body without changing the version, so the indexes are part of the tag.
+    /// changes the body without changing the version, so the indexes are part of the tag, the derived HS_ADMIN's
+    /// (<paramref name="withAdmin"/>, <see cref="HandleAdminValues"/>) included.
     /// </summary>
-    internal static string ETag(long version, IReadOnlyList<HandleValue> values)
+    internal static string ETag(long version, IReadOnlyList<HandleValue> values, bool withAdmin = false)
     {
-        var hash = 2166136261u; // FNV-1a over the answered indexes
-        foreach (var value in values)
+        var indexes = values.Select(v => v.Index);
+        if (withAdmin)
         {
-            hash = (hash ^ (uint)value.Index) * 16777619u;
+            indexes = indexes.Append(HandleAdminValues.Index).Order();
+        }
+
+        var hash = 2166136261u; // FNV-1a over the answered indexes
+        foreach (var index in indexes)
+        {
+            hash = (hash ^ (uint)index) * 16777619u;
         }
 
         return $"\"{version.ToString(CultureInfo.InvariantCulture)}-{hash:x8}\"";

@@ -16,8 +16,11 @@ internal static class HandleValues
         value.Data.Text is { } text ? new HandleDataJson("string", text) : new HandleDataJson("base64", Convert.ToBase64String(value.Data.Bytes!)),
         value.Permissions == ValuePermissions.Default ? null : Permissions(value.Permissions),
         value.Ttl,
-        value.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        Timestamp(value.Timestamp),
         value.References.Count == 0 ? null : [.. value.References.Select(r => new HandleReferenceJson(r.Identifier, r.Index))]);
+
+    /// <summary>A timestamp as Handle.Net writes it: ISO 8601, UTC, to the second.</summary>
+    public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Handle's four permission bits: admin read, admin write, public read, public write.</summary>
     public static string Permissions(ValuePermissions permissions) => string.Concat(
@@ -30,9 +33,11 @@ internal static class HandleValues
     /// The values of a PUT body as Handle.Net accepts it: an array of values, an object whose <c>values</c> is one, or a
     /// single value. Every value needs a <c>type</c> and <c>data</c> (a string, or <c>{format, value}</c> with format
     /// string, base64 or hex); <c>index</c> (0 or absent: the lowest free), <c>ttl</c> (seconds), <c>permissions</c>
-    /// ("1110") and <c>references</c> are optional; <c>timestamp</c> is set by the server.
+    /// ("1110") and <c>references</c> are optional; <c>timestamp</c> is set by the server. HS_ADMIN values
+    /// (<see cref="HandleAdminValues"/>) come back apart: they are checked, not stored.
     /// </summary>
-    public static IReadOnlyList<ValueDraft> FromBody(JsonElement body)
+    /// <exception cref="ResolverException">INVALID_ARGUMENT (<c>invalid-value</c>, Handle code 202) naming the value and what is wrong.</exception>
+    public static (IReadOnlyList<ValueDraft> Values, IReadOnlyList<HandleAdminValues.Sent> Admins) FromBody(JsonElement body)
     {
         var values = body.ValueKind switch
         {
@@ -41,19 +46,23 @@ internal static class HandleValues
             JsonValueKind.Object => default,
             _ => throw Invalid("the body must be a JSON array of handle values, an object with \"values\", or one value"),
         };
-        if (values.ValueKind == JsonValueKind.Undefined)
-        {
-            return [FromJson(body, 0)];
-        }
-
-        var drafts = new List<ValueDraft>(values.GetArrayLength());
+        var drafts = new List<ValueDraft>();
+        var admins = new List<HandleAdminValues.Sent>();
         var position = 0;
-        foreach (var value in values.EnumerateArray())
+        JsonElement[] listed = values.ValueKind == JsonValueKind.Undefined ? [body] : [.. values.EnumerateArray()];
+        foreach (var value in listed)
         {
-            drafts.Add(FromJson(value, position++));
+            if (HandleAdminValues.IsAdmin(value))
+            {
+                admins.Add(HandleAdminValues.Read(value, position++));
+            }
+            else
+            {
+                drafts.Add(FromJson(value, position++));
+            }
         }
 
-        return drafts;
+        return (drafts, admins);
     }
 
     private static ValueDraft FromJson(JsonElement value, int position)

@@ -27,7 +27,8 @@ internal static class HandleWrites
             var caller = context.GetCaller();
             var parameters = HandleQuery.ForPut(context.Request.Query);
             var precondition = HandlePreconditions.Of(context.Request).ForWrite(handle);
-            var drafts = HandleValues.FromBody(await ReadBodyAsync(context, limits.Value.MaxMessageBytes).ConfigureAwait(false));
+            var (drafts, admins) = HandleValues.FromBody(await ReadBodyAsync(context, limits.Value.MaxMessageBytes).ConfigureAwait(false));
+            HandleAdminValues.Check(handle, admins); // accepted when it names this prefix's admin handle, and not stored: it is derived
             var ct = context.RequestAborted;
 
             // Which write this is (create, replace, values only) is decided on this read; the writer then checks the
@@ -39,7 +40,9 @@ internal static class HandleWrites
                 var chosen = parameters.IndexesOfBody ? drafts : [.. drafts.Where(d => parameters.Indexes.Contains(d.Index))];
                 if (chosen.Count == 0)
                 {
-                    throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.InvalidValue, "none of the body's values has an index named by ?index="));
+                    throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.InvalidValue, admins.Count > 0
+                        ? $"none of the body's values other than {HandleAdminValues.Type} has an index named by ?index=: {HandleAdminValues.Type} is derived from the prefix's owner and is not written (docs/rest.md)"
+                        : "none of the body's values has an index named by ?index="));
                 }
 
                 long? expectedVersion = null;
@@ -115,7 +118,7 @@ internal static class HandleWrites
 
     private static Task AnswerWrittenAsync(HttpContext context, int status, HandleRecord record)
     {
-        context.Response.Headers.ETag = HandleReads.ETag(record.Version, record.Values);
+        context.Response.Headers.ETag = HandleReads.ETag(record.Version, record.Values, HandleAdminValues.ShownToWriter(record.Values));
         return HandleAnswers.WriteAsync(context, status, new HandleResponse(HandleCodes.Success, record.Identifier));
     }
 
