@@ -621,7 +621,7 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
     echo
     read -r l0 h0 m0 s0 <<<"$tier_before"
     read -r l1 h1 m1 s1 <<<"$tier_after"
-    echo "The Redis-tier node (\`resolver-redis\`, L1 off) over its Redis-tier cases, from its own counters: $((l1 - l0)) Redis lookups,"
+    echo "The Redis-tier node (\`resolver-redis\`, L1 off) over the gRPC Redis-tier cases (batch and unary), from its own counters: $((l1 - l0)) Redis lookups,"
     echo "$((h1 - h0)) of them hits, in $((m1 - m0)) MGETs; $((s1 - s0)) store lookups."
   fi
   if [ -n "$cnri" ] && selected "$HT"; then
