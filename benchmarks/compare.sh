@@ -470,6 +470,10 @@ run_case "$B" \
 run_case "$S" \
   resolver resolver-l1 h2 resolver-l1 ResolveStream stream.bin "$hot" ";;" \
   baseline - h2 baseline ResolveStream stream.bin "$hot"
+# What the Redis-tier node's own counters say those cases cost (issue 25, item 13: with L1 off it once sent every batch to
+# the store): Redis lookups and hits, MGETs and store lookups over both Redis-tier cases, for the report.
+tier_counters() { needs resolver-redis && echo "$(metric resolver-redis resolver_cache_lookups_total 'tier="redis"') $(metric resolver-redis resolver_cache_lookups_total 'tier="redis",result="hit"|result="hit",tier="redis"') $(metric resolver-redis resolver_redis_reads_total '.') $(metric resolver-redis resolver_cache_lookups_total 'tier="store"')"; }
+tier_before=$(tier_counters || true)
 run_case "$RB" \
   resolver resolver-redis bench resolver-redis batch keys.txt 16 ";;" \
   redis-mget - redis_bench "$hot" "$count" ";;" \
@@ -477,6 +481,7 @@ run_case "$RB" \
 run_case "$RU" \
   resolver resolver-redis bench resolver-redis unary keys.txt 64 ";;" \
   redis-get - redis_bench 1 "$count"
+tier_after=$(tier_counters || true)
 # With --large, the node serving --large identifiers alternates with the one serving --count, on random keys of its own,
 # and pgbench runs the same queries on the large database: how much of a slowdown is PostgreSQL's own.
 larger_batch=() larger_unary=()
@@ -611,6 +616,13 @@ medf() { column_of "$1" "$2" | awk -v f="$3" '{ print $f }' | sort -n | awk '{ v
     awk -v rss="$((rss_kb / 1024))" 'BEGIN { printf "| resident memory after the run (not the 10-minute soak) | %d MiB | ≤ 250 + 256 MiB | %s |\n", rss, (rss <= 506 ? "yes" : "**no**") }'
   else
     echo "| one caller unary L1 hit p50, p99; resident memory | not measured | ≤ 100 µs, ≤ 500 µs; ≤ 250 + 256 MiB | — |"
+  fi
+  if [ -n "$tier_before" ] && { selected "$RB" || selected "$RU"; }; then
+    echo
+    read -r l0 h0 m0 s0 <<<"$tier_before"
+    read -r l1 h1 m1 s1 <<<"$tier_after"
+    echo "The Redis-tier node (\`resolver-redis\`, L1 off) over the gRPC Redis-tier cases (batch and unary), from its own counters: $((l1 - l0)) Redis lookups,"
+    echo "$((h1 - h0)) of them hits, in $((m1 - m0)) MGETs; $((s1 - s0)) store lookups."
   fi
   if [ -n "$cnri" ] && selected "$HT"; then
     echo

@@ -6,6 +6,25 @@ public sealed record CacheOptions
     /// <summary>StackExchange.Redis configuration string for the shared L2 (e.g. "127.0.0.1:6379"); null runs L1 + store only.</summary>
     public string? Redis { get; init; }
 
+    /// <summary>
+    /// The deployment's namespace in Redis: every key and channel is under <c>resolver:{namespace}:</c>, so deployments sharing one
+    /// Redis never read each other's entries (SPEC §7). Letters, digits, '.', '_' and '-', 1 to 64 of them (no braces, which would
+    /// pin every key to one Redis Cluster slot).
+    /// </summary>
+    public string RedisNamespace { get; init; } = "default";
+
+    /// <summary>
+    /// How often Redis is checked for having gone back in time (besides at every reconnection): a replica that saw the newer
+    /// state finds it within one interval and the others adopt its new generation within the next, inside the 2 s bound.
+    /// </summary>
+    public TimeSpan RedisVerifyInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Most keys whose floor (a version Redis may not hold yet) is remembered one by one; past it Redis is skipped for one TTL cap.
+    /// About 200 bytes each. Independent of the L1's size: a node with a small L1 must still use Redis.
+    /// </summary>
+    public int MaxFloors { get; init; } = 100_000;
+
     /// <summary>The longest an entry is fresh, whatever its values' TTLs say.</summary>
     public TimeSpan TtlCap { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -30,8 +30,15 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
     // entry read before the write can stay fresh; separate from L1 because L1 is cleared on reconnection.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Floor> _floors = new(StringComparer.Ordinal);
 
-    // Past L1MaxEntries floors, Redis is not read at all (UTC ticks until when): bounded memory, same guarantee.
+    // Past MaxFloors floors, Redis is not read at all (UTC ticks until when): bounded memory, same guarantee.
     private long _redisDistrustedUntil;
+
+    // Versions known to be in Redis already: written here and announced, or announced by another replica (whose fill
+    // precedes its announcement). The change feed then brings nothing new for them, whatever L1 kept (with a small L1 it
+    // keeps nothing); each is consumed when the feed delivers its change. Bounded by MaxFloors: past it, forgotten.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _heard = new(StringComparer.Ordinal);
+
+    private ITimer? _verifyTimer;
 
     private CacheTiers(CacheOptions options, RedisTier? redis, Action reloadPrefixes, Action reloadAccess, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
     {
@@ -63,6 +70,12 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
     /// <summary>True while committed writes elsewhere reach this replica's L1 through the invalidation channel.</summary>
     public bool IsSynchronized => _subscribed && Redis is { IsConnected: true };
 
+    /// <summary>How many keys have a floor remembered one by one (at most <see cref="CacheOptions.MaxFloors"/>).</summary>
+    internal int FloorCount => _floors.Count;
+
+    /// <summary>The newest version of <paramref name="key"/> heard announced and not yet delivered by the change feed; -1: none.</summary>
+    internal long HeardVersion(string key) => _heard.TryGetValue(key, out var version) ? version : -1;
+
     /// <summary>Connects to Redis when configured (without waiting for it to be up) and subscribes to invalidations.</summary>
     /// <param name="options">The cache settings.</param>
     /// <param name="reloadPrefixes">Called when another replica announces a prefix change.</param>
@@ -72,7 +85,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
     /// <param name="logger">For connection changes.</param>
     public static CacheTiers Start(CacheOptions options, Action reloadPrefixes, Action reloadAccess, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
     {
-        var redis = options.Redis is { Length: > 0 } configuration ? RedisTier.Connect(configuration, metrics) : null;
+        var redis = options.Redis is { Length: > 0 } configuration ? RedisTier.Connect(configuration, metrics, options.RedisNamespace) : null;
         var tiers = new CacheTiers(options, redis, reloadPrefixes, reloadAccess, metrics, time, logger);
         metrics.Observe(tiers);
         if (redis is not null)
@@ -80,6 +93,9 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
             redis.Multiplexer.ConnectionFailed += tiers.OnConnectionFailed;
             redis.Multiplexer.ConnectionRestored += tiers.OnConnectionRestored;
             tiers.Subscribe();
+
+            // A Redis that went back in time without this replica seeing its connection drop is found within one interval.
+            tiers._verifyTimer = time.CreateTimer(static state => ((CacheTiers)state!).VerifyInBackground(), tiers, options.RedisVerifyInterval, options.RedisVerifyInterval);
         }
 
         return tiers;
@@ -152,6 +168,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
         try
         {
             await Redis.AnnounceAsync(record.Key, entry, now).ConfigureAwait(false);
+            Heard(record.Key, record.Version);
         }
         catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
@@ -173,7 +190,8 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
         PruneFloors(now);
         foreach (var change in changes)
         {
-            if (Memory.KnownVersion(change.Key) >= change.Version)
+            var heard = _heard.TryRemove(change.Key, out var version) && version >= change.Version;
+            if (heard || Memory.KnownVersion(change.Key) >= change.Version)
             {
                 continue;
             }
@@ -214,12 +232,12 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
 
     private void HoldFloor(string key, long version, DateTimeOffset now)
     {
-        if (_floors.Count >= _options.L1MaxEntries && !_floors.ContainsKey(key))
+        if (_floors.Count >= _options.MaxFloors && !_floors.ContainsKey(key))
         {
             // Too many to remember one by one: skip Redis for as long as the oldest of them had to be kept.
             Interlocked.Exchange(ref _redisDistrustedUntil, (now + _options.TtlCap).UtcTicks);
             _floors.Clear();
-            LogFloorsOverflow(_logger, _options.L1MaxEntries);
+            LogFloorsOverflow(_logger, _options.MaxFloors);
             return;
         }
 
@@ -236,6 +254,16 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
                 _floors.TryRemove(KeyValuePair.Create(key, held));
             }
         }
+    }
+
+    private void Heard(string key, long version)
+    {
+        if (_heard.Count >= _options.MaxFloors)
+        {
+            _heard.Clear(); // forgetting costs only floors (store reads), never a stale answer
+        }
+
+        _heard.AddOrUpdate(key, version, (_, held) => Math.Max(held, version));
     }
 
     private void Remember(string key, CacheEntry entry) =>
@@ -269,6 +297,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
 
     public async ValueTask DisposeAsync()
     {
+        _verifyTimer?.Dispose();
         Memory.Dispose();
         if (Redis is not null)
         {
@@ -294,7 +323,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
 
     private void Subscribe()
     {
-        if (!Redis!.IsConnected)
+        if (!Redis!.Multiplexer.IsConnected)
         {
             LogSubscribeDeferred(_logger, "not connected");
             return;
@@ -302,7 +331,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
 
         try
         {
-            var queue = Redis.Multiplexer.GetSubscriber().Subscribe(RedisTier.Channel);
+            var queue = Redis.Multiplexer.GetSubscriber().Subscribe(Redis.Channel);
             queue.OnMessage(message => OnInvalidation(message.Message.ToString()));
             _subscribed = true;
         }
@@ -318,6 +347,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
         if (InvalidationMessage.TryParseRecord(message, out var key, out var version))
         {
             Memory.Invalidate(key, version);
+            Heard(key, version);
             ChangeAnnounced?.Invoke();
         }
         else if (message == InvalidationMessage.Prefixes)
@@ -332,7 +362,11 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        if (e.ConnectionType == ConnectionType.Subscription || !Redis!.IsConnected)
+        // Whatever answers when the connection is back may be another Redis, or this one restarted from an older copy:
+        // not read until verified.
+        var down = e.ConnectionType == ConnectionType.Subscription || !Redis!.Multiplexer.IsConnected;
+        Redis!.Distrust();
+        if (down)
         {
             Memory.Clear();
             LogChannelDown(_logger, e.FailureType.ToString());
@@ -350,8 +384,37 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
             Subscribe();
         }
 
-        _ = ReplayUnannouncedAsync();
+        VerifyInBackground();
         LogChannelUp(_logger);
+    }
+
+    private void VerifyInBackground() => _ = VerifyAsync();
+
+    /// <summary>
+    /// Verifies Redis (<see cref="RedisTier.VerifyAsync"/>): when it went back in time, L1 (which may hold what it served) is
+    /// cleared; then what could not be announced meanwhile is replayed. A Redis that cannot be asked stays as it was.
+    /// </summary>
+    internal async Task VerifyAsync()
+    {
+        var redis = Redis!;
+        var wasVerified = redis.IsConnected;
+        try
+        {
+            if (await redis.VerifyAsync().ConfigureAwait(false))
+            {
+                Memory.Clear();
+                LogWentBack(_logger, redis.CurrentGeneration);
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException or ObjectDisposedException)
+        {
+            return;
+        }
+
+        if (!wasVerified || !_unannounced.IsEmpty)
+        {
+            await ReplayUnannouncedAsync().ConfigureAwait(false);
+        }
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Could not announce the change of {Key} on Redis")]
@@ -371,6 +434,9 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "More than {Count} writes were not announced on Redis; Redis entries are not served until older copies can no longer be fresh")]
     private static partial void LogFloorsOverflow(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Redis went back in time or is another server (restarted, restored from an older copy, failed over); its entries are no longer read, generation {Generation} from now on")]
+    private static partial void LogWentBack(ILogger logger, long generation);
 
     private sealed record Floor(long Version, DateTimeOffset Until);
 }

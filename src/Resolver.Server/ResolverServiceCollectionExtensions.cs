@@ -45,6 +45,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperationsOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FederationOptions>, SettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HandleOptions>, SettingsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheTierOptions>, SettingsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LimitOptions>>().Value.ToLimits());
@@ -93,7 +94,7 @@ public static class ResolverServiceCollectionExtensions
         // The cache tiers behind the chain's first stage; writes announce themselves to every replica's caches.
         services.AddResolverTelemetry();
         services.TryAddSingleton(sp => CacheTiers.Start(
-            sp.GetRequiredService<IOptions<CacheTierOptions>>().Value.ToCacheOptions(),
+            sp.GetRequiredService<IOptions<CacheTierOptions>>().Value.ToCacheOptions(sp.GetRequiredService<IStoreSchema>().Identity),
             sp.GetRequiredService<PrefixDirectory>().Invalidate,
             sp.GetRequiredService<AccessDirectory>().Invalidate,
             sp.GetRequiredService<CacheMetrics>(),

@@ -91,9 +91,9 @@ public sealed class CacheTiersChangeFeedTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OnChanges_MoreFloorsThanL1Entries_SkipsRedisUntilTheTtlCapHasPassed()
+    public async Task OnChanges_MoreFloorsThanMaxFloors_SkipsRedisUntilTheTtlCapHasPassed()
     {
-        var small = Options with { L1MaxEntries = 2 };
+        var small = Options with { MaxFloors = 2 };
         await using var tiers = CacheHarness.Tiers(small, _time, _redis.Configuration);
 
         tiers.OnChanges([Changed("88.1/a", 2), Changed("88.1/b", 2), Changed("88.1/c", 2)]);
@@ -101,6 +101,31 @@ public sealed class CacheTiersChangeFeedTests : IAsyncLifetime
         _time.Advance(small.TtlCap);
 
         Assert.Equal((long.MaxValue, -1L), (during, tiers.RedisFloor("88.1/z")));
+    }
+
+    [Fact]
+    public async Task OnChanges_L1OfOneEntry_WritesAnnouncedHereOrHeardHoldNoFloorAndRedisStaysInUse()
+    {
+        // With --l1-max-entries 1 the L1 keeps nothing, so it cannot tell which changes are known (issue 25, item 13).
+        var small = Options with { L1MaxEntries = 1 };
+        await using var writer = CacheHarness.Tiers(small, _time, _redis.Configuration);
+        await using var reader = CacheHarness.Tiers(small, _time, _redis.Configuration);
+        string[] keys = ["88.1/a", "88.1/b", "88.1/c"];
+        foreach (var key in keys)
+        {
+            await writer.RecordCommittedAsync(CacheHarness.Record(key, 2), Ct);
+        }
+
+        await Eventually.TrueAsync(ReaderHeardAll, TimeSpan.FromSeconds(10), "the reader never heard the announcements");
+        Change[] changes = [.. keys.Select(key => Changed(key, 2))];
+        writer.OnChanges(changes);
+        reader.OnChanges(changes);
+
+        Assert.Equal((0, 0), (writer.FloorCount, reader.FloorCount));
+        Assert.Equal((-1L, -1L), (writer.RedisFloor("88.1/z"), reader.RedisFloor("88.1/z")));
+        Assert.Equal(2, (await reader.Redis!.GetManyAsync(["88.1/c"]))![0]!.Version);
+
+        bool ReaderHeardAll() => keys.All(key => reader.HeardVersion(key) == 2);
     }
 
     [Fact]

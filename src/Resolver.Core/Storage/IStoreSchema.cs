@@ -6,6 +6,12 @@ public interface IStoreSchema
     /// <summary>A short description for logs and errors, without secrets (e.g. "sqlite:/var/lib/resolver/resolver.db").</summary>
     string Description { get; }
 
+    /// <summary>
+    /// What tells this store's data apart from another's, without credentials and without asking it: SQLite's full file
+    /// path; PostgreSQL's host, port, database and search path. The default Redis namespace is derived from it.
+    /// </summary>
+    string Identity { get; }
+
     /// <summary>Creates the schema, or upgrades an older one; safe to run from several replicas at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 

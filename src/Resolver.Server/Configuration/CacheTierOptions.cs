@@ -6,6 +6,13 @@ public sealed class CacheTierOptions
     /// <summary>StackExchange.Redis configuration string of the shared L2 cache and invalidation channel; empty runs L1 + store only.</summary>
     public string Redis { get; set; } = "";
 
+    /// <summary>
+    /// The deployment's namespace in Redis (keys and channels under <c>resolver:{namespace}:</c>); empty derives it from the
+    /// store's identity (<see cref="DerivedNamespace"/>), so replicas of one store share it and deployments on different stores
+    /// never read each other's entries.
+    /// </summary>
+    public string RedisNamespace { get; set; } = "";
+
     /// <summary>Seconds an entry is fresh at most, whatever its values' TTLs say.</summary>
     [SettingRange(0, 7 * 86400)]
     public int CacheTtlCap { get; set; } = 300;
@@ -41,10 +48,23 @@ public sealed class CacheTierOptions
     /// <summary>The change feed settings these options describe.</summary>
     public Core.Storage.ChangeFeedOptions ToChangeFeedOptions() => new() { PollInterval = TimeSpan.FromMilliseconds(ChangePollMs) };
 
-    /// <summary>The cache tiers' settings these options describe.</summary>
-    public Caching.CacheOptions ToCacheOptions() => new()
+    /// <summary>
+    /// The namespace derived from a store's identity (<see cref="Core.Storage.IStoreSchema.Identity"/>): "s" and the first
+    /// 16 hex digits of its SHA-256, e.g. "s3f9a0c1d2e4b5a69". Known without asking the store, so a node started while its
+    /// store is down still finds its deployment's entries.
+    /// </summary>
+    public static string DerivedNamespace(string storeIdentity) =>
+        "s" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(storeIdentity)))[..16];
+
+    /// <summary>Letters, digits, '.', '_' and '-', 1 to 64 of them (no braces: they would pin every key to one Redis Cluster slot).</summary>
+    public static bool IsValidNamespace(string name) =>
+        name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
+    /// <summary>The cache tiers' settings these options describe, <paramref name="storeIdentity"/> naming the default namespace.</summary>
+    public Caching.CacheOptions ToCacheOptions(string storeIdentity) => new()
     {
         Redis = string.IsNullOrWhiteSpace(Redis) ? null : Redis,
+        RedisNamespace = RedisNamespace.Length > 0 ? RedisNamespace : DerivedNamespace(storeIdentity),
         TtlCap = TimeSpan.FromSeconds(CacheTtlCap),
         StaleWindow = TimeSpan.FromSeconds(CacheStaleWindow),
         NegativeTtl = TimeSpan.FromSeconds(CacheNegativeTtl),

@@ -3,8 +3,13 @@ using Microsoft.Extensions.Options;
 namespace Resolver.Server.Configuration;
 
 /// <summary>The rules that span several settings or read their shape (URLs, files, store names), each failure naming the flag to fix.</summary>
-internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IValidateOptions<StoreOptions>, IValidateOptions<SecurityOptions>, IValidateOptions<OperationsOptions>, IValidateOptions<FederationOptions>, IValidateOptions<HandleOptions>
+internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IValidateOptions<StoreOptions>, IValidateOptions<SecurityOptions>, IValidateOptions<OperationsOptions>, IValidateOptions<FederationOptions>, IValidateOptions<HandleOptions>, IValidateOptions<CacheTierOptions>
 {
+    public ValidateOptionsResult Validate(string? name, CacheTierOptions options) =>
+        options.RedisNamespace.Length == 0 || CacheTierOptions.IsValidNamespace(options.RedisNamespace)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"--redis-namespace '{options.RedisNamespace}' must be 1 to 64 letters, digits, '.', '_' or '-', e.g. production");
+
     public ValidateOptionsResult Validate(string? name, EndpointOptions options)
     {
         var failures = new List<string>();

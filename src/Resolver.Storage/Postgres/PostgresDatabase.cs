@@ -102,6 +102,7 @@ public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
         }
 
         Description = $"postgres:Host={builder.Host};Port={builder.Port};Database={builder.Database};Username={builder.Username}";
+        Identity = $"postgres:Host={builder.Host};Port={builder.Port};Database={builder.Database};Search Path={builder.SearchPath}";
         DataSource = NpgsqlDataSource.Create(builder);
     }
 
@@ -109,6 +110,8 @@ public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
     public NpgsqlDataSource DataSource { get; }
 
     public override string Description { get; }
+
+    public override string Identity { get; }
 
     internal override DbDataSource Connections => DataSource;
 

@@ -14,6 +14,8 @@ public abstract class SqlDatabase : IStoreSchema
 
     public abstract string Description { get; }
 
+    public abstract string Identity { get; }
+
     internal SqlDialect Dialect { get; }
 
     /// <summary>The engine's pooled connections.</summary>

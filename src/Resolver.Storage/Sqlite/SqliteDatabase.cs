@@ -105,6 +105,8 @@ public sealed class SqliteDatabase : SqlDatabase
 
     public override string Description => $"sqlite:{Path}";
 
+    public override string Identity => $"sqlite:{Path}";
+
     internal override DbDataSource Connections => _connections;
 
     /// <summary>Creates the file's directory and schema, or upgrades an older schema.</summary>
