@@ -7,6 +7,7 @@ public static class Reasons
     public const string IdentifierNotFound = "identifier-not-found";
     public const string IdentifierDeleted = "identifier-deleted";
     public const string IdentifierExists = "identifier-exists";
+    public const string ValueExists = "value-exists";
     public const string ReuseRequired = "identifier-deleted-reuse-required";
     public const string VersionMismatch = "version-mismatch";
     public const string ValueNotFound = "value-not-found";

@@ -226,6 +226,11 @@ public sealed class RecordWriter(
             case UpdateRequest update:
                 var live = RegistryChecks.Live(id, current, update.ExpectedVersion);
                 Check(update.Precondition, live);
+                if (update.KeepExistingValues && live.Values.FirstOrDefault(v => update.Values.Any(d => d.Index == v.Index)) is { } taken)
+                {
+                    throw RegistryChecks.Fail(ErrorKind.AlreadyExists, Reasons.ValueExists, $"identifier {live.Identifier} already has a value at index {taken.Index}, and existing values are to be kept (overwrite=false)", id);
+                }
+
                 var updated = live with
                 {
                     Version = live.Version + 1,

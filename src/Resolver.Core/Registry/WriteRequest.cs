@@ -45,7 +45,14 @@ public sealed record CreateRequest(string Identifier, IReadOnlyList<ValueDraft> 
 /// <param name="Values">Values to add or replace.</param>
 /// <param name="RemoveIndexes">Indexes of values to remove.</param>
 /// <param name="ExpectedVersion">Only if the record still has this version (ABORTED otherwise); null: whatever it has.</param>
-public sealed record UpdateRequest(string Identifier, IReadOnlyList<ValueDraft> Values, IReadOnlyList<int> RemoveIndexes, long? ExpectedVersion) : WriteRequest(Identifier);
+public sealed record UpdateRequest(string Identifier, IReadOnlyList<ValueDraft> Values, IReadOnlyList<int> RemoveIndexes, long? ExpectedVersion) : WriteRequest(Identifier)
+{
+    /// <summary>
+    /// Refuse, ALREADY_EXISTS <c>value-exists</c>, when one of <see cref="Values"/> is at an index the record already holds
+    /// (Handle.Net REST's <c>?overwrite=false</c>); checked by the writer after authorization, on the version it commits on.
+    /// </summary>
+    public bool KeepExistingValues { get; init; }
+}
 
 /// <summary>Delete a live record, leaving a tombstone (SPEC §3).</summary>
 /// <param name="Identifier">The identifier as the writer gave it.</param>

@@ -24,7 +24,7 @@ internal static class HandleCodes
     public const int AuthenticationNeeded = 402;
 
     /// <summary>Reasons only the REST routes give (docs/rest.md has them all).</summary>
-    public const string ValueExistsReason = "value-exists", InvalidRequestReason = "invalid-request", InvalidPathReason = "invalid-handle-path",
+    public const string ValueExistsReason = Reasons.ValueExists, InvalidRequestReason = "invalid-request", InvalidPathReason = "invalid-handle-path",
         RateLimitedReason = "rate-limited", DeadlineExceededReason = "deadline-exceeded", InvalidFilterReason = "invalid-filter";
 
     // Reasons that are about a value (Handle's "invalid value"), not about the handle's name.

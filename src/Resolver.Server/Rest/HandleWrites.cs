@@ -45,33 +45,19 @@ internal static class HandleWrites
                         : "none of the body's values has an index named by ?index="));
                 }
 
-                long? expectedVersion = null;
-                if (!parameters.Overwrite && existing is not null)
-                {
-                    if (existing.Values.FirstOrDefault(v => chosen.Any(d => d.Index == v.Index)) is { } taken)
-                    {
-                        throw new ResolverException(new Problem(ErrorKind.AlreadyExists, HandleCodes.ValueExistsReason, $"handle {existing.Identifier} already has a value at index {taken.Index} and overwrite=false"));
-                    }
-
-                    // The check holds only for the version it read: a value written meanwhile fails the update instead of being replaced.
-                    expectedVersion = existing.Version;
-                }
-
-                var updated = await writer.WriteOneAsync(caller, new UpdateRequest(handle, chosen, [], expectedVersion) { Precondition = precondition }, ct).ConfigureAwait(false);
+                // overwrite=false is the writer's to check, after the caller's right to write (403 before 409) and on the
+                // version it commits on, so a value written meanwhile is not replaced.
+                var updated = await writer.WriteOneAsync(caller, new UpdateRequest(handle, chosen, [], ExpectedVersion: null) { Precondition = precondition, KeepExistingValues = !parameters.Overwrite }, ct).ConfigureAwait(false);
                 await AnswerWrittenAsync(context, StatusCodes.Status200OK, updated).ConfigureAwait(false);
                 return;
             }
 
-            if (existing is null)
+            // overwrite=false is a create: the writer refuses an existing handle (101), after the caller's right to write.
+            if (existing is null || !parameters.Overwrite)
             {
                 var created = await writer.WriteOneAsync(caller, new CreateRequest(handle, drafts, parameters.Reuse) { Precondition = precondition }, ct).ConfigureAwait(false);
                 await AnswerWrittenAsync(context, StatusCodes.Status201Created, created).ConfigureAwait(false);
                 return;
-            }
-
-            if (!parameters.Overwrite)
-            {
-                throw new ResolverException(new Problem(ErrorKind.AlreadyExists, Reasons.IdentifierExists, $"handle {existing.Identifier} already exists and overwrite=false"));
             }
 
             // Replace the record: the body's values are written, every other value is removed, in one update on the version read.
@@ -103,14 +89,17 @@ internal static class HandleWrites
         });
 
     // The live record the caller may see, or null when there is none to replace (never registered, deleted, or under a
-    // prefix not homed here: creating it then says so, as Handle's "server not responsible").
+    // prefix not homed here: creating it then says so, as Handle's "server not responsible"), or when the caller may not
+    // read it (no credentials, a malformed handle): the writer then refuses the write itself, and audits it, as it does
+    // every refused attempt (issue 25 item 15), instead of this read refusing it unaudited.
     private static async Task<HandleRecord?> ExistingOrNullAsync(RecordReader reader, Core.Security.Caller caller, string handle, CancellationToken ct)
     {
         try
         {
             return await reader.GetAsync(caller, handle, ct).ConfigureAwait(false);
         }
-        catch (ResolverException exception) when (exception.Problem.Reason is Reasons.IdentifierNotFound or Reasons.IdentifierDeleted or Reasons.PrefixNotHomed)
+        catch (ResolverException exception) when (exception.Problem.Reason is Reasons.IdentifierNotFound or Reasons.IdentifierDeleted or Reasons.PrefixNotHomed
+                                                   || exception.Problem.Kind is ErrorKind.Unauthenticated or ErrorKind.InvalidArgument)
         {
             return null;
         }
