@@ -6,6 +6,12 @@ public sealed record CacheOptions
     /// <summary>StackExchange.Redis configuration string for the shared L2 (e.g. "127.0.0.1:6379"); null runs L1 + store only.</summary>
     public string? Redis { get; init; }
 
+    /// <summary>The Redis ACL user to authenticate as (Redis 6+); null: the configuration string's, or the default user.</summary>
+    public string? RedisUser { get; init; }
+
+    /// <summary>The password of <see cref="RedisUser"/>, kept out of the configuration string so that no log or listing of it shows the secret; null: the configuration string's, or none.</summary>
+    public string? RedisPassword { get; init; }
+
     /// <summary>
     /// The deployment's namespace in Redis: every key and channel is under <c>resolver:{namespace}:</c>, so deployments sharing one
     /// Redis never read each other's entries (SPEC §7). Letters, digits, '.', '_' and '-', 1 to 64 of them (no braces, which would

@@ -85,7 +85,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
     /// <param name="logger">For connection changes.</param>
     public static CacheTiers Start(CacheOptions options, Action reloadPrefixes, Action reloadAccess, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
     {
-        var redis = options.Redis is { Length: > 0 } configuration ? RedisTier.Connect(configuration, metrics, options.RedisNamespace) : null;
+        var redis = options.Redis is { Length: > 0 } configuration ? RedisTier.Connect(configuration, metrics, options.RedisNamespace, options.RedisUser, options.RedisPassword) : null;
         var tiers = new CacheTiers(options, redis, reloadPrefixes, reloadAccess, metrics, time, logger);
         metrics.Observe(tiers);
         if (redis is not null)

@@ -95,9 +95,21 @@ internal sealed class RedisTier : IAsyncDisposable
     /// <param name="configuration">A StackExchange.Redis configuration string.</param>
     /// <param name="metrics">The read path's instruments.</param>
     /// <param name="deploymentNamespace">The deployment's namespace (<see cref="CacheOptions.RedisNamespace"/>).</param>
-    public static RedisTier Connect(string configuration, CacheMetrics metrics, string deploymentNamespace)
+    /// <param name="user">The ACL user to authenticate as; null or empty: the configuration string's.</param>
+    /// <param name="password">Its password; null or empty: the configuration string's.</param>
+    public static RedisTier Connect(string configuration, CacheMetrics metrics, string deploymentNamespace, string? user = null, string? password = null)
     {
         var options = ConfigurationOptions.Parse(configuration);
+        if (!string.IsNullOrEmpty(user))
+        {
+            options.User = user;
+        }
+
+        if (!string.IsNullOrEmpty(password))
+        {
+            options.Password = password;
+        }
+
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);

@@ -51,6 +51,26 @@ public sealed class OverlayTests
 
     [Theory]
     [MemberData(nameof(Production))]
+    public async Task ProductionRedis_Rendered_AcceptsOnlyItsAclUser_WithThePasswordTheServerGetsFromTheSameSecret(string kustomization)
+    {
+        // Issue 25 item 19: the NetworkPolicy is not the only fence. RedisAclTests runs the same ACL on a real redis-server.
+        var rendering = await Manifests.RenderAsync(kustomization);
+        var redis = rendering.Find("StatefulSet", "resolver-redis")!.Containers().Single();
+        var script = string.Join('\n', redis["args"]!.AsArray().Select(a => a.Str()));
+        var redisPassword = redis["env"]!.AsArray().Single(e => e.Str("name") == "REDIS_PASSWORD")!["valueFrom"]!["secretKeyRef"]!;
+        var serverPassword = rendering.ServerContainer["env"]!.AsArray().Single(e => e.Str("name") == "RESOLVER_REDIS_PASSWORD")!["valueFrom"]!["secretKeyRef"]!;
+
+        Assert.Contains("user default off", script, StringComparison.Ordinal);
+        Assert.Contains("user resolver on >%s ~resolver:* &resolver:*", script, StringComparison.Ordinal);
+        Assert.Contains("--aclfile /data/users.acl", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("nopass", script, StringComparison.Ordinal);
+        Assert.Equal("resolver", rendering.Settings["RESOLVER_REDIS_USER"].Str());
+        Assert.Equal((redisPassword.Str("name"), redisPassword.Str("key")), (serverPassword.Str("name"), serverPassword.Str("key")));
+        Assert.NotEqual(true, redisPassword["optional"].Bool()); // Redis never starts without its password
+    }
+
+    [Theory]
+    [MemberData(nameof(Production))]
     public async Task ProductionShape_Rendered_UsesPostgresAndRedisThatOnlyTheServerReaches(string kustomization)
     {
         var rendering = await Manifests.RenderAsync(kustomization);

@@ -12,7 +12,7 @@ namespace Resolver.Deployment.Tests;
 public sealed class SettingsTests
 {
     // Credentials: never in a ConfigMap (readable by anyone who may read the namespace's configuration).
-    private static readonly HashSet<string> Credentials = ["RESOLVER_ADMIN_TOKEN", "RESOLVER_JWT_SIGNING_KEY", "RESOLVER_SITE_TOKEN"];
+    private static readonly HashSet<string> Credentials = ["RESOLVER_ADMIN_TOKEN", "RESOLVER_JWT_SIGNING_KEY", "RESOLVER_SITE_TOKEN", "RESOLVER_REDIS_PASSWORD"];
 
     [Theory]
     [MemberData(nameof(Manifests.All), MemberType = typeof(Manifests))]

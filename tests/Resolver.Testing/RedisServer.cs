@@ -168,7 +168,8 @@ public sealed class RedisServer : IAsyncDisposable
     {
         try
         {
-            return await CommandAsync("PING", cancellationToken) == "+PONG";
+            // A server whose default user is off (an ACL file) answers NOAUTH: it is up all the same.
+            return await CommandAsync("PING", cancellationToken) is "+PONG" or ['-', 'N', 'O', 'A', 'U', 'T', 'H', ..];
         }
         catch (SocketException)
         {

@@ -6,6 +6,12 @@ public sealed class CacheTierOptions
     /// <summary>StackExchange.Redis configuration string of the shared L2 cache and invalidation channel; empty runs L1 + store only.</summary>
     public string Redis { get; set; } = "";
 
+    /// <summary>The Redis ACL user Resolver authenticates as (Redis 6+); empty: the one in <see cref="Redis"/>, or the default user.</summary>
+    public string RedisUser { get; set; } = "";
+
+    /// <summary>Its password; empty: the one in <see cref="Redis"/>, or none. From a Secret in production (k8s/base/redis).</summary>
+    public string RedisPassword { get; set; } = "";
+
     /// <summary>
     /// The deployment's namespace in Redis (keys and channels under <c>resolver:{namespace}:</c>); empty derives it from the
     /// store's identity (<see cref="DerivedNamespace"/>), so replicas of one store share it and deployments on different stores
@@ -64,6 +70,8 @@ public sealed class CacheTierOptions
     public Caching.CacheOptions ToCacheOptions(string storeIdentity) => new()
     {
         Redis = string.IsNullOrWhiteSpace(Redis) ? null : Redis,
+        RedisUser = RedisUser.Length > 0 ? RedisUser : null,
+        RedisPassword = RedisPassword.Length > 0 ? RedisPassword : null,
         RedisNamespace = RedisNamespace.Length > 0 ? RedisNamespace : DerivedNamespace(storeIdentity),
         TtlCap = TimeSpan.FromSeconds(CacheTtlCap),
         StaleWindow = TimeSpan.FromSeconds(CacheStaleWindow),
