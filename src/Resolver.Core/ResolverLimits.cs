@@ -15,6 +15,13 @@ public sealed record ResolverLimits
     /// <summary>Most type and index filters in one query (SPEC §3: a value matching either list is returned); more is INVALID_ARGUMENT on every wire.</summary>
     public int MaxFiltersPerQuery { get; init; } = 100;
 
+    /// <summary>
+    /// Most type and index filters in one request, all its queries together (a BatchResolve of 2,000 queries may carry 5
+    /// each, one of 100 queries the full 100): bounds the filter work one request may cost; more is INVALID_ARGUMENT
+    /// <c>too-many-filters</c> for the whole request.
+    /// </summary>
+    public int MaxFiltersPerRequest { get; init; } = 10_000;
+
     /// <summary>Longest value type, in characters.</summary>
     public int MaxTypeLength { get; init; } = 128;
 

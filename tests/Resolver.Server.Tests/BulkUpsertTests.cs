@@ -124,6 +124,31 @@ public sealed class BulkUpsertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BulkUpsert_LargeRecords_AreCommittedInTransactionsOfAtMost16MiBAndEveryOneLands()
+    {
+        // 12 records of 2.5 MB (30 MB) from one enterprise: a chunk of 500 records would commit them all in one transaction.
+        await using var server = await TestServer.StartAsync("--max-value-bytes", "3000000");
+        await server.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+        var records = Enumerable.Range(0, 12).Select(i => Upsert($"88.168.1/LARGE{i:D2}", ("URL", new string((char)('a' + i), 2_500_000)))).ToList();
+        var perTransaction = (int)(Api.BulkReadAhead.ChunkBytes / records[0].CalculateSize());
+
+        var results = await BulkAsync(server.Registry, records);
+
+        Assert.Equal(records.Select(r => (r.Identifier, UpsertOutcome.Created)), results.Select(r => (r.Identifier, r.Outcome)));
+        var stored = new List<Protocol.V1.Record>();
+        foreach (var record in records)
+        {
+            stored.Add(await server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = record.Identifier }, cancellationToken: Ct));
+        }
+
+        Assert.All(stored.Zip(records), pair => Assert.Equal(pair.Second.Values[0].Data.Text, Assert.Single(pair.First.Values).Data.Text));
+        // A transaction stamps its records with one time; records committed apart have different times.
+        var transactions = stored.GroupBy(r => r.UpdatedAt).Select(g => g.Count()).ToList();
+        Assert.True(transactions.Count >= (records.Count + perTransaction - 1) / perTransaction, $"transactions of {string.Join(", ", transactions)} records");
+        Assert.All(transactions, count => Assert.InRange(count, 1, perTransaction));
+    }
+
+    [Fact]
     public async Task BulkUpsert_Anonymous_IsRefusedWholeAndAuditedOnce()
     {
         var anonymous = new Registry.RegistryClient(_server.As(null));

@@ -175,6 +175,33 @@ public sealed class WireTests
         Assert.StartsWith("ERR InvalidArgument invalid-filter", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task FiltersPerRequest_AreCappedOnEveryBatchWire_WholeRequestRefusedNamingTheLimit()
+    {
+        // 2,000 queries of 6 filters: each query is within its 100, the request (12,000) is past its 10,000.
+        await using var server = await TestServer.StartAsync();
+        var batch = new BatchResolveRequest();
+        for (var i = 0; i < 2000; i++)
+        {
+            var query = new ResolveRequest { Identifier = $"88.1/x{i}" };
+            query.Types_.AddRange(["URL.", "EMAIL", "T1", "T2", "T3"]);
+            query.Indexes.Add(1);
+            batch.Requests.Add(query);
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri(server.HttpAddress) };
+
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => server.Resolution.BatchResolveAsync(batch, cancellationToken: Ct).ResponseAsync);
+        using var json = await http.PostAsync(new Uri("/v1/identifiers:batchResolve", UriKind.Relative),
+            new StringContent(Google.Protobuf.JsonFormatter.Default.Format(batch), Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal((StatusCode.InvalidArgument, "too-many-filters"), (grpc.StatusCode, Reason(grpc)));
+        Assert.Contains("12000 type and index filters", grpc.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("at most 10000 per request", grpc.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
+        Assert.Contains("at most 10000 per request", await json.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
     private static string[] Types(string answer)
     {
         Assert.StartsWith("OK ", answer, StringComparison.Ordinal);

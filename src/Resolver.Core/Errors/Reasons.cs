@@ -16,6 +16,7 @@ public static class Reasons
     public const string ValueTooLarge = "value-too-large";
     public const string RecordTooLarge = "record-too-large";
     public const string BatchTooLarge = "batch-too-large";
+    public const string TooManyFilters = "too-many-filters";
     public const string AnswerTooLarge = "answer-too-large";
     public const string InvalidPageToken = "invalid-page-token";
     public const string StoreUnavailable = "store-unavailable";

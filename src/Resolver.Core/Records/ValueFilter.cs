@@ -32,9 +32,29 @@ public sealed record ValueFilter(IReadOnlyList<string> Types, IReadOnlyList<int>
         return false;
     }
 
-    /// <summary>The values of <paramref name="values"/> that pass, in order.</summary>
-    public IReadOnlyList<HandleValue> Apply(IReadOnlyList<HandleValue> values) =>
-        KeepsAll ? values : [.. values.Where(Matches)];
+    /// <summary>Most filters matched by comparing each value with each filter; past it, <see cref="Apply"/> looks types and indexes up in sets.</summary>
+    public const int LinearScanLimit = 8;
+
+    /// <summary>
+    /// The values of <paramref name="values"/> that pass, in order. With more than <see cref="LinearScanLimit"/> filters the
+    /// work is one set lookup per value for its index and type and one per '.' in its type, not one comparison per filter
+    /// (issue 25 item 8: 400 type filters against 1,000 values were 400,000 comparisons per query).
+    /// </summary>
+    public IReadOnlyList<HandleValue> Apply(IReadOnlyList<HandleValue> values)
+    {
+        if (KeepsAll)
+        {
+            return values;
+        }
+
+        if (Types.Count + Indexes.Count <= LinearScanLimit)
+        {
+            return [.. values.Where(Matches)];
+        }
+
+        var compiled = new CompiledFilter(this);
+        return [.. values.Where(compiled.Matches)];
+    }
 
     private static bool TypeMatches(string pattern, string type)
     {
@@ -66,5 +86,86 @@ public sealed record ValueFilter(IReadOnlyList<string> Types, IReadOnlyList<int>
         }
 
         return true;
+    }
+
+    // The filter as sets: exact types (with the parent of each subtype pattern, as "URL." matches "URL"), the parents of
+    // subtype patterns ("URL" for "URL."), and indexes. Same answers as Matches.
+    private sealed class CompiledFilter
+    {
+        private readonly HashSet<int> _indexes;
+        private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _types;
+        private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _parents;
+        private readonly bool _anyParent;
+
+        public CompiledFilter(ValueFilter filter)
+        {
+            _indexes = [.. filter.Indexes];
+            var types = new HashSet<string>(AsciiCaseComparer.Instance);
+            var parents = new HashSet<string>(AsciiCaseComparer.Instance);
+            foreach (var pattern in filter.Types)
+            {
+                if (pattern.Length > 1 && pattern[^1] == '.')
+                {
+                    types.Add(pattern[..^1]);
+                    parents.Add(pattern[..^1]);
+                }
+                else
+                {
+                    types.Add(pattern);
+                }
+            }
+
+            _types = types.GetAlternateLookup<ReadOnlySpan<char>>();
+            _parents = parents.GetAlternateLookup<ReadOnlySpan<char>>();
+            _anyParent = parents.Count > 0;
+        }
+
+        public bool Matches(HandleValue value)
+        {
+            if (_indexes.Contains(value.Index) || _types.Contains(value.Type))
+            {
+                return true;
+            }
+
+            if (_anyParent)
+            {
+                // "URL." matches "URL.pdf": the part before a '.' that has something after it is a subtype pattern's parent.
+                var type = value.Type.AsSpan();
+                for (var i = 1; i < type.Length - 1; i++)
+                {
+                    if (type[i] == '.' && _parents.Contains(type[..i]))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+    }
+
+    // Types compare ignoring the case of ASCII letters only (as EqualsIgnoringAsciiCase), also for spans of a type.
+    private sealed class AsciiCaseComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+    {
+        public static readonly AsciiCaseComparer Instance = new();
+
+        public bool Equals(string? x, string? y) => x is null || y is null ? ReferenceEquals(x, y) : EqualsIgnoringAsciiCase(x, y);
+
+        public int GetHashCode(string obj) => GetHashCode(obj.AsSpan());
+
+        public bool Equals(ReadOnlySpan<char> alternate, string other) => EqualsIgnoringAsciiCase(alternate, other);
+
+        public int GetHashCode(ReadOnlySpan<char> alternate)
+        {
+            var hash = default(HashCode);
+            foreach (var c in alternate)
+            {
+                hash.Add(char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c);
+            }
+
+            return hash.ToHashCode();
+        }
+
+        public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
     }
 }

@@ -12,8 +12,8 @@ namespace Resolver.Core.Registry;
 /// The write path, top to bottom: parse → authorize → edit (read the current records, apply each request's rule) →
 /// validate (<see cref="IRecordValidator"/>) → commit (a compare-and-set per record, with its change and audit rows, in
 /// one store transaction) → publish (<see cref="IChangeNotifier"/>). Every write is a batch: a gRPC or JSON Create, Update
-/// or Delete and a Handle REST PUT or DELETE are batches of one, a chunk of a BulkUpsert stream a batch of up to 500; so
-/// they cannot disagree. A concurrent writer never overwrites another's change; a refused request is refused alone and
+/// or Delete and a Handle REST PUT or DELETE are batches of one, a chunk of a BulkUpsert stream a batch of up to 500
+/// records or 16 MiB; so they cannot disagree. A concurrent writer never overwrites another's change; a refused request is refused alone and
 /// recorded in the audit log (SPEC §8). docs/architecture.md, "Writes".
 /// </summary>
 public sealed class RecordWriter(

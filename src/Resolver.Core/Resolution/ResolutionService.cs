@@ -33,13 +33,27 @@ public sealed class ResolutionService(IdentifierParser parser, PrefixDirectory p
     /// </summary>
     /// <exception cref="ResolverException">INVALID_ARGUMENT (<c>batch-too-large</c>): more queries than <c>--max-batch-size</c>,
     /// whatever the wire; FAILED_PRECONDITION (<c>delegation-chain-too-long</c>): the call has passed more than
-    /// <c>--max-hops</c> nodes already, so a loop between recursive nodes ends at once.</exception>
+    /// <c>--max-hops</c> nodes already, so a loop between recursive nodes ends at once; INVALID_ARGUMENT (<c>too-many-filters</c>):
+    /// more type and index filters in all the queries together than <see cref="ResolverLimits.MaxFiltersPerRequest"/>.</exception>
     public async ValueTask<ResolveOutcome[]> ResolveAsync(IReadOnlyList<ResolveQuery> queries, Caller caller, ReadContext context, CancellationToken cancellationToken)
     {
         if (queries.Count > limits.MaxBatchSize)
         {
             throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.BatchTooLarge,
                 $"a batch may hold at most {limits.MaxBatchSize} identifiers; this one has {queries.Count}: split it"));
+        }
+
+        var filters = 0L;
+        foreach (var query in queries)
+        {
+            filters += query.Filter.Types.Count + query.Filter.Indexes.Count;
+        }
+
+        if (filters > limits.MaxFiltersPerRequest)
+        {
+            throw new ResolverException(new Problem(ErrorKind.InvalidArgument, Reasons.TooManyFilters,
+                $"this request has {filters} type and index filters in all its queries; at most {limits.MaxFiltersPerRequest} per request " +
+                $"(and {limits.MaxFiltersPerQuery} per query): ask for fewer types, use a trailing '.' for a type and its subtypes, or split the batch"));
         }
 
         if (context.Hops > recursion.MaxHops)

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Grpc.Core;
 using Resolver.Core.Registry;
 using Resolver.Protocol.V1;
@@ -8,35 +7,29 @@ namespace Resolver.Server.Api;
 /// <summary>The registry's streaming calls: bulk upsert, export and watch.</summary>
 internal sealed partial class RegistryGrpcService
 {
-    /// <summary>Most records one transaction of a bulk upsert commits.</summary>
-    public const int UpsertChunkSize = 500;
-
+    /// <summary>
+    /// Creates or replaces each streamed record, answering each in order. Requests are read ahead while a chunk is written,
+    /// so the store and the network overlap; a chunk is whatever has arrived, up to 500 records or 16 MiB of request bytes
+    /// (a larger record alone), so a client that waits for answers is never stalled, and one call holds at most 16 MiB read
+    /// ahead plus 16 MiB being committed (or one record where a record is larger), whatever the record sizes
+    /// (<see cref="BulkReadAhead"/>; docs/api.md, "Bulk work").
+    /// </summary>
     public override async Task BulkUpsert(IAsyncStreamReader<UpsertRecordRequest> requestStream, IServerStreamWriter<UpsertRecordResult> responseStream, ServerCallContext context)
     {
-        // Requests are read ahead into a bounded buffer while a chunk is written, so the store and the network overlap;
-        // a chunk is whatever has arrived (up to UpsertChunkSize), so a client that waits for answers is never stalled,
-        // and memory is bounded by two chunks whatever the client sends.
         var caller = context.GetCaller();
         var credential = context.GetCall().Credential;
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
-        var buffer = Channel.CreateBounded<UpsertRecordRequest>(new BoundedChannelOptions(UpsertChunkSize) { SingleReader = true, SingleWriter = true });
-        var reading = ReadAllAsync(requestStream, buffer.Writer, open.Token);
+        var buffer = BulkReadAhead.ForBulkUpsert();
+        var reading = ReadAllAsync(requestStream, buffer, open.Token);
         try
         {
-            var chunk = new List<UpsertItem>(UpsertChunkSize);
-            var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            while (await buffer.Reader.WaitToReadAsync(open.Token).ConfigureAwait(false))
+            var requests = new List<UpsertRecordRequest>(BulkReadAhead.ChunkRecords);
+            var chunk = new List<UpsertItem>(BulkReadAhead.ChunkRecords);
+            while (await buffer.TakeChunkAsync(requests, open.Token).ConfigureAwait(false))
             {
                 chunk.Clear();
-                keys.Clear();
-
-                // An identifier given twice goes into the next chunk, so that the second write sees the first.
-                while (chunk.Count < UpsertChunkSize && buffer.Reader.TryPeek(out var next) && keys.Add(next.Identifier))
-                {
-                    buffer.Reader.TryRead(out _);
-                    chunk.Add(Item(next));
-                }
-
+                chunk.AddRange(requests.Select(Item));
+                requests.Clear();
                 await recheck.EnsureStillValidAsync(credential, context.CancellationToken).ConfigureAwait(false);
                 foreach (var result in await writer.UpsertManyAsync(caller, chunk, context.CancellationToken).ConfigureAwait(false))
                 {
@@ -96,13 +89,13 @@ internal sealed partial class RegistryGrpcService
     }
 
     // Copies the request stream into the buffer; the buffer completes with the stream (or with the stream's failure).
-    private static async Task ReadAllAsync(IAsyncStreamReader<UpsertRecordRequest> requests, ChannelWriter<UpsertRecordRequest> buffer, CancellationToken cancellationToken)
+    private static async Task ReadAllAsync(IAsyncStreamReader<UpsertRecordRequest> requests, BulkReadAhead buffer, CancellationToken cancellationToken)
     {
         try
         {
             await foreach (var request in requests.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await buffer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+                await buffer.AddAsync(request, cancellationToken).ConfigureAwait(false);
             }
 
             buffer.Complete();
