@@ -109,6 +109,20 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resolve_ManyIdentifiersWithManyFilters_AreSentInBatchesWithinTheServersFilterLimit()
+    {
+        // 1,500 identifiers × 13 filters: a batch of 1,000 would carry 13,000, past the 10,000 a request may (ResolverLimits.MaxFiltersPerRequest).
+        await RunAsync("prefix", "home", "88.168.1");
+        await RunAsync("register", "88.168.1/A", "--value", "URL=https://a");
+        string[] filters = [.. Enumerable.Range(1, 12).SelectMany(i => (string[])["--type", $"T{i}"]), "--type", "URL"];
+
+        var (exitCode, output, error) = await RunAsync(["-o", "json", "resolve", .. Enumerable.Repeat("88.168.1/A", 1500), .. filters]);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal(1500, Lines(output).Length);
+    }
+
+    [Fact]
     public async Task Register_Existing_ExitsFour()
     {
         await RunAsync("prefix", "home", "88.168.1");

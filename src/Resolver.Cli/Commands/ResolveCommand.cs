@@ -11,8 +11,9 @@ namespace Resolver.Cli.Commands;
 /// </summary>
 internal static class ResolveCommand
 {
-    // Well under the server's default limit of 2,000, so one batch is never refused for its size.
-    private const int BatchSize = 1000;
+    // Within the server's default limits (ResolverLimits: 2,000 identifiers and 10,000 type and index filters per
+    // request, all queries together), so one batch is never refused for its size or its filters.
+    private const int BatchSize = 1000, BatchFilters = 10_000;
 
     // Identifiers of resolve --file sent but not answered yet: enough to keep the stream busy, few enough to stay small.
     private const int Window = 256;
@@ -109,10 +110,36 @@ internal static class ResolveCommand
         return answers;
     }
 
+    // Batches of at most BatchSize identifiers whose type and index filters add up to at most BatchFilters (a query
+    // with more goes alone: the server's per-query cap is lower, so it is refused for that, by name).
+    private static IEnumerable<List<ResolveRequest>> Batches(List<ResolveRequest> requests)
+    {
+        var batch = new List<ResolveRequest>();
+        var filters = 0;
+        foreach (var request in requests)
+        {
+            var own = request.Types_.Count + request.Indexes.Count;
+            if (batch.Count > 0 && (batch.Count == BatchSize || filters + own > BatchFilters))
+            {
+                yield return batch;
+                batch = [];
+                filters = 0;
+            }
+
+            batch.Add(request);
+            filters += own;
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
     private static async Task<int> ResolveManyAsync(CliContext context, List<ResolveRequest> requests, Answering how, CancellationToken cancellationToken)
     {
         var exitCode = ExitCodes.Ok;
-        foreach (var chunk in requests.Chunk(BatchSize))
+        foreach (var chunk in Batches(requests))
         {
             var batch = new BatchResolveRequest();
             batch.Requests.AddRange(chunk);
