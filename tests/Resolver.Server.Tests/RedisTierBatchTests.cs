@@ -52,14 +52,22 @@ public sealed class RedisTierBatchTests : IAsyncLifetime
         await Eventually.TrueAsync(() => feed.Sequence >= latest, TimeSpan.FromSeconds(10), "the change feed never read the writes");
         await Eventually.TrueAsync(() => feed.IsWaiting, TimeSpan.FromSeconds(10), "the change feed never finished delivering them");
         var redis = _admin.GetServer(_admin.GetEndPoints()[0]);
-        await redis.ConfigResetStatisticsAsync();
-        using var storeReads = new CounterWatch(_server, "resolver.store.reads");
 
-        var response = await _server.Resolution.BatchResolveAsync(batch, cancellationToken: Ct);
+        // On a loaded machine an announcement can time out (1 s) and hold a floor for its key until the store has answered
+        // it once (CacheTiers.RecordCommittedAsync): the steady state is what is asserted, reached within a deadline. With
+        // the floors of item 13 never cleared, it is never reached.
+        var response = new BatchResolveResponse();
+        var calls = new Dictionary<string, long>();
+        await Eventually.TrueAsync(async () =>
+        {
+            await redis.ConfigResetStatisticsAsync();
+            using var storeReads = new CounterWatch(_server, "resolver.store.reads");
+            response = await _server.Resolution.BatchResolveAsync(batch, cancellationToken: Ct);
+            calls = await CommandCallsAsync(redis);
+            return storeReads.Total == 0;
+        }, TimeSpan.FromSeconds(15), "a batch the Redis tier holds still read the store");
 
-        var calls = await CommandCallsAsync(redis);
         Assert.Equal(100, response.Results.Count(r => r.Status.Code == 0 && r.Record.Values[0].Data.Text.StartsWith("https://r/", StringComparison.Ordinal)));
-        Assert.Equal(0, storeReads.Total);
         Assert.Equal(1, calls.GetValueOrDefault("mget"));
         Assert.Equal(0, calls.GetValueOrDefault("get") + calls.GetValueOrDefault("set") + calls.GetValueOrDefault("evalsha") + calls.GetValueOrDefault("eval"));
     }
