@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Resolver.Protocol.V1;
@@ -15,6 +16,7 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
 {
     private PostgresServer _postgres = null!;
     private ServerProcess _server = null!;
+    private string _store = "";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -22,7 +24,8 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
 
     private async Task StartServerAsync(int drainSeconds)
     {
-        _server = await ServerProcess.StartAsync("--store", "postgres:" + await _postgres.CreateSchemaAsync(Ct), "--drain-seconds", drainSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _store = "postgres:" + await _postgres.CreateSchemaAsync(Ct);
+        _server = await ServerProcess.StartAsync("--store", _store, "--drain-seconds", drainSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await _server.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
         var create = new CreateRecordRequest { Identifier = "88.168.1/HOT" };
         create.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://example.com/hot" } });
@@ -113,6 +116,49 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
         Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
         Assert.Contains("shutting down", ended.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(0, await _server.ExitCodeAsync(TimeSpan.FromSeconds(DrainSeconds + 5)));
+    }
+
+    [Fact]
+    public async Task Sigterm_WithAnExportWhoseClientStoppedReading_EndsBeforeTheDrainBoundExitsZeroAndWritesTheRefusedCredentialCounts()
+    {
+        const int DrainSeconds = 4;
+        await StartServerAsync(DrainSeconds);
+        var text = new string('x', 60_000);
+        for (var i = 0; i < 40; i++)
+        {
+            var create = new CreateRecordRequest { Identifier = $"88.168.1/BIG-{i:D2}" };
+            create.Values.Add(new Value { Type = "note", Data = new ValueData { Text = text } });
+            await _server.Registry.CreateRecordAsync(create, cancellationToken: Ct);
+        }
+
+        // Refused credentials, counted for the audit flush at shutdown.
+        var bogus = new Metadata { { "authorization", "Bearer bogus" } };
+        for (var i = 0; i < 3; i++)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => _server.Registry.DeleteRecordAsync(new DeleteRecordRequest { Identifier = "88.168.1/HOT" }, bogus, cancellationToken: Ct).ResponseAsync);
+            Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        }
+
+        // 2.4 MB to export; the client reads one record and no more, so the node's writes wait on HTTP/2 flow control.
+        using var export = _server.Registry.ExportRecords(new ExportRecordsRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+        Assert.True(await export.ResponseStream.MoveNext(Ct));
+        var stopping = Stopwatch.StartNew();
+
+        _server.Terminate();
+
+        var exitCode = await _server.ExitCodeAsync(TimeSpan.FromSeconds(DrainSeconds + 10));
+        var took = stopping.Elapsed;
+        Assert.True(exitCode == 0, $"exit code {exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none (still running)"} after {took}:\n{_server.Output}");
+        Assert.DoesNotContain("Unhandled exception", _server.Output, StringComparison.Ordinal);
+        // Streams end at drain - 1 s, so the node is gone before the bound; a write left waiting on the client held it
+        // until Kestrel gave up at the bound.
+        Assert.True(took < TimeSpan.FromSeconds(DrainSeconds), $"the node took {took} to stop with a drain bound of {DrainSeconds} s:\n{_server.Output}");
+
+        // The counts reached the audit log: a node on the same store lists them.
+        await _server.DisposeAsync();
+        _server = await ServerProcess.StartAsync("--store", _store);
+        var audit = await _server.Admin.ListAuditAsync(new ListAuditRequest { Limit = 100 }, cancellationToken: Ct);
+        Assert.Contains(audit.Entries, e => e.Outcome == "UNAUTHENTICATED" && e.Target.StartsWith("(invalid credential ×3 ", StringComparison.Ordinal));
     }
 
     // Waits until the node has accepted the held calls: ASP.NET Core's own gauge counts them in flight.

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Grpc.Core;
 using Resolver.Cli;
 using Resolver.Protocol.V1;
 
@@ -116,6 +117,161 @@ public sealed class ImportExportTests : IAsyncLifetime
         Assert.Equal(exported.Out, again.Out);
         var x1 = await empty.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/X-1" }, cancellationToken: Ct);
         Assert.Equal([1, 3], x1.Values.Select(v => v.Index));
+    }
+
+    [Fact]
+    public async Task ExportCsv_Default_StartsWithAUtf8ByteOrderMarkAndNoBomLeavesItOut()
+    {
+        await _server.Registry.CreateRecordAsync(new CreateRecordRequest { Identifier = "88.168.1/中文", Values = { new Value { Index = 1, Type = "名称", Data = new ValueData { Text = "零件" } } } }, cancellationToken: Ct);
+
+        var withBom = await RunAsync(_server, "export", "88.168.1", "--format", "csv");
+        var withoutBom = await RunAsync(_server, "export", "88.168.1", "--format", "csv", "--no-bom");
+        var jsonl = await RunAsync(_server, "export", "88.168.1");
+
+        Assert.StartsWith("\uFEFFidentifier,index,type,data,ttl,permissions\n88.168.1/中文,1,名称,零件,", withBom.Out, StringComparison.Ordinal);
+        Assert.Equal(withBom.Out[1..], withoutBom.Out);
+        Assert.StartsWith("{", jsonl.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("gbk")]
+    [InlineData("gb18030")]
+    public async Task Import_CsvSavedAsGbk_ImportsTheChineseTextUnchanged(string encoding)
+    {
+        var gb18030 = Gb18030();
+        var csv = "identifier,index,type,data\r\n88.168.1/GB-1,1,URL,https://gb/1\r\n88.168.1/GB-2,1,名称,\"液压泵, 型号 “甲”\"\r\n88.168.1/GB-3,1,备注,𠀀 four bytes in GB18030\r\n";
+        var path = TempFile(".csv", gb18030.GetBytes(csv));
+
+        var (exitCode, output, error) = await RunAsync(_server, "-o", "json", "import", path, "--encoding", encoding);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal(3, Summary(output).GetProperty("created").GetInt32());
+        var gb2 = await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/GB-2" }, cancellationToken: Ct);
+        Assert.Equal(("名称", "液压泵, 型号 “甲”"), (gb2.Values[0].Type, gb2.Values[0].Data.Text));
+        var gb3 = await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/GB-3" }, cancellationToken: Ct);
+        Assert.Equal("𠀀 four bytes in GB18030", gb3.Values[0].Data.Text);
+    }
+
+    [Fact]
+    public async Task Import_Utf8FileWithAGbkLine_ReportsThatLineByNumberAndImportsTheRest()
+    {
+        byte[] content =
+        [
+            .. Encoding.UTF8.GetBytes("identifier,index,type,data\n88.168.1/U-1,1,名称,零件\n"), // lines 1-2: UTF-8 decides
+            .. Gb18030().GetBytes("88.168.1/U-2,1,名称,零件\n"),                                  // line 3: GBK
+            .. Encoding.UTF8.GetBytes("88.168.1/U-3,1,URL,https://u/3\n"),                        // line 4
+        ];
+
+        var (exitCode, output, error) = await RunAsync(_server, "-o", "json", "import", TempFile(".csv", content));
+
+        Assert.Equal(3, exitCode);
+        Assert.Equal((2, 1), (Summary(output).GetProperty("created").GetInt32(), Summary(output).GetProperty("failed").GetInt32()));
+        var failure = JsonDocument.Parse(Assert.Single(Lines(error), l => l.StartsWith('{'))).RootElement.GetProperty("error");
+        Assert.Equal(3, failure.GetProperty("line").GetInt64());
+        Assert.Contains("not UTF-8 text", failure.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("because of line 2", failure.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(NotFound, await StatusOfAsync("88.168.1/U-2"));
+    }
+
+    [Theory]
+    [InlineData("csv", "88.168.1/N-2,1,URL,bad \xFF byte\n")]
+    [InlineData("jsonl", "{\"identifier\":\"88.168.1/N-2\",\"values\":[{\"index\":1,\"type\":\"URL\",\"data\":{\"text\":\"bad \xFF byte\"}}]}\n")]
+    public async Task Import_LineThatIsNeitherUtf8NorGb18030_FailsThatLineAlone(string format, string badLine)
+    {
+        var good1 = format == "csv" ? "identifier,index,type,data\n88.168.1/N-1,1,URL,https://n/1\n" : "{\"identifier\":\"88.168.1/N-1\"}\n{\"identifier\":\"88.168.1/N-1b\"}\n";
+        var good3 = format == "csv" ? "88.168.1/N-3,1,URL,https://n/3\n" : "{\"identifier\":\"88.168.1/N-3\"}\n";
+        byte[] content = [.. Encoding.ASCII.GetBytes(good1), .. Encoding.Latin1.GetBytes(badLine), .. Encoding.ASCII.GetBytes(good3)];
+
+        var (exitCode, _, error) = await RunAsync(_server, "import", TempFile("." + format, content));
+
+        Assert.Equal(3, exitCode);
+        var reported = Assert.Single(Lines(error), l => l.StartsWith("line ", StringComparison.Ordinal));
+        Assert.StartsWith("line 3: INVALID_ARGUMENT: ", reported, StringComparison.Ordinal);
+        Assert.Contains("the line is neither UTF-8 nor GB18030 text (bytes FF", reported, StringComparison.Ordinal);
+        Assert.Equal(NotFound, await StatusOfAsync("88.168.1/N-2"));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync("88.168.1/N-3"));
+    }
+
+    [Fact]
+    public async Task Import_GbkFileReadAsUtf8_ReportsEachLineAndNamesTheEncodingToGive()
+    {
+        var path = TempFile(".csv", Gb18030().GetBytes("identifier,index,type,data\n88.168.1/E-1,1,名称,零件\n88.168.1/E-2,1,URL,https://e/2\n"));
+
+        var (exitCode, _, error) = await RunAsync(_server, "import", path, "--encoding", "utf-8");
+
+        Assert.Equal(3, exitCode);
+        var reported = Assert.Single(Lines(error), l => l.StartsWith("line ", StringComparison.Ordinal));
+        Assert.StartsWith("line 2: INVALID_ARGUMENT: ", reported, StringComparison.Ordinal);
+        Assert.Contains("the line is not UTF-8 text", reported, StringComparison.Ordinal);
+        Assert.Contains("give --encoding gb18030", reported, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.OK, await StatusOfAsync("88.168.1/E-2"));
+    }
+
+    [Fact]
+    public async Task Import_Utf16File_ExitsOneSayingHowToSaveIt()
+    {
+        var path = TempFile(".csv", [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("identifier,index,type,data\n")]);
+
+        var (exitCode, _, error) = await RunAsync(_server, "import", path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("UTF-16", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExportCsv_CellsThatSpreadsheetsWouldRunAsFormulas_AreEscapedAndImportReadsThemBackUnchanged()
+    {
+        string[] texts = ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'quoted", "''two", "'=x", "plain", "a=b", "'"];
+        var record = new CreateRecordRequest { Identifier = "88.168.1/INJ" };
+        record.Values.AddRange(texts.Select((t, i) => new Value { Index = i + 1, Type = i == 0 ? "=TYPE" : "note", Data = new ValueData { Text = t } }));
+        await _server.Registry.CreateRecordAsync(record, cancellationToken: Ct);
+        await using var empty = await TestServer.StartAsync();
+        await empty.Admin.HomePrefixAsync(new HomePrefixRequest { Prefix = "88.168.1" }, cancellationToken: Ct);
+
+        var exported = await RunAsync(_server, "export", "88.168.1", "--format", "csv");
+        var imported = await RunAsync(empty, "import", TempFile(".csv", Encoding.UTF8.GetBytes(exported.Out)));
+
+        Assert.True((0, 0) == (exported.ExitCode, imported.ExitCode), exported.Error + imported.Error + exported.Out.Replace("\r", "<CR>", StringComparison.Ordinal));
+        var cells = exported.Out.Split('\n').Skip(1).Where(l => l.Length > 0).ToList();
+        Assert.StartsWith("88.168.1/INJ,1,'=TYPE,\"'=HYPERLINK(\"\"http://x\"\")\",", cells[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(exported.Out.Split([',', '\n']), cell => cell.TrimStart('"').Length > 0 && cell.TrimStart('"')[0] is '=' or '+' or '-' or '@' or '\t' or '\r');
+        var back = await empty.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/INJ" }, cancellationToken: Ct);
+        Assert.Equal(texts, back.Values.Select(v => v.Data.Text));
+        Assert.Equal("=TYPE", back.Values[0].Type);
+        Assert.Equal(exported.Out, (await RunAsync(empty, "export", "88.168.1", "--format", "csv")).Out);
+    }
+
+    [Fact]
+    public async Task ImportCsv_HandWrittenLeadingQuoteBeforeOrdinaryText_IsKept()
+    {
+        var path = TempFile(".csv", Encoding.UTF8.GetBytes("identifier,index,type,data\n88.168.1/HW,1,note,'80s\n88.168.1/HW,2,note,'=1\n88.168.1/HW,3,note,=1\n"));
+
+        Assert.Equal(0, (await RunAsync(_server, "import", path)).ExitCode);
+
+        var record = await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/HW" }, cancellationToken: Ct);
+        Assert.Equal(["'80s", "=1", "=1"], record.Values.Select(v => v.Data.Text));
+    }
+
+    private static Encoding Gb18030()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding("GB18030");
+    }
+
+    private static StatusCode NotFound => StatusCode.NotFound;
+
+    private async Task<StatusCode> StatusOfAsync(string identifier)
+    {
+        try
+        {
+            await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = identifier }, cancellationToken: Ct);
+            return StatusCode.OK;
+        }
+        catch (RpcException exception)
+        {
+            return exception.StatusCode;
+        }
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Resolver.Protocol.V1;
 
 namespace Resolver.Server.Tests;
@@ -123,6 +124,25 @@ public sealed class RateLimitTests
         Assert.Equal("anonymous", refused.Actor);
         Assert.Equal("resolver.v1.Registry/CreateRecord", refused.Operation);
         Assert.Equal("(invalid credential ×25 from 127.0.0.1)", refused.Target);
+    }
+
+    [Fact]
+    public async Task RefusedCredentialAudit_StopWithACancelledToken_WritesTheCountsAndDoesNotThrow()
+    {
+        await using var server = await TestServer.StartAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(StatusCode.Unauthenticated, await StatusOfAsync(() => new Registry.RegistryClient(server.As("bogus")).DeleteRecordAsync(new DeleteRecordRequest { Identifier = "88.1/x" }, cancellationToken: Ct).ResponseAsync));
+        }
+
+        var refusals = server.Services.GetRequiredService<Security.RefusedCredentialAudit>();
+        using var spent = new CancellationTokenSource();
+        await spent.CancelAsync(); // the host's stop token after a drain that used all its time
+
+        await refusals.StopAsync(spent.Token);
+
+        var audit = await server.Admin.ListAuditAsync(new ListAuditRequest { Limit = 100 }, cancellationToken: Ct);
+        Assert.Equal("(invalid credential ×4 from 127.0.0.1)", Assert.Single(audit.Entries, e => e.Outcome == "UNAUTHENTICATED").Target);
     }
 
     private static async Task<StatusCode> StatusOfAsync(Func<Task> call)

@@ -39,7 +39,7 @@ internal static class RecordFile
     };
 
     /// <summary>The records of a file in <paramref name="format"/>; a bad line is reported in its record's item and reading goes on.</summary>
-    public static IAsyncEnumerable<ImportItem> ReadAsync(TextReader reader, RecordFormat format, CancellationToken cancellationToken) =>
+    public static IAsyncEnumerable<ImportItem> ReadAsync(LineDecodingReader reader, RecordFormat format, CancellationToken cancellationToken) =>
         format == RecordFormat.Csv ? ReadCsvAsync(reader, cancellationToken) : ReadJsonLinesAsync(reader, cancellationToken);
 
     /// <summary>What export writes for one record: only what import reads back (no versions or times), so a round trip is byte-identical.</summary>
@@ -80,7 +80,7 @@ internal static class RecordFile
 
         if (record.Values.Count == 0)
         {
-            csv.WriteField(record.Identifier);
+            csv.WriteField(ToCell(record.Identifier));
             for (var i = 1; i < CsvHeader.Length; i++)
             {
                 csv.WriteField("");
@@ -91,10 +91,10 @@ internal static class RecordFile
 
         foreach (var value in record.Values)
         {
-            csv.WriteField(record.Identifier);
+            csv.WriteField(ToCell(record.Identifier));
             csv.WriteField(value.Index.ToString(CultureInfo.InvariantCulture));
-            csv.WriteField(value.Type);
-            csv.WriteField(value.Data.Text);
+            csv.WriteField(ToCell(value.Type));
+            csv.WriteField(ToCell(value.Data.Text));
             csv.WriteField(value.HasTtl ? value.Ttl.ToString(CultureInfo.InvariantCulture) : "");
             csv.WriteField(value.Permissions is null ? "" : Output.Printer.PermissionBits(value.Permissions));
             csv.NextRecord();
@@ -103,8 +103,31 @@ internal static class RecordFile
         return null;
     }
 
-    /// <summary>CSV settings for writing: RFC 4180 quoting, invariant culture, LF line ends.</summary>
-    public static CsvConfiguration CsvSettings() => new(CultureInfo.InvariantCulture) { HasHeaderRecord = false, NewLine = "\n" };
+    /// <summary>
+    /// A text as a CSV cell that spreadsheets show and never run as a formula (OWASP "CSV injection"): a text that starts
+    /// with <c>= + - @</c>, a tab or a carriage return gets a leading <c>'</c>, and so does one that starts with <c>'</c>,
+    /// so that <see cref="FromCell"/> can undo it exactly. (CsvHelper's own injection escaping is not undone on reading.)
+    /// </summary>
+    public static string ToCell(string text) => text.Length > 0 && IsEscaped(text[0]) ? "'" + text : text;
+
+    /// <summary>A CSV cell's text: one leading <c>'</c> is dropped when a character <see cref="ToCell"/> escapes follows it.</summary>
+    public static string FromCell(string cell) => cell.Length > 1 && cell[0] == '\'' && IsEscaped(cell[1]) ? cell[1..] : cell;
+
+    private static bool IsEscaped(char first) => first is '=' or '+' or '-' or '@' or '\t' or '\r' or '\'';
+
+    /// <summary>The mark that starts a CSV export, so that spreadsheets (Excel in zh-CN among them) read it as UTF-8.</summary>
+    public const char ByteOrderMark = '\uFEFF';
+
+    /// <summary>
+    /// CSV settings for writing: RFC 4180 quoting, invariant culture, LF line ends. A field with a carriage return is
+    /// quoted too: with LF chosen as the line end CsvHelper would write a lone CR bare, and readers take it for a line end.
+    /// </summary>
+    public static CsvConfiguration CsvSettings() => new(CultureInfo.InvariantCulture)
+    {
+        HasHeaderRecord = false,
+        NewLine = "\n",
+        ShouldQuote = args => ConfigurationFunctions.ShouldQuote(args) || args.Field?.Contains('\r', StringComparison.Ordinal) == true,
+    };
 
     // Reading: any line end (CRLF, LF, CR) is recognised, blank lines skipped, quoting problems reported per row.
     private static CsvConfiguration CsvReadSettings(Action<string> badData) => new(CultureInfo.InvariantCulture)
@@ -115,7 +138,7 @@ internal static class RecordFile
         BadDataFound = args => badData(args.Field),
     };
 
-    private static async IAsyncEnumerable<ImportItem> ReadCsvAsync(TextReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<ImportItem> ReadCsvAsync(LineDecodingReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? badField = null;
         using var parser = new CsvParser(reader, CsvReadSettings(field => badField ??= field));
@@ -126,6 +149,7 @@ internal static class RecordFile
             cancellationToken.ThrowIfCancellationRequested();
             var fields = parser.Record ?? [];
             var line = FirstLine(parser);
+            var undecodable = reader.UndecodableThrough(parser.RawRow);
             if (fields.All(string.IsNullOrWhiteSpace) && badField is null)
             {
                 continue; // a blank line (or one of only spaces)
@@ -134,6 +158,11 @@ internal static class RecordFile
             if (header)
             {
                 header = false;
+                if (undecodable.Count > 0)
+                {
+                    throw new InvalidDataException($"line {undecodable[0].Line}: {undecodable[0].Reason}");
+                }
+
                 var names = fields.Select(f => f.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToArray();
                 if (names.Length is < 4 or > 6 || !names.SequenceEqual(CsvHeader.Take(names.Length)))
                 {
@@ -143,7 +172,7 @@ internal static class RecordFile
                 continue;
             }
 
-            var identifier = fields.Length > 0 ? fields[0].Trim() : "";
+            var identifier = fields.Length > 0 ? FromCell(fields[0].Trim()) : "";
             if (group is not null && group.Identifier != identifier)
             {
                 yield return group.ToItem();
@@ -151,6 +180,13 @@ internal static class RecordFile
             }
 
             group ??= new Group(line, identifier);
+            if (undecodable.Count > 0)
+            {
+                group.Errors.AddRange(undecodable);
+                badField = null;
+                continue;
+            }
+
             if (badField is not null)
             {
                 group.Errors.Add((line, $"malformed CSV near \"{Output.Printable.Of(badField, 60)}\" (a quote inside a field must be doubled, and the field quoted)"));
@@ -198,7 +234,7 @@ internal static class RecordFile
             return null; // a record without values
         }
 
-        value = new Value { Type = fields[2], Data = new ValueData { Text = fields[3] } };
+        value = new Value { Type = FromCell(fields[2]), Data = new ValueData { Text = FromCell(fields[3]) } };
         if (fields[1].Trim() is { Length: > 0 } index)
         {
             if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
@@ -245,13 +281,19 @@ internal static class RecordFile
         return parser.RawRow - breaks;
     }
 
-    private static async IAsyncEnumerable<ImportItem> ReadJsonLinesAsync(TextReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<ImportItem> ReadJsonLinesAsync(LineDecodingReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         long line = 0;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
         {
             line++;
             text = line == 1 ? text.TrimStart('\uFEFF') : text;
+            if (reader.UndecodableThrough(line) is [var (_, undecodable), ..])
+            {
+                yield return new ImportItem(line, "", null, [(line, undecodable)]);
+                continue;
+            }
+
             if (string.IsNullOrWhiteSpace(text))
             {
                 continue;

@@ -16,7 +16,8 @@ internal static class ExportCommand
     {
         var prefix = new Argument<string>("PREFIX") { Description = "the prefix to export, e.g. 88.168.1" };
         var format = ImportCommand.FormatOption("output format, jsonl by default (lossless; csv carries text values only)");
-        var command = new Command("export", "write every record under a prefix to standard output (import reads it back)") { prefix, format };
+        var noBom = new Option<bool>("--no-bom") { Description = "CSV: leave out the UTF-8 byte-order mark that makes spreadsheets (Excel in zh-CN among them) read the file as UTF-8" };
+        var command = new Command("export", "write every record under a prefix to standard output (import reads it back)") { prefix, format, noBom };
         runner.SetAction(command, async (context, parse, cancellationToken) =>
         {
             var csvFormat = parse.GetValue(format) == RecordFormat.Csv;
@@ -31,6 +32,11 @@ internal static class ExportCommand
                 using var csv = csvFormat ? new CsvWriter(output, RecordFile.CsvSettings(), leaveOpen: true) : null;
                 if (csv is not null)
                 {
+                    if (!parse.GetValue(noBom))
+                    {
+                        await output.WriteAsync(RecordFile.ByteOrderMark).ConfigureAwait(false);
+                    }
+
                     RecordFile.WriteCsvHeader(csv);
                 }
 

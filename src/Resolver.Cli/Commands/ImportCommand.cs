@@ -24,7 +24,19 @@ internal static class ImportCommand
         var file = new Argument<string>("FILE") { Description = "CSV (identifier,index,type,data[,ttl,permissions]) or JSON Lines as export writes it; '-' for standard input" };
         var format = FormatOption("the file's format; by default from its extension (.csv, .jsonl)");
         var reuse = new Option<bool>("--reuse") { Description = "register again identifiers that were deleted (otherwise they fail)" };
-        var command = new Command("import", "create or update records from a CSV or JSON Lines file (safe to re-run)") { file, format, reuse };
+        var encoding = new Option<InputEncoding>("--encoding")
+        {
+            Description = "the file's text encoding: auto (UTF-8, or GB18030 when the file's first non-ASCII line is not UTF-8 but is GB18030), utf-8, or gb18030 (also gbk, gb2312: GB18030 includes them)",
+            DefaultValueFactory = _ => InputEncoding.Auto,
+            CustomParser = result => result.Tokens[0].Value.ToLowerInvariant() switch
+            {
+                "auto" => InputEncoding.Auto,
+                "utf-8" or "utf8" => InputEncoding.Utf8,
+                "gb18030" or "gbk" or "gb2312" or "cp936" => InputEncoding.Gb18030,
+                var other => FailEncoding(result, other),
+            },
+        };
+        var command = new Command("import", "create or update records from a CSV or JSON Lines file (safe to re-run)") { file, format, reuse, encoding };
         runner.SetAction(command, async (context, parse, cancellationToken) =>
         {
             var path = parse.GetValue(file)!;
@@ -49,8 +61,8 @@ internal static class ImportCommand
             long? total = input.CanSeek ? input.Length : null;
             await using var counting = new CountingStream(input);
 
-            // Strict UTF-8 (a broken file is an error, not records full of U+FFFD); a byte-order mark is skipped.
-            using var reader = new StreamReader(counting, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, 1 << 16);
+            // Decoded a line at a time: a line that is not text in the file's encoding fails its record, by line number.
+            using var reader = new LineDecodingReader(counting, parse.GetValue(encoding));
             using var run = new ImportRun(context, reader, recordFormat, parse.GetValue(reuse));
             return await ImportProgress.RunAsync(context, "import", total, () => counting.BytesRead, run.Done, () => run.RunAsync(cancellationToken)).ConfigureAwait(false);
         });
@@ -69,6 +81,12 @@ internal static class ImportCommand
         },
     };
 
+    private static InputEncoding FailEncoding(System.CommandLine.Parsing.ArgumentResult result, string value)
+    {
+        result.AddError($"--encoding '{value}' must be auto, utf-8 or gb18030 (gbk)");
+        return InputEncoding.Auto;
+    }
+
     private static RecordFormat? Fail(System.CommandLine.Parsing.ArgumentResult result, string value)
     {
         result.AddError($"--format '{value}' must be csv or jsonl");
@@ -76,7 +94,7 @@ internal static class ImportCommand
     }
 
     /// <summary>One import: a sender reading the file and a receiver counting the answers, over one BulkUpsert call.</summary>
-    private sealed class ImportRun(CliContext context, TextReader reader, RecordFormat format, bool reuse) : IDisposable
+    private sealed class ImportRun(CliContext context, LineDecodingReader reader, RecordFormat format, bool reuse) : IDisposable
     {
         private readonly long[] _counts = new long[5]; // by UpsertOutcome
         private readonly SemaphoreSlim _window = new(Window, Window);
@@ -98,7 +116,7 @@ internal static class ImportCommand
                 {
                     await SendAsync(call.RequestStream, stop.Token).ConfigureAwait(false);
                 }
-                catch (Exception exception) when (exception is InvalidDataException or DecoderFallbackException or IOException)
+                catch (Exception exception) when (exception is InvalidDataException or IOException)
                 {
                     inputFailure = exception;
                     await stop.CancelAsync().ConfigureAwait(false);
@@ -131,9 +149,7 @@ internal static class ImportCommand
             if (inputFailure is not null)
             {
                 PrintSummary();
-                return context.InvalidInput(inputFailure is DecoderFallbackException
-                    ? "the file is not valid UTF-8 text; records are read as UTF-8"
-                    : inputFailure.Message);
+                return context.InvalidInput(inputFailure.Message);
             }
 
             PrintSummary();

@@ -33,7 +33,8 @@ internal sealed partial class RegistryGrpcService
                 await recheck.EnsureStillValidAsync(credential, context.CancellationToken).ConfigureAwait(false);
                 foreach (var result in await writer.UpsertManyAsync(caller, chunk, context.CancellationToken).ConfigureAwait(false))
                 {
-                    await responseStream.WriteAsync(ToProto(result), context.CancellationToken).ConfigureAwait(false);
+                    // The drain token too: a client that stops reading must not hold the node past its drain bound.
+                    await responseStream.WriteAsync(ToProto(result), open.Token).ConfigureAwait(false);
                 }
             }
 
@@ -66,7 +67,8 @@ internal sealed partial class RegistryGrpcService
                     await recheck.EnsureStillValidAsync(credential, context.CancellationToken).ConfigureAwait(false);
                 }
 
-                await responseStream.WriteAsync(ProtoMapper.ToProto(record), context.CancellationToken).ConfigureAwait(false);
+                // The drain token too: a client that stops reading must not hold the node past its drain bound.
+                await responseStream.WriteAsync(ProtoMapper.ToProto(record), open.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (draining.StreamsMustEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)

@@ -87,7 +87,7 @@ internal sealed class ResolutionGrpcService(
                     buffered += AnswerMarshallers.SizeOf(answer);
                     var flush = i == outcomes.Length - 1 || buffered >= StreamBufferBytes;
                     responseStream.WriteOptions = flush ? null : BufferedWrite;
-                    await responseStream.WriteAsync(answer, context.CancellationToken).ConfigureAwait(false);
+                    await responseStream.WriteAsync(answer, open.Token).ConfigureAwait(false); // a reader that stopped must not outlast the drain
                     buffered = flush ? 0 : buffered;
                 }
             }

@@ -19,6 +19,9 @@ internal sealed partial class RefusedCredentialAudit(AuditTrail audit, TimeProvi
     /// <summary>Most distinct (method, address) pairs counted between flushes; the rest are counted together.</summary>
     public const int MaxSources = 1000;
 
+    /// <summary>How long the flush at shutdown may take, whatever time the drain left.</summary>
+    public static readonly TimeSpan ShutdownFlushBound = TimeSpan.FromSeconds(3);
+
     private const string Overflow = "(other sources)";
 
     private readonly ConcurrentDictionary<(string Method, string Source), long> _pending = new();
@@ -70,6 +73,11 @@ internal sealed partial class RefusedCredentialAudit(AuditTrail audit, TimeProvi
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The last flush. It does not take the host's stop token: when a drain used all its time that token is already
+    /// cancelled, and a flush that honoured it would lose the counts (and, thrown out of the host's stop, crash the
+    /// process). It gets <see cref="ShutdownFlushBound"/> of its own instead, and a failure is logged, never thrown.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_timer is not null)
@@ -77,7 +85,15 @@ internal sealed partial class RefusedCredentialAudit(AuditTrail audit, TimeProvi
             await _timer.DisposeAsync().ConfigureAwait(false);
         }
 
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        using var bound = new CancellationTokenSource(ShutdownFlushBound, time);
+        try
+        {
+            await FlushAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is ResolverException or OperationCanceledException or ObjectDisposedException)
+        {
+            LogFlushFailed(logger, exception.Message);
+        }
     }
 
     private async Task FlushInBackgroundAsync()
