@@ -78,7 +78,7 @@ public sealed class HandleSiteClient(HandleSites sites, TimeProvider time) : ISi
             HandleResponse siteAnswer;
             try
             {
-                siteAnswer = await client.ResolveAsync(new ResolutionRequest(PrefixHandle(group.Key), [], [SiteType, SitePrefixType]),
+                siteAnswer = await client.ResolveAsync(new ResolutionRequest(HandleProtocol.PrefixHandlePrefix + group.Key, [], [HandleProtocol.SiteType, HandleProtocol.SitePrefixType]),
                     OpFlags.PublicOnly | OpFlags.CacheCertify, HandleTransport.Tcp, cancellationToken, ask.Hops).ConfigureAwait(false);
             }
             catch (HandleProtocolException)
@@ -96,11 +96,6 @@ public sealed class HandleSiteClient(HandleSites sites, TimeProvider time) : ISi
         }
     }
 
-    /// <summary>The prefix handle that describes <paramref name="prefix"/>, <c>0.NA/&lt;prefix&gt;</c> (RFC 3651 §3.2).</summary>
-    public static string PrefixHandle(string prefix) => "0.NA/" + prefix;
-
-    private const string SiteType = "HS_SITE", SitePrefixType = "HS_SITE.PREFIX";
-
     /// <summary>
     /// A referral to the servers that <paramref name="values"/>' HS_SITE (and HS_SITE.PREFIX) values describe, each at its
     /// TCP interface (UDP when it has none) as <c>hdl://address:port</c>, in order, duplicates and unreadable values left
@@ -110,7 +105,7 @@ public sealed class HandleSiteClient(HandleSites sites, TimeProvider time) : ISi
     {
         var endpoints = new List<string>();
         var ttl = int.MaxValue;
-        foreach (var value in values.Where(v => v.Type.Equals(SiteType, StringComparison.OrdinalIgnoreCase) || v.Type.Equals(SitePrefixType, StringComparison.OrdinalIgnoreCase)))
+        foreach (var value in values.Where(v => v.Type.Equals(HandleProtocol.SiteType, StringComparison.OrdinalIgnoreCase) || v.Type.Equals(HandleProtocol.SitePrefixType, StringComparison.OrdinalIgnoreCase)))
         {
             SiteInfo site;
             try

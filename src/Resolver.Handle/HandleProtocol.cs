@@ -44,4 +44,7 @@ public static class HandleProtocol
 
     /// <summary>The value type of site information (RFC 3651 §3.2.2).</summary>
     public const string SiteType = "HS_SITE";
+
+    /// <summary>The value type of a site that also serves every prefix derived from the prefix (Handle.Net 8+, "prefix referral").</summary>
+    public const string SitePrefixType = "HS_SITE.PREFIX";
 }

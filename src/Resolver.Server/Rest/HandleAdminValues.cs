@@ -76,7 +76,7 @@ internal static class HandleAdminValues
             if (!AdminHandles.TryGetPrefix(admin.Handle, out var adminPrefix) || !PrefixPath.IsSelfOrDescendant(prefix, adminPrefix))
             {
                 throw Invalid($"{Type} names {admin.AdminIndex}:{admin.Handle}, which is not an admin handle of prefix {prefix} or of a prefix above it: "
-                    + $"here who may write a handle is its prefix's owner, so {Type} is derived from it (name {AdminHandles.Of(prefix)} or {AdminHandles.PrefixHandlePrefix}/{prefix}, or leave {Type} out; docs/rest.md)");
+                    + $"here who may write a handle is its prefix's owner, so {Type} is derived from it (name {AdminHandles.Of(prefix)} or {Handle.HandleProtocol.PrefixHandlePrefix}{prefix}, or leave {Type} out; docs/rest.md)");
             }
         }
     }

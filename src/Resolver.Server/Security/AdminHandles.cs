@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Resolver.Core.Identifiers;
+using Resolver.Handle;
 
 namespace Resolver.Server.Security;
 
@@ -20,9 +21,6 @@ internal static class AdminHandles
     /// <summary>The suffix of an enterprise-style admin handle, <c>P/ADMIN</c> (ASCII case ignored).</summary>
     public const string AdminSuffix = "ADMIN";
 
-    /// <summary>Handle.Net's prefix for prefix handles: <c>0.NA/P</c> names prefix <c>P</c>.</summary>
-    public const string PrefixHandlePrefix = "0.NA";
-
     /// <summary>The admin handle this node writes in HS_ADMIN values for prefix <paramref name="prefix"/>: <c>P/ADMIN</c>.</summary>
     public static string Of(string prefix) => $"{prefix}/{AdminSuffix}";
 
@@ -39,9 +37,8 @@ internal static class AdminHandles
             return false;
         }
 
-        var (left, right) = (handle[..slash], handle[(slash + 1)..]);
-        var named = string.Equals(left, PrefixHandlePrefix, StringComparison.OrdinalIgnoreCase) ? right
-            : string.Equals(right, AdminSuffix, StringComparison.OrdinalIgnoreCase) ? left
+        var named = handle.StartsWith(HandleProtocol.PrefixHandlePrefix, StringComparison.OrdinalIgnoreCase) ? handle[HandleProtocol.PrefixHandlePrefix.Length..]
+            : string.Equals(handle[(slash + 1)..], AdminSuffix, StringComparison.OrdinalIgnoreCase) ? handle[..slash]
             : null;
         return named is not null && IdentifierParser.TryParsePrefix(named, out prefix, out _);
     }
