@@ -169,7 +169,8 @@ public sealed class HandleConnection : IAsyncDisposable
         _client.Dispose();
         await _reading.ConfigureAwait(false);
         _closing.Dispose();
-        _writing.Dispose();
-        _inFlight.Dispose();
+        // _writing and _inFlight are left to the collector: a request still inside SendAsync when the connection broke and
+        // was replaced releases them on its way out, and a disposed semaphore would throw ObjectDisposedException there
+        // instead of the IOException its caller retries on. They hold no OS handle (AvailableWaitHandle is never used).
     }
 }
