@@ -6,6 +6,7 @@ using Resolver.Core;
 using Resolver.Core.Identifiers;
 using Resolver.Core.Prefixes;
 using Resolver.Core.Registry;
+using Resolver.Core.Templates;
 using Resolver.Core.Resolution;
 using Resolver.Core.Storage;
 using Resolver.Server.Configuration;
@@ -142,7 +143,11 @@ public static class ResolverServiceCollectionExtensions
 
         // The write path.
         services.TryAddSingleton<ValueEditor>();
-        services.TryAddSingleton<RecordWriter>(); // validators (IRecordValidator): none by default
+        services.TryAddSingleton<RecordWriter>();
+        // Validators (IRecordValidator) judge every write path: industry metadata templates (SPEC §6a, docs/templates.md).
+        services.TryAddSingleton<TemplateCompiler>();
+        services.TryAddSingleton<TemplateCatalog>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecordValidator, TemplateValidator>());
         services.TryAddSingleton<RecordReader>();
         services.TryAddSingleton<PrefixAdministration>();
         services.TryAddSingleton<ChangeWatch>();

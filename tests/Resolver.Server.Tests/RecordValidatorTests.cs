@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using HandleRecord = Resolver.Core.Records.HandleRecord;
 using Resolver.Core.Registry;
 using Resolver.Core.Security;
 using Resolver.Protocol.V1;
@@ -95,8 +94,8 @@ public sealed class RecordValidatorTests : IAsyncLifetime
     /// <summary>Stands in for a metadata template: refuses any record holding a value of type <c>forbidden</c>.</summary>
     private sealed class ForbiddenTypeValidator : IRecordValidator
     {
-        public ValueTask<IReadOnlyList<CoreProblem?>> ValidateAsync(Caller caller, IReadOnlyList<HandleRecord> records, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<IReadOnlyList<CoreProblem?>>([.. records.Select(record =>
-                record.Values.Any(v => v.Type == "forbidden") ? new CoreProblem(CoreErrorKind.InvalidArgument, "template-item-invalid", Message) : null)]);
+        public ValueTask<IReadOnlyList<CoreProblem?>> ValidateAsync(Caller caller, IReadOnlyList<RecordChange> changes, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyList<CoreProblem?>>([.. changes.Select(change =>
+                change.After.Values.Any(v => v.Type == "forbidden") ? new CoreProblem(CoreErrorKind.InvalidArgument, "template-item-invalid", Message) : null)]);
     }
 }

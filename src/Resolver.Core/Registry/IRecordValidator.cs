@@ -12,8 +12,8 @@ namespace Resolver.Core.Registry;
 public interface IRecordValidator
 {
     /// <summary>
-    /// Judges <paramref name="records"/>, each exactly as it would be committed for <paramref name="caller"/> (indexes
-    /// assigned, defaults filled, the next version, the write's time). The caller is authenticated and may write under
+    /// Judges <paramref name="changes"/>: each record exactly as it would be committed for <paramref name="caller"/> (indexes
+    /// assigned, defaults filled, the next version, the write's time), beside the record it replaces. The caller is authenticated and may write under
     /// every record's prefix; the values passed the registry's own limits. Tombstones (deletes) and upserts that change
     /// nothing are not shown. After a lost compare-and-set a record may be shown again, re-read and re-edited, so a
     /// validator must have no side effects.
@@ -26,5 +26,10 @@ public interface IRecordValidator
     /// </returns>
     /// <exception cref="ResolverException">UNAVAILABLE when what the rules come from cannot be read: the whole call then
     /// fails with nothing more written, and the client retries it. A list of the wrong length is a bug, and fails the call.</exception>
-    ValueTask<IReadOnlyList<Problem?>> ValidateAsync(Caller caller, IReadOnlyList<HandleRecord> records, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<Problem?>> ValidateAsync(Caller caller, IReadOnlyList<RecordChange> changes, CancellationToken cancellationToken);
 }
+
+/// <summary>A record a write would commit, and the one it replaces.</summary>
+/// <param name="Before">The record as the write found it: null when there was none, a tombstone when it was deleted.</param>
+/// <param name="After">The record as it would be committed.</param>
+public sealed record RecordChange(HandleRecord? Before, HandleRecord After);

@@ -131,7 +131,7 @@ public sealed class RecordWriter(
             // 3. Edit: the current records in one read, and what each request makes of its own.
             var currents = await store.GetManyAsync([.. pending.Select(p => p.Id.Key)], cancellationToken).ConfigureAwait(false);
             var now = Now();
-            var edits = new List<(int Slot, Identifier Id, RecordWrite Write)>(pending.Count);
+            var edits = new List<(int Slot, Identifier Id, RecordWrite Write, HandleRecord? Before)>(pending.Count);
             for (var p = 0; p < pending.Count; p++)
             {
                 var (slot, id) = pending[p];
@@ -144,7 +144,7 @@ public sealed class RecordWriter(
                     }
                     else
                     {
-                        edits.Add((slot, id, new RecordWrite(next, currents[p]?.Version, operation)));
+                        edits.Add((slot, id, new RecordWrite(next, currents[p]?.Version, operation), currents[p]));
                     }
                 }
                 catch (ResolverException refused) when (refused.Problem.Kind != ErrorKind.Unavailable)
@@ -165,7 +165,7 @@ public sealed class RecordWriter(
             pending.Clear();
             for (var e = 0; e < edits.Count; e++)
             {
-                var (slot, id, write) = edits[e];
+                var (slot, id, write, _) = edits[e];
                 if (stored[e])
                 {
                     // 6. Publish: caches here and on every replica drop what the change made old.
@@ -295,7 +295,7 @@ public sealed class RecordWriter(
     // Each validator in turn sees the records still standing, tombstones aside (a deletion has no values to judge); a record
     // one refuses leaves `edits` and is answered with its problem.
     private async ValueTask ValidateAsync(
-        Caller caller, IReadOnlyList<WriteRequest> requests, List<(int Slot, Identifier Id, RecordWrite Write)> edits, WriteResult?[] results, CancellationToken cancellationToken)
+        Caller caller, IReadOnlyList<WriteRequest> requests, List<(int Slot, Identifier Id, RecordWrite Write, HandleRecord? Before)> edits, WriteResult?[] results, CancellationToken cancellationToken)
     {
         foreach (var validator in _validators)
         {
@@ -305,7 +305,7 @@ public sealed class RecordWriter(
                 return;
             }
 
-            var problems = await validator.ValidateAsync(caller, [.. judged.Select(e => e.Write.Record)], cancellationToken).ConfigureAwait(false);
+            var problems = await validator.ValidateAsync(caller, [.. judged.Select(e => new RecordChange(e.Before, e.Write.Record))], cancellationToken).ConfigureAwait(false);
             if (problems.Count != judged.Count)
             {
                 throw new InvalidOperationException($"{validator.GetType().Name} answered {problems.Count} times for {judged.Count} records; a validator answers once per record");

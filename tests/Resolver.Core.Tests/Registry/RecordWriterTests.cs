@@ -80,6 +80,8 @@ public sealed class RecordWriterTests
         var (caller, shown) = validator.Shown[^1];
         Assert.Equal(_caller, caller);
         Assert.Equal(updated, Assert.Single(shown));
+        var before = Assert.Single(validator.Changes[^1]).Before; // the record the update replaces, for rules about change
+        Assert.Equal((1L, "URL"), (before!.Version, string.Join(' ', before.Values.Select(v => v.Type))));
         Assert.Equal((2L, "URL EMAIL"), (updated.Version, string.Join(' ', updated.Values.Select(v => v.Type))));
     }
 
@@ -197,8 +199,12 @@ public sealed class RecordWriterTests
 
         public List<(Caller Caller, IReadOnlyList<HandleRecord> Records)> Shown { get; } = [];
 
-        public ValueTask<IReadOnlyList<Problem?>> ValidateAsync(Caller caller, IReadOnlyList<HandleRecord> records, CancellationToken cancellationToken)
+        public List<IReadOnlyList<RecordChange>> Changes { get; } = [];
+
+        public ValueTask<IReadOnlyList<Problem?>> ValidateAsync(Caller caller, IReadOnlyList<RecordChange> changes, CancellationToken cancellationToken)
         {
+            var records = changes.Select(c => c.After).ToList();
+            Changes.Add(changes);
             Shown.Add((caller, records));
             return ValueTask.FromResult<IReadOnlyList<Problem?>>([.. records.Select(Refuse)]);
         }
@@ -206,7 +212,7 @@ public sealed class RecordWriterTests
 
     private sealed class MiscountingValidator : IRecordValidator
     {
-        public ValueTask<IReadOnlyList<Problem?>> ValidateAsync(Caller caller, IReadOnlyList<HandleRecord> records, CancellationToken cancellationToken) =>
+        public ValueTask<IReadOnlyList<Problem?>> ValidateAsync(Caller caller, IReadOnlyList<RecordChange> changes, CancellationToken cancellationToken) =>
             ValueTask.FromResult<IReadOnlyList<Problem?>>([null]);
     }
 

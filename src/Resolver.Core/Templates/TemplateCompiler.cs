@@ -1,0 +1,143 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Resolver.Core.Errors;
+using Resolver.Core.Identifiers;
+
+namespace Resolver.Core.Templates;
+
+/// <summary>
+/// Reads a template definition's JSON (docs/templates.md) and compiles it into a <see cref="CompiledTemplate"/>, refusing
+/// a definition that could not judge anything consistently: items below index 2001 or given twice, codes twice, unknown data
+/// types, rules that contradict each other, patterns that do not compile.
+/// </summary>
+public sealed class TemplateCompiler(IdentifierParser parser)
+{
+    /// <summary>The longest a pattern may take on one value before the value is refused (patterns run without backtracking, so this is a backstop).</summary>
+    public static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The most items a template may have.</summary>
+    public const int MaxItems = 1000;
+
+    /// <summary>Compiles <paramref name="json"/>, a definition's text.</summary>
+    /// <exception cref="ResolverException">INVALID_ARGUMENT <c>template-invalid</c>: the text is not a definition, or its rules do not hold together; the message lists every problem.</exception>
+    public CompiledTemplate Compile(string json)
+    {
+        TemplateDefinition? definition;
+        try
+        {
+            definition = JsonSerializer.Deserialize(json, TemplateJsonContext.Default.TemplateDefinition);
+        }
+        catch (JsonException unreadable)
+        {
+            throw Invalid($"the template definition is not valid JSON of the template format (docs/templates.md): {unreadable.Message}");
+        }
+
+        if (definition is null)
+        {
+            throw Invalid("the template definition is null; expected an object with identifier, version and items (docs/templates.md)");
+        }
+
+        return Compile(definition, json);
+    }
+
+    /// <summary>Compiles <paramref name="definition"/>, whose stored text is <paramref name="text"/>.</summary>
+    /// <exception cref="ResolverException">INVALID_ARGUMENT <c>template-invalid</c>, as <see cref="Compile(string)"/>.</exception>
+    public CompiledTemplate Compile(TemplateDefinition definition, string text)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrEmpty(definition.Identifier) || !parser.TryParse(definition.Identifier, out _, out _))
+        {
+            errors.Add($"identifier {ItemDataTypes.Quote(definition.Identifier ?? "")} is not an identifier (prefix/suffix, e.g. 88.168/TPL.PART)");
+        }
+
+        if (definition.Version < 1)
+        {
+            errors.Add($"version {definition.Version} is not 1 or more");
+        }
+
+        if (definition.Items is null or { Count: 0 })
+        {
+            errors.Add("items is empty: a template has at least one item");
+        }
+        else if (definition.Items.Count > MaxItems)
+        {
+            errors.Add($"{definition.Items.Count} items; at most {MaxItems}");
+        }
+
+        var compiled = new List<CompiledItem>();
+        var indexes = new HashSet<int>();
+        var codes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in definition.Items ?? [])
+        {
+            if (item is null || string.IsNullOrWhiteSpace(item.Code) || item.Code.Any(char.IsWhiteSpace))
+            {
+                errors.Add($"an item's code {ItemDataTypes.Quote(item?.Code ?? "")} is not a value type (non-empty, no spaces)");
+                continue;
+            }
+
+            var where = $"item {item.Code}";
+            if (TemplateTypes.IsExempt(item.Code))
+            {
+                errors.Add($"{where}: the code is a reserved type (TEMPLATE, TEMPLATE_DEFINITION, TEMPLATE_DEPRECATED, HS_…)");
+            }
+
+            if (!codes.Add(item.Code))
+            {
+                errors.Add($"{where}: the code is given twice (codes are compared ignoring case)");
+            }
+
+            if (item.Index < TemplateTypes.FirstItemIndex)
+            {
+                errors.Add($"{where}: index {item.Index} is below {TemplateTypes.FirstItemIndex}, where items start");
+            }
+            else if (!indexes.Add(item.Index))
+            {
+                errors.Add($"{where}: index {item.Index} is taken by another item");
+            }
+
+            if (item.MinLength is < 0 || item.MaxLength is < 1 || item.MinLength > item.MaxLength)
+            {
+                errors.Add($"{where}: minLength {item.MinLength} and maxLength {item.MaxLength} do not make a range (0 <= minLength <= maxLength, maxLength >= 1)");
+            }
+
+            var dataType = ItemDataTypes.Compile(item, parser, errors);
+            var pattern = Pattern(item, errors);
+            if (dataType is not null)
+            {
+                compiled.Add(new CompiledItem(item, dataType, pattern));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw Invalid($"template {definition.Identifier}@{definition.Version} is not valid: {string.Join("; ", errors)}");
+        }
+
+        return new CompiledTemplate(definition, text, compiled);
+    }
+
+    /// <summary>The definition's canonical JSON text, as publishing stores it.</summary>
+    public static string Write(TemplateDefinition definition) => JsonSerializer.Serialize(definition, TemplateJsonContext.Default.TemplateDefinition);
+
+    private static Regex? Pattern(TemplateItem item, List<string> errors)
+    {
+        if (item.Pattern is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            // Anchored: the whole text must match. Without backtracking: the match time is linear in the text, whatever
+            // the pattern (a hostile one cannot stall writes), which is why backreferences and lookarounds are refused.
+            return new Regex($@"\A(?:{item.Pattern})\z", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, PatternTimeout);
+        }
+        catch (Exception broken) when (broken is ArgumentException or NotSupportedException)
+        {
+            errors.Add($"item {item.Code}: pattern {ItemDataTypes.Quote(item.Pattern)} does not compile: {broken.Message}");
+            return null;
+        }
+    }
+
+    private static ResolverException Invalid(string message) => new(new Problem(ErrorKind.InvalidArgument, TemplateReasons.Invalid, message));
+}
