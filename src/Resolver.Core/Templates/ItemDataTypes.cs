@@ -66,7 +66,7 @@ internal static class ItemDataTypes
     {
         if (item.Min > item.Max)
         {
-            errors.Add($"{where}: min {item.Min} is above max {item.Max}");
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{where}: min {item.Min} is above max {item.Max}"));
             return null;
         }
 
@@ -88,12 +88,12 @@ internal static class ItemDataTypes
 
             if (number < min)
             {
-                return $"{text} is below the minimum {min}";
+                return string.Create(CultureInfo.InvariantCulture, $"{text} is below the minimum {min}");
             }
 
             if (number > max)
             {
-                return $"{text} is above the maximum {max}";
+                return string.Create(CultureInfo.InvariantCulture, $"{text} is above the maximum {max}");
             }
 
             var point = text.IndexOf('.', StringComparison.Ordinal);
