@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Resolver.Core.Records;
+using Resolver.Core.Security;
 using Resolver.Core.Storage;
 using StackExchange.Redis;
 
@@ -17,7 +18,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
 {
     private readonly CacheOptions _options;
     private readonly Action _reloadPrefixes;
-    private readonly Action _reloadAccess;
+    private readonly Action<IReadOnlyList<AccessChange>?> _accessChanged;
     private readonly TimeProvider _time;
     private readonly ILogger<CacheTiers> _logger;
     private volatile bool _subscribed;
@@ -40,11 +41,11 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
 
     private ITimer? _verifyTimer;
 
-    private CacheTiers(CacheOptions options, RedisTier? redis, Action reloadPrefixes, Action reloadAccess, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
+    private CacheTiers(CacheOptions options, RedisTier? redis, Action reloadPrefixes, Action<IReadOnlyList<AccessChange>?> accessChanged, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
     {
         _options = options;
         _reloadPrefixes = reloadPrefixes;
-        _reloadAccess = reloadAccess;
+        _accessChanged = accessChanged;
         _time = time;
         _logger = logger;
         Redis = redis;
@@ -79,14 +80,14 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
     /// <summary>Connects to Redis when configured (without waiting for it to be up) and subscribes to invalidations.</summary>
     /// <param name="options">The cache settings.</param>
     /// <param name="reloadPrefixes">Called when another replica announces a prefix change.</param>
-    /// <param name="reloadAccess">Called when another replica announces an enterprise, key or grant change.</param>
+    /// <param name="accessChanged">Called with the changes another replica announces to enterprises, keys or grants; with null when they are unknown (a message from an older replica, or ones missed while disconnected): reload everything.</param>
     /// <param name="metrics">The read path's instruments.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">For connection changes.</param>
-    public static CacheTiers Start(CacheOptions options, Action reloadPrefixes, Action reloadAccess, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
+    public static CacheTiers Start(CacheOptions options, Action reloadPrefixes, Action<IReadOnlyList<AccessChange>?> accessChanged, CacheMetrics metrics, TimeProvider time, ILogger<CacheTiers> logger)
     {
         var redis = options.Redis is { Length: > 0 } configuration ? RedisTier.Connect(configuration, metrics, options.RedisNamespace, options.RedisUser, options.RedisPassword) : null;
-        var tiers = new CacheTiers(options, redis, reloadPrefixes, reloadAccess, metrics, time, logger);
+        var tiers = new CacheTiers(options, redis, reloadPrefixes, accessChanged, metrics, time, logger);
         metrics.Observe(tiers);
         if (redis is not null)
         {
@@ -293,7 +294,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
 
     public ValueTask PrefixesChangedAsync(CancellationToken cancellationToken) => AnnounceAsync(InvalidationMessage.Prefixes);
 
-    public ValueTask AccessChangedAsync(CancellationToken cancellationToken) => AnnounceAsync(InvalidationMessage.Access);
+    public ValueTask AccessChangedAsync(IReadOnlyList<AccessChange> changes, CancellationToken cancellationToken) => AnnounceAsync(InvalidationMessage.ForAccess(changes));
 
     public async ValueTask DisposeAsync()
     {
@@ -354,9 +355,9 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
         {
             _reloadPrefixes();
         }
-        else if (message == InvalidationMessage.Access)
+        else if (InvalidationMessage.TryParseAccess(message, out var changes))
         {
-            _reloadAccess();
+            _accessChanged(changes);
         }
     }
 
@@ -378,7 +379,7 @@ public sealed partial class CacheTiers : IChangeNotifier, IChangeSubscriber, IAs
         // Messages sent while we were away are lost: start L1 afresh, and tell the others what we wrote meanwhile.
         Memory.Clear();
         _reloadPrefixes();
-        _reloadAccess();
+        _accessChanged(null);
         if (!_subscribed)
         {
             Subscribe();

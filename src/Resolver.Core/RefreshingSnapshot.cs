@@ -23,6 +23,7 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
     private Task<T>? _loading;
     private long _loadingGeneration = -1;
     private long _generation;
+    private List<Func<T, T>>? _sinceLoadStarted;
 
     /// <summary>The current value.</summary>
     public async ValueTask<T> GetAsync(CancellationToken cancellationToken)
@@ -78,6 +79,32 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
         }
     }
 
+    /// <summary>
+    /// Applies <paramref name="change"/> to the value in memory at once, without reloading: the value keeps its age, so
+    /// the periodic reload still comes. A reload that started before the change may have read the store before it
+    /// committed: the change is applied to what it loaded too. <paramref name="change"/> must be idempotent (set a row to
+    /// what the store holds now), as it may meet a value that has it already.
+    /// </summary>
+    public void Update(Func<T, T> change)
+    {
+        lock (_gate)
+        {
+            var loaded = _loaded;
+            var lastGood = _lastGood;
+            if (loaded is not null)
+            {
+                _loaded = loaded with { Value = change(loaded.Value) };
+            }
+
+            if (lastGood is not null)
+            {
+                _lastGood = loaded is not null && ReferenceEquals(lastGood.Value, loaded.Value) ? lastGood with { Value = _loaded!.Value } : lastGood with { Value = change(lastGood.Value) };
+            }
+
+            _sinceLoadStarted?.Add(change);
+        }
+    }
+
     public void Dispose()
     {
     }
@@ -108,20 +135,33 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
         }
 
         var loadedAt = time.GetUtcNow();
+        lock (_gate)
+        {
+            _sinceLoadStarted = [];
+        }
+
         try
         {
             var value = await load(CancellationToken.None).ConfigureAwait(false);
-
-            // A change that landed while we read may be missing from what we read: use it once, don't keep it.
             lock (_gate)
             {
+                // Changes applied in memory while we read may be missing from what we read: apply them again.
+                foreach (var change in _sinceLoadStarted ?? [])
+                {
+                    value = change(value);
+                }
+
+                _sinceLoadStarted = null;
+
+                // A change that landed while we read may be missing from what we read: use it once, don't keep it.
                 if (Interlocked.Read(ref _generation) == generation)
                 {
                     _loaded = new Loaded(value, loadedAt);
                 }
+
+                _lastGood = new Loaded(value, loadedAt);
             }
 
-            _lastGood = new Loaded(value, loadedAt);
             return value;
         }
         catch (Errors.ResolverException exception) when (exception.Problem.Kind == Errors.ErrorKind.Unavailable && _lastGood is { } lastGood)
@@ -141,6 +181,7 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
         {
             lock (_gate)
             {
+                _sinceLoadStarted = null;
                 if (_loadingGeneration == generation)
                 {
                     _loading = null;

@@ -22,6 +22,12 @@ public sealed record ResolverLimits
     /// </summary>
     public int MaxFiltersPerRequest { get; init; } = 10_000;
 
+    /// <summary>
+    /// Most live (not revoked) API keys one enterprise may hold; one more is FAILED_PRECONDITION <c>too-many-keys</c>.
+    /// Bounds what a single enterprise can add to every replica's in-memory access directory.
+    /// </summary>
+    public int MaxKeysPerEnterprise { get; init; } = 1000;
+
     /// <summary>Longest value type, in characters.</summary>
     public int MaxTypeLength { get; init; } = 128;
 

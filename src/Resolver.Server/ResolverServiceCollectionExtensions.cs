@@ -97,7 +97,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton(sp => CacheTiers.Start(
             sp.GetRequiredService<IOptions<CacheTierOptions>>().Value.ToCacheOptions(sp.GetRequiredService<IStoreSchema>().Identity),
             sp.GetRequiredService<PrefixDirectory>().Invalidate,
-            sp.GetRequiredService<AccessDirectory>().Invalidate,
+            sp.GetRequiredService<AccessDirectory>().Announced,
             sp.GetRequiredService<CacheMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CacheTiers>>()));

@@ -66,5 +66,5 @@ internal static class CacheHarness
         new(key, key, version, [new HandleValue(1, "URL", ValueData.FromText(data), ttl, Start, ValuePermissions.Default, [])], Start, Start);
 
     public static CacheTiers Tiers(CacheOptions options, TimeProvider time, string? redis = null) =>
-        CacheTiers.Start(options with { Redis = redis }, () => { }, () => { }, new CacheMetrics(new TestMeterFactory()), time, NullLogger<CacheTiers>.Instance);
+        CacheTiers.Start(options with { Redis = redis }, () => { }, _ => { }, new CacheMetrics(new TestMeterFactory()), time, NullLogger<CacheTiers>.Instance);
 }

@@ -57,7 +57,7 @@ public abstract class AccessStoreContract
         var key = Key("acme");
         var grant = new ReadGrant("acme", "globex", "88.168.1", ["URL"], At);
 
-        await access.AddKeyAsync(key, Audit("add-key"), Ct);
+        Assert.True(await access.AddKeyAsync(key, 10, Audit("add-key"), Ct));
         await access.PutGrantAsync(grant, Audit("put-grant"), Ct);
         Assert.True(await access.RevokeKeyAsync(key.Id, At, Audit("revoke-key"), Ct));
         Assert.False(await access.RevokeKeyAsync(key.Id, At, Audit("revoke-again"), Ct));
@@ -66,6 +66,52 @@ public abstract class AccessStoreContract
 
         var targets = (await access.ListAuditAsync(null, 10, Ct)).Select(e => e.Target).Reverse();
         Assert.Equal(["acme", "add-key", "put-grant", "revoke-key", "remove-grant"], targets);
+    }
+
+    [Fact]
+    public async Task AddKey_SixteenAtOnceAgainstACap_AddsExactlyUpToItAndRevokedKeysDoNotCount()
+    {
+        var (access, _) = await CreateStoresAsync();
+        var first = Key("acme");
+        await access.CreateEnterpriseAsync(new Enterprise("acme", At), null, first, Audit("acme"), Ct);
+        await access.CreateEnterpriseAsync(new Enterprise("globex", At), null, Key("globex"), Audit("globex"), Ct);
+        await access.RevokeKeyAsync(first.Id, At, Audit("revoke"), Ct);
+
+        // 40 attempts, 16 at a time, against a cap of 10 live keys: the revoked first key leaves room for all 10.
+        using var running = new SemaphoreSlim(16);
+        var added = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            await running.WaitAsync(Ct);
+            try
+            {
+                return await access.AddKeyAsync(Key("acme"), 10, Audit($"add-{i}"), Ct);
+            }
+            finally
+            {
+                running.Release();
+            }
+        }));
+
+        Assert.Equal(10, added.Count(a => a));
+        var live = await access.ListLiveKeysAsync(Ct);
+        Assert.Equal(10, live.Count(k => k.Enterprise == "acme"));
+        Assert.DoesNotContain(live, k => k.Id == first.Id);
+        Assert.Single(live, k => k.Enterprise == "globex");
+        Assert.Equal(10, (await access.ListAuditAsync(null, 100, Ct)).Count(e => e.Target.StartsWith("add-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ListGrantsTo_ReturnsTheGranteesGrantsFromEveryOwnerOnly()
+    {
+        var (access, _) = await CreateStoresAsync();
+        await access.PutGrantAsync(new ReadGrant("acme", "globex", "88.168.1", ["URL"], At), Audit("g1"), Ct);
+        await access.PutGrantAsync(new ReadGrant("initech", "globex", "88.168.2", [], At), Audit("g2"), Ct);
+        await access.PutGrantAsync(new ReadGrant("acme", "initech", "88.168.1", [], At), Audit("g3"), Ct);
+
+        var grants = await access.ListGrantsToAsync("globex", Ct);
+
+        Assert.Equal(["acme 88.168.1", "initech 88.168.2"], grants.Select(g => $"{g.Owner} {g.Prefix}").Order(StringComparer.Ordinal));
+        Assert.Empty(await access.ListGrantsToAsync("acme", Ct));
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed partial class AccessAdministration(
     PrefixDirectory prefixes,
     IChangeNotifier changes,
     AuditTrail audit,
+    ResolverLimits limits,
     TimeProvider time)
 {
     /// <summary>Creates an enterprise (admin only), gives it <paramref name="prefix"/> (homing it when needed) and issues its first API key.</summary>
@@ -61,8 +62,7 @@ public sealed partial class AccessAdministration(
                 await changes.PrefixesChangedAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            directory.Invalidate();
-            await changes.AccessChangedAsync(cancellationToken).ConfigureAwait(false);
+            await AccessChangedAsync(AccessChange.Enterprise(canonical), AccessChange.Key(key.Id)).ConfigureAwait(false);
             return (enterprise, plain, key.Id);
         }, cancellationToken);
 
@@ -83,8 +83,17 @@ public sealed partial class AccessAdministration(
             AccessPolicy.RequireSelfOrAdmin(caller, canonical, "issuing an API key");
             await RequireEnterpriseAsync(canonical, cancellationToken).ConfigureAwait(false);
             var (stored, plain) = ApiKeys.Create(canonical, time.GetUtcNow());
-            await store.AddKeyAsync(stored, audit.Entry(caller, "create-key", $"{canonical} {stored.Id}", "OK"), cancellationToken).ConfigureAwait(false);
-            await AccessChangedAsync(cancellationToken).ConfigureAwait(false);
+
+            // Counted and added in one store transaction, so concurrent creations stop at the cap exactly. Revoked keys
+            // do not count: revoking is the way back under it, and they are not kept in memory.
+            if (!await store.AddKeyAsync(stored, limits.MaxKeysPerEnterprise, audit.Entry(caller, "create-key", $"{canonical} {stored.Id}", "OK"), cancellationToken).ConfigureAwait(false))
+            {
+                throw new ResolverException(new Problem(ErrorKind.FailedPrecondition, "too-many-keys",
+                    $"enterprise {canonical} has {limits.MaxKeysPerEnterprise} live API keys, the most this node allows (--max-keys-per-enterprise); " +
+                    "revoke keys no longer in use with `resolver key revoke KEY-ID` (the audit log, `resolver audit`, lists the ids issued), then create one again"));
+            }
+
+            await AccessChangedAsync(AccessChange.Key(stored.Id)).ConfigureAwait(false);
             return (plain, stored.Id);
         }, cancellationToken);
 
@@ -101,7 +110,7 @@ public sealed partial class AccessAdministration(
             }
 
             await store.RevokeKeyAsync(keyId, time.GetUtcNow(), audit.Entry(caller, "revoke-key", keyId, "OK"), cancellationToken).ConfigureAwait(false);
-            await AccessChangedAsync(cancellationToken).ConfigureAwait(false);
+            await AccessChangedAsync(AccessChange.Key(keyId)).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
@@ -124,7 +133,7 @@ public sealed partial class AccessAdministration(
 
             var grant = new ReadGrant(owner, canonicalGrantee, canonicalPrefix, types, time.GetUtcNow());
             await store.PutGrantAsync(grant, audit.Entry(caller, "grant", $"{owner}→{canonicalGrantee} {canonicalPrefix} [{string.Join(',', types)}]", "OK"), cancellationToken).ConfigureAwait(false);
-            await AccessChangedAsync(cancellationToken).ConfigureAwait(false);
+            await AccessChangedAsync(AccessChange.GrantsTo(canonicalGrantee)).ConfigureAwait(false);
             return grant;
         }, cancellationToken);
 
@@ -139,7 +148,7 @@ public sealed partial class AccessAdministration(
                 throw new ResolverException(new Problem(ErrorKind.NotFound, "grant-not-found", $"{owner} has granted {canonicalGrantee} nothing under {canonicalPrefix}"));
             }
 
-            await AccessChangedAsync(cancellationToken).ConfigureAwait(false);
+            await AccessChangedAsync(AccessChange.GrantsTo(canonicalGrantee)).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
@@ -205,11 +214,16 @@ public sealed partial class AccessAdministration(
         }
     }
 
-    // The change is committed with its audit row; this replica sees it at once, the others when announced.
-    private async ValueTask AccessChangedAsync(CancellationToken cancellationToken)
+    // The change is committed with its audit row; this replica applies it at once (re-reading only the rows it names),
+    // the others when announced. Not cancellable: a caller that goes away after the commit must not leave it unapplied.
+    private async ValueTask AccessChangedAsync(params AccessChange[] committed)
     {
-        directory.Invalidate();
-        await changes.AccessChangedAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var change in committed)
+        {
+            await directory.ApplyAsync(change, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await changes.AccessChangedAsync(committed, CancellationToken.None).ConfigureAwait(false);
     }
 
     [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]

@@ -24,13 +24,21 @@ public interface IAccessStore
     /// <summary>The key with id <paramref name="id"/>, revoked or not, or null: one row, not the table.</summary>
     ValueTask<ApiKey?> GetKeyAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Adds <paramref name="key"/> and its <paramref name="audit"/> row in one transaction.</summary>
-    ValueTask AddKeyAsync(ApiKey key, AuditEntry audit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Adds <paramref name="key"/> and its <paramref name="audit"/> row in one transaction, unless its enterprise holds
+    /// <paramref name="maxLiveKeys"/> live (not revoked) keys already: then false, writing nothing. Concurrent calls for
+    /// one enterprise behave as if one ran after the other, so together they never pass the cap.
+    /// </summary>
+    ValueTask<bool> AddKeyAsync(ApiKey key, int maxLiveKeys, AuditEntry audit, CancellationToken cancellationToken);
 
     /// <summary>Marks the key revoked and writes <paramref name="audit"/> in one transaction; false (writing nothing) when there is no such live key.</summary>
     ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, AuditEntry audit, CancellationToken cancellationToken);
 
+    /// <summary>Every key ever issued, revoked ones included.</summary>
     ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>The keys not revoked: what the access directory loads (revoked keys only grow the table).</summary>
+    ValueTask<IReadOnlyList<ApiKey>> ListLiveKeysAsync(CancellationToken cancellationToken);
 
     /// <summary>Adds or replaces the grant of (owner, grantee, prefix) and writes <paramref name="audit"/> in one transaction.</summary>
     ValueTask PutGrantAsync(ReadGrant grant, AuditEntry audit, CancellationToken cancellationToken);
@@ -39,6 +47,9 @@ public interface IAccessStore
     ValueTask<bool> RemoveGrantAsync(string owner, string grantee, string prefix, AuditEntry audit, CancellationToken cancellationToken);
 
     ValueTask<IReadOnlyList<ReadGrant>> ListGrantsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The grants <paramref name="grantee"/> holds, from any owner.</summary>
+    ValueTask<IReadOnlyList<ReadGrant>> ListGrantsToAsync(string grantee, CancellationToken cancellationToken);
 
     ValueTask AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
 

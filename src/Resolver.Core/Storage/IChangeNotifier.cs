@@ -11,8 +11,8 @@ public interface IChangeNotifier
     /// <summary>The prefix table changed; never throws.</summary>
     ValueTask PrefixesChangedAsync(CancellationToken cancellationToken);
 
-    /// <summary>Enterprises, keys or grants changed; never throws.</summary>
-    ValueTask AccessChangedAsync(CancellationToken cancellationToken);
+    /// <summary>Enterprises, keys or grants changed, as <paramref name="changes"/> name (one call, one announcement); never throws.</summary>
+    ValueTask AccessChangedAsync(IReadOnlyList<Security.AccessChange> changes, CancellationToken cancellationToken);
 }
 
 /// <summary>For a node without caches: nothing to tell.</summary>
@@ -22,5 +22,5 @@ public sealed class NoChangeNotifier : IChangeNotifier
 
     public ValueTask PrefixesChangedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask AccessChangedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask AccessChangedAsync(IReadOnlyList<Security.AccessChange> changes, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -25,6 +25,10 @@ public sealed class LimitOptions
     [SettingRange(1, 16 * 1024 * 1024)]
     public int MaxValueBytes { get; set; } = ResolverLimits.Default.MaxValueBytes;
 
+    /// <summary>Most live (not revoked) API keys one enterprise may hold.</summary>
+    [SettingRange(1, 1_000_000)]
+    public int MaxKeysPerEnterprise { get; set; } = ResolverLimits.Default.MaxKeysPerEnterprise;
+
     /// <summary>Longest a unary call may run, in seconds, whatever deadline the caller set (streams are not limited).</summary>
     [SettingRange(1, 3600)]
     public int MaxRequestSeconds { get; set; } = 30;
@@ -42,6 +46,7 @@ public sealed class LimitOptions
         MaxBatchSize = MaxBatchSize,
         MaxValuesPerRecord = MaxValuesPerRecord,
         MaxValueBytes = MaxValueBytes,
+        MaxKeysPerEnterprise = MaxKeysPerEnterprise,
         MaxRecordBytes = MaxMessageBytes - ResolverLimits.AnswerEnvelope,
     };
 }

@@ -53,6 +53,7 @@ internal static class ServerSettings
         new("--max-batch-size", typeof(LimitOptions), nameof(LimitOptions.MaxBatchSize), "most identifiers in one BatchResolve", SettingKind.Number),
         new("--max-values-per-record", typeof(LimitOptions), nameof(LimitOptions.MaxValuesPerRecord), "most values in one record", SettingKind.Number),
         new("--max-value-bytes", typeof(LimitOptions), nameof(LimitOptions.MaxValueBytes), "largest value payload in bytes", SettingKind.Number),
+        new("--max-keys-per-enterprise", typeof(LimitOptions), nameof(LimitOptions.MaxKeysPerEnterprise), "most live (not revoked) API keys one enterprise may hold; one more is refused until a key is revoked", SettingKind.Number),
         new("--max-request-seconds", typeof(LimitOptions), nameof(LimitOptions.MaxRequestSeconds), "longest a unary call may run, whatever the caller's deadline", SettingKind.Number),
         new("--max-message-bytes", typeof(LimitOptions), nameof(LimitOptions.MaxMessageBytes), "largest gRPC request in bytes", SettingKind.Number),
         new("--recursive", typeof(FederationOptions), nameof(FederationOptions.Recursive), "resolve identifiers under delegated prefixes at their site and answer as if local (callers opt out with no_recursion; docs/federation.md)", SettingKind.Switch),

@@ -137,8 +137,29 @@ public abstract class SqlAccessStore : IAccessStore
         await QueryAsync($"SELECT {KeyColumns} FROM api_keys WHERE id = $1", ReadKey, command => _dialect.AddText(command, id), cancellationToken).ConfigureAwait(false)
             is [var found] ? found : null;
 
-    public async ValueTask AddKeyAsync(ApiKey key, AuditEntry audit, CancellationToken cancellationToken) =>
-        await WriteAuditedAsync((connection, transaction) => InsertKeyAsync(connection, transaction, key, cancellationToken), audit, cancellationToken).ConfigureAwait(false);
+    public async ValueTask<bool> AddKeyAsync(ApiKey key, int maxLiveKeys, AuditEntry audit, CancellationToken cancellationToken) =>
+        await WriteAuditedAsync(async (connection, transaction) =>
+        {
+            // The enterprise's row is the lock that orders its key creations: a no-op update takes a row lock on
+            // PostgreSQL (SQLite holds its one write lock already), so the count below sees every creation that went
+            // first, and sixteen at once cannot all count 999 and all insert. Plain SQL: no advisory locks or LOCK TABLE.
+            await using (var lockEnterprise = connection.Command("UPDATE enterprises SET name = name WHERE name = $1", transaction))
+            {
+                _dialect.AddText(lockEnterprise, key.Enterprise);
+                await lockEnterprise.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using (var count = connection.Command("SELECT count(*) FROM api_keys WHERE enterprise = $1 AND revoked_at IS NULL", transaction))
+            {
+                _dialect.AddText(count, key.Enterprise);
+                if (Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) >= maxLiveKeys)
+                {
+                    return 0;
+                }
+            }
+
+            return await InsertKeyAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false);
+        }, audit, cancellationToken).ConfigureAwait(false) == 1;
 
     public async ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, AuditEntry audit, CancellationToken cancellationToken) =>
         await WriteAuditedAsync("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", command =>
@@ -149,6 +170,9 @@ public abstract class SqlAccessStore : IAccessStore
 
     public async ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) =>
         await QueryAsync($"SELECT {KeyColumns} FROM api_keys ORDER BY enterprise, created_at", ReadKey, _ => { }, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<ApiKey>> ListLiveKeysAsync(CancellationToken cancellationToken) =>
+        await QueryAsync($"SELECT {KeyColumns} FROM api_keys WHERE revoked_at IS NULL ORDER BY enterprise, created_at", ReadKey, _ => { }, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask PutGrantAsync(ReadGrant grant, AuditEntry audit, CancellationToken cancellationToken) =>
         await WriteAuditedAsync(_putGrant, command =>
@@ -169,10 +193,11 @@ public abstract class SqlAccessStore : IAccessStore
         }, audit, cancellationToken).ConfigureAwait(false) == 1;
 
     public async ValueTask<IReadOnlyList<ReadGrant>> ListGrantsAsync(CancellationToken cancellationToken) =>
-        await QueryAsync("SELECT owner, grantee, prefix, CAST(types AS TEXT), created_at FROM grants ORDER BY owner, grantee, prefix",
-            reader => new ReadGrant(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                JsonSerializer.Deserialize(reader.GetString(3), StorageJsonContext.Default.IReadOnlyListString) ?? [], _dialect.ReadTime(reader, 4)),
-            _ => { }, cancellationToken).ConfigureAwait(false);
+        await QueryAsync("SELECT owner, grantee, prefix, CAST(types AS TEXT), created_at FROM grants ORDER BY owner, grantee, prefix", ReadGrant, _ => { }, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<ReadGrant>> ListGrantsToAsync(string grantee, CancellationToken cancellationToken) =>
+        await QueryAsync("SELECT owner, grantee, prefix, CAST(types AS TEXT), created_at FROM grants WHERE grantee = $1 ORDER BY owner, grantee, prefix", ReadGrant,
+            command => _dialect.AddText(command, grantee), cancellationToken).ConfigureAwait(false);
 
     public async ValueTask AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) =>
         await _database.RunAsync(connection => AppendAuditAsync(connection, null, entry, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -244,6 +269,9 @@ public abstract class SqlAccessStore : IAccessStore
         }, cancellationToken);
 
     private Enterprise ReadEnterprise(DbDataReader reader) => new(reader.GetString(0), _dialect.ReadTime(reader, 1));
+
+    private ReadGrant ReadGrant(DbDataReader reader) => new(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+        JsonSerializer.Deserialize(reader.GetString(3), StorageJsonContext.Default.IReadOnlyListString) ?? [], _dialect.ReadTime(reader, 4));
 
     private ApiKey ReadKey(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2), reader.GetFieldValue<byte[]>(3),

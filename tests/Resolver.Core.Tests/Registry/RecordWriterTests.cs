@@ -228,6 +228,6 @@ public sealed class RecordWriterTests
 
         public ValueTask PrefixesChangedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-        public ValueTask AccessChangedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public ValueTask AccessChangedAsync(IReadOnlyList<Core.Security.AccessChange> changes, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -22,7 +22,7 @@ public sealed class AccessAdministrationTests : IDisposable
         _store = new InMemoryAccessStore(_prefixes);
         _prefixDirectory = new PrefixDirectory(_prefixes, _time);
         _accessDirectory = new AccessDirectory(_store, _time);
-        _administration = new AccessAdministration(_store, _accessDirectory, _prefixDirectory, _changes, new AuditTrail(_store, _time), _time);
+        _administration = new AccessAdministration(_store, _accessDirectory, _prefixDirectory, _changes, new AuditTrail(_store, _time), ResolverLimits.Default, _time);
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -525,7 +525,7 @@ internal sealed class RecordingChangeNotifier : IChangeNotifier
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask AccessChangedAsync(CancellationToken cancellationToken)
+    public ValueTask AccessChangedAsync(IReadOnlyList<AccessChange> changes, CancellationToken cancellationToken)
     {
         AccessChanges++;
         return ValueTask.CompletedTask;

@@ -112,15 +112,19 @@ public sealed class InMemoryAccessStore(InMemoryPrefixStore prefixes) : IAccessS
     public async ValueTask<ApiKey?> GetKeyAsync(string id, CancellationToken cancellationToken) =>
         (await ListKeysAsync(cancellationToken)).FirstOrDefault(k => k.Id == id);
 
-    public ValueTask AddKeyAsync(ApiKey key, AuditEntry audit, CancellationToken cancellationToken)
+    public ValueTask<bool> AddKeyAsync(ApiKey key, int maxLiveKeys, AuditEntry audit, CancellationToken cancellationToken)
     {
         lock (Gate)
         {
+            if (_keys.Count(k => k.Enterprise == key.Enterprise && k.RevokedAt is null) >= maxLiveKeys)
+            {
+                return ValueTask.FromResult(false);
+            }
+
             _keys.Add(key);
             Append(audit);
+            return ValueTask.FromResult(true);
         }
-
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask<bool> RevokeKeyAsync(string id, DateTimeOffset at, AuditEntry audit, CancellationToken cancellationToken)
@@ -139,6 +143,8 @@ public sealed class InMemoryAccessStore(InMemoryPrefixStore prefixes) : IAccessS
     }
 
     public ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) => Read(() => _keys);
+
+    public ValueTask<IReadOnlyList<ApiKey>> ListLiveKeysAsync(CancellationToken cancellationToken) => Read(() => _keys.Where(k => k.RevokedAt is null));
 
     public ValueTask PutGrantAsync(ReadGrant grant, AuditEntry audit, CancellationToken cancellationToken)
     {
@@ -167,6 +173,8 @@ public sealed class InMemoryAccessStore(InMemoryPrefixStore prefixes) : IAccessS
     }
 
     public ValueTask<IReadOnlyList<ReadGrant>> ListGrantsAsync(CancellationToken cancellationToken) => Read(() => _grants);
+
+    public ValueTask<IReadOnlyList<ReadGrant>> ListGrantsToAsync(string grantee, CancellationToken cancellationToken) => Read(() => _grants.Where(g => g.Grantee == grantee));
 
     public ValueTask AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
