@@ -8,7 +8,7 @@ namespace Resolver.Server.Tests;
 /// <summary>
 /// CI's smoke of every benchmark entry point (benchmarks/README.md): compare.sh on a tiny dataset, which drives
 /// resolver-dataset (load, export, warm), resolver-baseline, <c>resolver bench</c>, h2load, redis-benchmark, pgbench,
-/// dnsperf against Knot and resolver-handleperf against the Handle listener (CNRI's server only with --cnri, not here), and once more with --only and --large (the PostgreSQL cases at two sizes); soak.sh for a few seconds; and every BenchmarkDotNet suite once (Dry job, in process). Seconds per system: they prove that
+/// dnsperf against Knot and resolver-handleperf against the Handle listener (CNRI's server only with --cnri, not here), and once more with --only and --large (the PostgreSQL cases at two sizes); soak.sh for a few seconds; template-import.sh on a few hundred records; and every BenchmarkDotNet suite once (Dry job, in process). Seconds per system: they prove that
 /// each starts, runs and writes its report, and that what was measured was answers, never how fast anything is.
 /// </summary>
 [Collection(nameof(BenchmarkSmokeTests))]
@@ -128,6 +128,29 @@ public sealed class BenchmarkSmokeTests
             var samples = System.Text.RegularExpressions.Regex.Matches(text, @" \d+:(\d+)");
             Assert.InRange(samples.Count, 3, 5);
             Assert.All(samples, sample => Assert.True(int.Parse(sample.Groups[1].Value, CultureInfo.InvariantCulture) > 0));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TemplateImportScript_Smoke_ImportsBothFilesWholeAndReportsTheRatio()
+    {
+        var directory = Directory.CreateTempSubdirectory("resolver-template-import-smoke-");
+        try
+        {
+            var report = Path.Combine(directory.FullName, "template-import.md");
+            var (exitCode, output) = await RunAsync("bash", [Path.Combine(Repository.Root(), "benchmarks", "template-import.sh"), "--lines", "1200", "--rounds", "1", "--out", report], TimeSpan.FromMinutes(3));
+            Assert.True(exitCode == 0, $"template-import.sh exited with {exitCode}:\n{Tail(output)}");
+
+            // The script itself fails unless each import created every record and none failed: the template one included,
+            // so the generated records conform to the template they declare.
+            var text = File.ReadAllText(report);
+            Assert.Matches(@"\| 1 \| plain \| \d+\.\d\d \| \d+ \|", text);
+            Assert.Matches(@"\| 1 \| template \| \d+\.\d\d \| \d+ \|", text);
+            Assert.Matches(@"With the template: \d+\.\d\d x the rate without", text);
         }
         finally
         {
