@@ -12,6 +12,9 @@ internal enum RecordFormat
 {
     Csv,
     Jsonl,
+
+    /// <summary>The secondary node's registration shape, a JSON object per line (<see cref="SnmsFile"/>).</summary>
+    Snms,
 }
 
 /// <summary>One record read from a file, or why its lines could not be read.</summary>
@@ -39,8 +42,16 @@ internal static class RecordFile
     };
 
     /// <summary>The records of a file in <paramref name="format"/>; a bad line is reported in its record's item and reading goes on.</summary>
-    public static IAsyncEnumerable<ImportItem> ReadAsync(LineDecodingReader reader, RecordFormat format, CancellationToken cancellationToken) =>
-        format == RecordFormat.Csv ? ReadCsvAsync(reader, cancellationToken) : ReadJsonLinesAsync(reader, cancellationToken);
+    /// <param name="reader">The file, a line at a time.</param>
+    /// <param name="format">Its format.</param>
+    /// <param name="template">For <see cref="RecordFormat.Snms"/>: the template its <c>templateVersion</c>s are versions of.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    public static IAsyncEnumerable<ImportItem> ReadAsync(LineDecodingReader reader, RecordFormat format, string? template, CancellationToken cancellationToken) => format switch
+    {
+        RecordFormat.Csv => ReadCsvAsync(reader, cancellationToken),
+        RecordFormat.Snms => SnmsFile.ReadAsync(reader, template, cancellationToken),
+        _ => ReadJsonLinesAsync(reader, cancellationToken),
+    };
 
     /// <summary>What export writes for one record: only what import reads back (no versions or times), so a round trip is byte-identical.</summary>
     public static Record Portable(Record record)

@@ -15,12 +15,13 @@ internal static class ExportCommand
     public static Command Create(CommandRunner runner)
     {
         var prefix = new Argument<string>("PREFIX") { Description = "the prefix to export, e.g. 88.168.1" };
-        var format = ImportCommand.FormatOption("output format, jsonl by default (lossless; csv carries text values only)");
+        var format = ImportCommand.FormatOption("output format, jsonl by default (lossless; csv and snms carry text values only)");
         var noBom = new Option<bool>("--no-bom") { Description = "CSV: leave out the UTF-8 byte-order mark that makes spreadsheets (Excel in zh-CN among them) read the file as UTF-8" };
         var command = new Command("export", "write every record under a prefix to standard output (import reads it back)") { prefix, format, noBom };
         runner.SetAction(command, async (context, parse, cancellationToken) =>
         {
             var csvFormat = parse.GetValue(format) == RecordFormat.Csv;
+            var snmsFormat = parse.GetValue(format) == RecordFormat.Snms;
 
             // A buffered writer on the real standard output: a million records are a million lines.
             var toConsole = ReferenceEquals(context.Out, Console.Out);
@@ -42,7 +43,19 @@ internal static class ExportCommand
 
                 await foreach (var record in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    if (csv is null)
+                    if (snmsFormat)
+                    {
+                        var (line, unfit) = SnmsFile.Line(record);
+                        if (line is not null)
+                        {
+                            await output.WriteLineAsync(line).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            exitCode = context.Report(StatusCode.FailedPrecondition, unfit!, record.Identifier, "not-snms");
+                        }
+                    }
+                    else if (csv is null)
                     {
                         await output.WriteLineAsync(RecordFile.JsonLine(record)).ConfigureAwait(false);
                     }

@@ -9,7 +9,7 @@ using Resolver.Protocol.V1;
 namespace Resolver.Cli.Commands;
 
 /// <summary>
-/// <c>resolver import FILE [--format csv|jsonl] [--reuse]</c>: streams a file's records to Registry.BulkUpsert, a window of
+/// <c>resolver import FILE [--format csv|jsonl|snms [--template ID[@VERSION]]] [--reuse]</c>: streams a file's records to Registry.BulkUpsert, a window of
 /// records in flight, so that neither the CLI nor the server holds the file. Bad lines are reported with their number and
 /// the import goes on; the summary counts records created, updated, unchanged and failed. Exit 0 when nothing failed, 3
 /// otherwise. Re-running the same file is safe: unchanged records are not rewritten.
@@ -36,7 +36,11 @@ internal static class ImportCommand
                 var other => FailEncoding(result, other),
             },
         };
-        var command = new Command("import", "create or update records from a CSV or JSON Lines file (safe to re-run)") { file, format, reuse, encoding };
+        var template = new Option<string?>("--template")
+        {
+            Description = "--format snms: the template the records' templateVersion values are versions of, e.g. 88.168/TPL.PART (declared as 88.168/TPL.PART@VERSION); with @VERSION, that version for every record",
+        };
+        var command = new Command("import", "create or update records from a CSV or JSON Lines file (safe to re-run)") { file, format, reuse, encoding, template };
         runner.SetAction(command, async (context, parse, cancellationToken) =>
         {
             var path = parse.GetValue(file)!;
@@ -44,8 +48,13 @@ internal static class ImportCommand
             if (chosen is not { } recordFormat)
             {
                 return context.InvalidInput(path == "-"
-                    ? "give --format csv or --format jsonl to import standard input"
-                    : $"cannot tell the format of {path} from its extension: give --format csv or --format jsonl");
+                    ? "give --format csv, jsonl or snms to import standard input"
+                    : $"cannot tell the format of {path} from its extension: give --format csv, jsonl or snms");
+            }
+
+            if (parse.GetValue(template) is not null && recordFormat != RecordFormat.Snms)
+            {
+                return context.InvalidInput("--template maps the secondary node's templateVersion: it goes with --format snms (CSV and JSON Lines declare a template with a TEMPLATE value)");
             }
 
             Stream input;
@@ -63,20 +72,21 @@ internal static class ImportCommand
 
             // Decoded a line at a time: a line that is not text in the file's encoding fails its record, by line number.
             using var reader = new LineDecodingReader(counting, parse.GetValue(encoding));
-            using var run = new ImportRun(context, reader, recordFormat, parse.GetValue(reuse));
+            using var run = new ImportRun(context, reader, recordFormat, parse.GetValue(template), parse.GetValue(reuse));
             return await ImportProgress.RunAsync(context, "import", total, () => counting.BytesRead, run.Done, () => run.RunAsync(cancellationToken)).ConfigureAwait(false);
         });
         return command;
     }
 
-    /// <summary>--format csv|jsonl.</summary>
+    /// <summary>--format csv|jsonl|snms.</summary>
     public static Option<RecordFormat?> FormatOption(string description) => new("--format")
     {
-        Description = description + " (csv or jsonl)",
+        Description = description + " (csv, jsonl, or snms: the secondary node's {handle, templateVersion, value} objects, one per line)",
         CustomParser = result => result.Tokens[0].Value.ToLowerInvariant() switch
         {
             "csv" => RecordFormat.Csv,
             "jsonl" or "ndjson" => RecordFormat.Jsonl,
+            "snms" => RecordFormat.Snms,
             var other => Fail(result, other),
         },
     };
@@ -89,12 +99,12 @@ internal static class ImportCommand
 
     private static RecordFormat? Fail(System.CommandLine.Parsing.ArgumentResult result, string value)
     {
-        result.AddError($"--format '{value}' must be csv or jsonl");
+        result.AddError($"--format '{value}' must be csv, jsonl or snms");
         return null;
     }
 
     /// <summary>One import: a sender reading the file and a receiver counting the answers, over one BulkUpsert call.</summary>
-    private sealed class ImportRun(CliContext context, LineDecodingReader reader, RecordFormat format, bool reuse) : IDisposable
+    private sealed class ImportRun(CliContext context, LineDecodingReader reader, RecordFormat format, string? template, bool reuse) : IDisposable
     {
         private readonly long[] _counts = new long[5]; // by UpsertOutcome
         private readonly SemaphoreSlim _window = new(Window, Window);
@@ -163,7 +173,7 @@ internal static class ImportCommand
 
         private async Task SendAsync(IClientStreamWriter<UpsertRecordRequest> requests, CancellationToken cancellationToken)
         {
-            await foreach (var item in RecordFile.ReadAsync(reader, format, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in RecordFile.ReadAsync(reader, format, template, cancellationToken).ConfigureAwait(false))
             {
                 if (item.Request is null)
                 {
