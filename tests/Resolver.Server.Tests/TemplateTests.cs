@@ -177,6 +177,21 @@ public sealed class TemplateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishedTemplate_Delete_IsRefusedSayingToDeprecateIt()
+    {
+        var refused = await Assert.ThrowsAsync<RpcException>(() => _server.Registry.DeleteRecordAsync(new DeleteRecordRequest { Identifier = Template }, cancellationToken: Ct).ResponseAsync);
+        using var http = new HttpClient { BaseAddress = new Uri(_server.HttpAddress) };
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, $"/api/handles/{Template}");
+        delete.Headers.Authorization = new("Bearer", TestServer.AdminToken);
+        using var restAnswer = await http.SendAsync(delete, Ct);
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal($"template {Template} has published versions (1), which records here and at other nodes may declare; a published template is never deleted: deprecate it instead (resolver template deprecate {Template})", refused.Status.Detail);
+        Assert.False(restAnswer.IsSuccessStatusCode);
+        Assert.Single((await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = Template }, cancellationToken: Ct)).Values, v => v.Type == "TEMPLATE_DEFINITION");
+    }
+
+    [Fact]
     public async Task Publish_InvalidDefinitionOrUnderAnotherIdentifier_IsRefusedListingTheProblems()
     {
         var invalid = Definition(3, """

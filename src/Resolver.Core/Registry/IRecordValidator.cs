@@ -14,8 +14,8 @@ public interface IRecordValidator
     /// <summary>
     /// Judges <paramref name="changes"/>: each record exactly as it would be committed for <paramref name="caller"/> (indexes
     /// assigned, defaults filled, the next version, the write's time), beside the record it replaces. The caller is authenticated and may write under
-    /// every record's prefix; the values passed the registry's own limits. Tombstones (deletes) and upserts that change
-    /// nothing are not shown. After a lost compare-and-set a record may be shown again, re-read and re-edited, so a
+    /// every record's prefix; the values passed the registry's own limits. A deletion is shown as its tombstone (no values,
+    /// <see cref="HandleRecord.IsDeleted"/>); upserts that change nothing are not shown. After a lost compare-and-set a record may be shown again, re-read and re-edited, so a
     /// validator must have no side effects.
     /// </summary>
     /// <returns>

@@ -292,14 +292,14 @@ public sealed class RecordWriter(
         a.Index == b.Index && string.Equals(a.Type, b.Type, StringComparison.Ordinal) && a.Data.Equals(b.Data) && a.Ttl == b.Ttl &&
         a.Permissions == b.Permissions && a.References.SequenceEqual(b.References);
 
-    // Each validator in turn sees the records still standing, tombstones aside (a deletion has no values to judge); a record
-    // one refuses leaves `edits` and is answered with its problem.
+    // Each validator in turn sees the records still standing, deletions as their tombstones (a template may refuse to go);
+    // a record one refuses leaves `edits` and is answered with its problem.
     private async ValueTask ValidateAsync(
         Caller caller, IReadOnlyList<WriteRequest> requests, List<(int Slot, Identifier Id, RecordWrite Write, HandleRecord? Before)> edits, WriteResult?[] results, CancellationToken cancellationToken)
     {
         foreach (var validator in _validators)
         {
-            var judged = edits.Where(e => e.Write.Operation != ChangeOperation.Delete).ToList();
+            var judged = edits.ToList();
             if (judged.Count == 0)
             {
                 return;

@@ -12,7 +12,8 @@ namespace Resolver.Core.Templates;
 /// <see cref="RecordWriter"/>. Two kinds of record are judged; any other is let through untouched:
 /// <list type="bullet">
 /// <item>A template's own record (it holds <see cref="TemplateTypes.Definition"/> values): each definition must compile and
-/// name this record, each version appear once, and every version the record published before stay exactly as it was.</item>
+/// name this record, each version appear once, and every version the record published before stay exactly as it was; the
+/// record is never deleted (records at other nodes may declare it, and none can count them), only deprecated.</item>
 /// <item>A record declaring a template (one <see cref="TemplateTypes.Reference"/> value, <c>IDENTIFIER@VERSION</c>): that
 /// version must be published, not deprecated unless the record already declared it, and the record's values must conform
 /// (<see cref="CompiledTemplate.Check"/>). An update keeps the version the record declares unless it replaces the reference.</item>
@@ -100,6 +101,13 @@ public sealed class TemplateValidator(TemplateCatalog catalog, IdentifierParser 
     private Problem? CheckDefinitions(HandleRecord? before, HandleRecord after)
     {
         var published = Definitions(before);
+        if (after.IsDeleted && published.Count > 0)
+        {
+            // Records here and at other nodes may declare any published version, and no node can count them all.
+            return new Problem(ErrorKind.FailedPrecondition, TemplateReasons.Immutable,
+                $"template {after.Identifier} has published versions ({string.Join(", ", published.Keys.Order())}), which records here and at other nodes may declare; a published template is never deleted: deprecate it instead (resolver template deprecate {after.Identifier})");
+        }
+
         var now = new Dictionary<int, string>();
         foreach (var value in after.Values)
         {

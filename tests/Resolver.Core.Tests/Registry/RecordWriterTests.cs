@@ -86,17 +86,19 @@ public sealed class RecordWriterTests
     }
 
     [Fact]
-    public async Task Delete_IsNotShownToValidators()
+    public async Task Delete_IsShownAsItsTombstoneBesideTheRecordItEnds_AndMayBeRefused()
     {
         var validator = new RefusingValidator(_ => null);
         var writer = Writer(validator);
         await writer.CreateAsync(_caller, "88.168.1/X", [Url("https://x")], reuseDeleted: false, Ct);
-        validator.Refuse = _ => TemplateRefusal;
+        validator.Refuse = record => record.IsDeleted ? TemplateRefusal : null;
 
-        var tombstone = await writer.DeleteAsync(_caller, "88.168.1/X", expectedVersion: null, Ct);
+        var refused = await Assert.ThrowsAsync<ResolverException>(() => writer.DeleteAsync(_caller, "88.168.1/X", expectedVersion: null, Ct).AsTask());
 
-        Assert.True(tombstone.IsDeleted);
-        Assert.Single(validator.Shown); // the create only
+        Assert.Equal(TemplateRefusal, refused.Problem);
+        var (before, after) = Assert.Single(validator.Changes[^1]);
+        Assert.Equal((false, true, 0), (before!.IsDeleted, after.IsDeleted, after.Values.Count));
+        Assert.False((await _store.GetAsync("88.168.1/x", Ct))!.IsDeleted);
     }
 
     [Fact]
