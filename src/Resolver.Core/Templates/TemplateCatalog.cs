@@ -12,7 +12,7 @@ namespace Resolver.Core.Templates;
 /// from its site (SPEC §6a: a secondary node's template validates an enterprise node's registrations). Each definition's
 /// text is compiled once and kept (published versions never change), so a record's check compiles nothing.
 /// </summary>
-public sealed class TemplateCatalog(ResolutionService resolution, TemplateCompiler compiler)
+public sealed class TemplateCatalog(ResolutionService resolution, TemplateCompiler compiler, ResolverLimits limits)
 {
     // Compiled definitions by their exact text; bounded, since any writer may publish templates.
     private const int MaxCompiled = 256;
@@ -26,9 +26,16 @@ public sealed class TemplateCatalog(ResolutionService resolution, TemplateCompil
     public async ValueTask<IReadOnlyDictionary<TemplateReference, TemplateLookup>> FindAsync(
         IReadOnlyCollection<TemplateReference> references, Caller caller, CancellationToken cancellationToken)
     {
-        var identifiers = references.Select(r => r.Identifier).Distinct(StringComparer.Ordinal).ToList();
-        var outcomes = await resolution.ResolveAsync([.. identifiers.Select(id => new ResolveQuery(id, ValueFilter.All))], caller, cancellationToken).ConfigureAwait(false);
-        var records = identifiers.Zip(outcomes).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
+        var records = new Dictionary<string, ResolveOutcome>(StringComparer.Ordinal);
+        foreach (var chunk in references.Select(r => r.Identifier).Distinct(StringComparer.Ordinal).Chunk(limits.MaxBatchSize))
+        {
+            var outcomes = await resolution.ResolveAsync([.. chunk.Select(id => new ResolveQuery(id, ValueFilter.All))], caller, cancellationToken).ConfigureAwait(false);
+            foreach (var (identifier, outcome) in chunk.Zip(outcomes))
+            {
+                records[identifier] = outcome;
+            }
+        }
+
         var found = new Dictionary<TemplateReference, TemplateLookup>();
         foreach (var reference in references)
         {
