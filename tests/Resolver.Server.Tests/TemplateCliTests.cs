@@ -311,4 +311,22 @@ public sealed class TemplateCliTests : IAsyncLifetime
         Assert.DoesNotContain("NOT-A-TEMPLATE", output, StringComparison.Ordinal);
         Assert.Equal("no templates under 88.168.1", empty.Out.Trim());
     }
+
+    [Fact]
+    public void Docs_NameEveryReasonAndEveryCommand()
+    {
+        var docs = Repository.Read("docs", "templates.md");
+        var cli = Repository.Read("docs", "cli.md");
+
+        foreach (var reason in new[] { TemplateReasons.Violation, TemplateReasons.Invalid, TemplateReasons.NotFound, TemplateReasons.Immutable, TemplateReasons.Deprecated })
+        {
+            Assert.Contains($"`{reason}`", docs, StringComparison.Ordinal);
+        }
+
+        foreach (var command in new[] { "template publish FILE", "template show ID", "template list", "template deprecate ID", "--template" })
+        {
+            Assert.Contains(command, docs, StringComparison.Ordinal);
+            Assert.Contains(command, cli, StringComparison.Ordinal);
+        }
+    }
 }
