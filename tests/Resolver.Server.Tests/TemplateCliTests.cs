@@ -239,6 +239,20 @@ public sealed class TemplateCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Register_WithTemplate_PrivateItem_ValueIsWrittenPrivate()
+    {
+        var file = await WriteTemplateAsync("private.json", text => text.Replace("\"maxLength\": 64", "\"maxLength\": 64, \"private\": true", StringComparison.Ordinal));
+        Assert.Equal(0, (await RunAsync("template", "publish", file)).ExitCode);
+
+        var (exitCode, output, error) = await RunAsync("-o", "json", "register", "88.168.1/PART-7", "--template", Template, "--value", "manufacturer=ACME", "--value", "produced=2026-01-02");
+
+        Assert.True(exitCode == 0, error);
+        var record = Json(output);
+        Assert.False(ValueAt(record, 2001).GetProperty("permissions").TryGetProperty("publicRead", out _));
+        Assert.True(ValueAt(record, 2003).GetProperty("permissions").GetProperty("publicRead").GetBoolean());
+    }
+
+    [Fact]
     public async Task Resolve_RecordWithTemplate_JsonNamesTheTemplateAndTablesNameTheItems()
     {
         await RunAsync("template", "publish", ExampleFile);
