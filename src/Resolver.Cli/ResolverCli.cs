@@ -28,6 +28,7 @@ internal static class ResolverCli
             ExportCommand.Create(runner),
             WatchCommand.Create(runner),
             BenchCommand.Create(runner),
+            TemplateCommand.Create(runner),
         };
         globals.AddTo(root);
 

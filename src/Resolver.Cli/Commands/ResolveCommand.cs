@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Grpc.Core;
+using Resolver.Cli.Templates;
 using Resolver.Protocol.V1;
 
 namespace Resolver.Cli.Commands;
@@ -30,7 +31,9 @@ internal static class ResolveCommand
         var noRecursion = new Option<bool>("--no-recurse", "--no-recursion") { Description = "ask the node not to resolve delegated prefixes at their sites: it answers referrals, which the CLI follows itself (iterative resolution)" };
         var noFollow = new Option<bool>("--no-follow") { Description = "print referrals as answered instead of following them to their sites" };
         var trace = new Option<bool>("--trace") { Description = "show the nodes asked for each answer: endpoint, prefix, status, cached or not, time" };
-        var command = new Command("resolve", "resolve identifiers to their records") { ids, file, types, indexes, noRecursion, noFollow, trace };
+        var language = TemplateCommand.LanguageOption();
+        language.Description = "tables: beside each type an item of the record's template names, that item's name in zh or en (one more call per template)";
+        var command = new Command("resolve", "resolve identifiers to their records") { ids, file, types, indexes, noRecursion, noFollow, trace, language };
 
         runner.SetAction(command, async (context, parse, cancellationToken) =>
         {
@@ -61,7 +64,7 @@ internal static class ResolveCommand
             }
 
             var requests = identifiers.Select(id => Request(id, parse.GetValue(types) ?? [], parse.GetValue(indexes) ?? [], parse.GetValue(noRecursion))).ToList();
-            var how = new Answering(Follow: !parse.GetValue(noFollow), Trace: parse.GetValue(trace));
+            var how = new Answering(Follow: !parse.GetValue(noFollow), Trace: parse.GetValue(trace), Language: parse.GetValue(language)!);
             return requests.Count == 1
                 ? await ResolveOneAsync(context, requests[0], how, cancellationToken).ConfigureAwait(false)
                 : await ResolveManyAsync(context, requests, how, cancellationToken).ConfigureAwait(false);
@@ -80,7 +83,7 @@ internal static class ResolveCommand
                 return context.Report((StatusCode)status.Code, status.Message, result.Identifier, status.Problem?.Reason);
             }
 
-            Print(context, [result], how.Trace);
+            Print(context, [result], how.Trace, await ItemNamesAsync(context, [result], how.Language, cancellationToken).ConfigureAwait(false));
             return ExitCodes.Ok;
         }
         catch (RpcException exception)
@@ -91,10 +94,14 @@ internal static class ResolveCommand
 
     // A node that does not recurse answers referrals; unless told not to, the CLI follows them to the records, all the
     // referrals of one batch together (one call per site per hop). Answers that are no referral come back as they were.
-    private static async Task<IReadOnlyList<ResolveResult>> FollowAsync(CliContext context, IReadOnlyList<ResolveRequest> requests, IReadOnlyList<ResolveResult> results, Answering how, CancellationToken cancellationToken)
+    private static Task<IReadOnlyList<ResolveResult>> FollowAsync(CliContext context, IReadOnlyList<ResolveRequest> requests, IReadOnlyList<ResolveResult> results, Answering how, CancellationToken cancellationToken) =>
+        FollowAsync(context, requests, results, how.Follow, cancellationToken);
+
+    /// <summary>The answers with their referrals followed to the records (unless <paramref name="follow"/> is false), in order.</summary>
+    internal static async Task<IReadOnlyList<ResolveResult>> FollowAsync(CliContext context, IReadOnlyList<ResolveRequest> requests, IReadOnlyList<ResolveResult> results, bool follow, CancellationToken cancellationToken)
     {
         var referred = Enumerable.Range(0, results.Count).Where(i => results[i] is { Referral: not null, Status: null or { Code: 0 } }).ToList();
-        if (referred.Count == 0 || !how.Follow)
+        if (referred.Count == 0 || !follow)
         {
             return results;
         }
@@ -159,13 +166,51 @@ internal static class ResolveCommand
                 }
             }
 
-            Print(context, found, how.Trace);
+            Print(context, found, how.Trace, await ItemNamesAsync(context, found, how.Language, cancellationToken).ConfigureAwait(false));
         }
 
         return exitCode;
     }
 
-    private static void Print(CliContext context, IReadOnlyList<ResolveResult> results, bool showTrace)
+    // For tables: the name of each template item the records' values are of, by template reference and type, in
+    // `language`; one read per template the records declare. A template that cannot be read leaves its types bare.
+    private static async Task<Func<Record, Value, string>?> ItemNamesAsync(CliContext context, IReadOnlyList<ResolveResult> results, string language, CancellationToken cancellationToken)
+    {
+        if (context.Format == OutputFormat.Json)
+        {
+            return null;
+        }
+
+        var versions = new Dictionary<string, TemplateVersion?>(StringComparer.Ordinal);
+        foreach (var declared in results.Select(r => TemplateOption.DeclaredBy(r.Record)).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            if (!Core.Templates.TemplateReference.TryParse(declared, out var reference))
+            {
+                continue;
+            }
+
+            try
+            {
+                versions[declared] = (await PublishedTemplate.ResolveAsync(context, reference.Identifier, cancellationToken).ConfigureAwait(false)).Find(reference.Version);
+            }
+            catch (RpcException)
+            {
+                versions[declared] = null;
+            }
+        }
+
+        if (versions.Count == 0)
+        {
+            return null;
+        }
+
+        return (record, value) =>
+            TemplateOption.DeclaredBy(record) is { } declared && versions.GetValueOrDefault(declared)?.ItemOf(value.Type)?.Names?.In(language) is { Length: > 0 } name
+                ? $"{value.Type} ({name})"
+                : value.Type;
+    }
+
+    private static void Print(CliContext context, IReadOnlyList<ResolveResult> results, bool showTrace, Func<Record, Value, string>? typeLabel = null)
     {
         if (context.Format == OutputFormat.Json)
         {
@@ -174,14 +219,14 @@ internal static class ResolveCommand
                 // The status is implied (failures go to standard error); the rest is the answer.
                 var answer = result.Clone();
                 answer.Status = null;
-                context.Printer.JsonLine(answer);
+                context.Printer.JsonLine(answer, TemplateOption.DeclaredBy(answer.Record));
             }
         }
         else if (results.Count > 0)
         {
             if (results.Any(r => r.Record is not null))
             {
-                context.Printer.Records([.. results.Where(r => r.Record is not null).Select(r => r.Record)]);
+                context.Printer.Records([.. results.Where(r => r.Record is not null).Select(r => r.Record)], typeLabel);
             }
 
             foreach (var referral in results.Where(r => r.Referral is not null))
@@ -200,8 +245,8 @@ internal static class ResolveCommand
         }
     }
 
-    // Whether referrals are followed to their sites, and whether each answer's trace is shown.
-    private sealed record Answering(bool Follow, bool Trace);
+    // Whether referrals are followed to their sites, whether each answer's trace is shown, and the language of item names.
+    private sealed record Answering(bool Follow, bool Trace, string Language);
 
     private static ResolveRequest Request(string identifier, string[] types, int[] indexes, bool noRecursion)
     {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Google.Protobuf;
 using Resolver.Protocol.V1;
 using Spectre.Console;
@@ -17,6 +19,23 @@ internal sealed class Printer(TextWriter output, OutputFormat format)
 
     /// <summary>In JSON mode, writes one message as one line.</summary>
     public void JsonLine(IMessage message) => output.WriteLine(Json.Format(message));
+
+    /// <summary>
+    /// In JSON mode, writes one message as one line with a top-level <c>"template"</c> member (the record's template,
+    /// <c>IDENTIFIER@VERSION</c>) when <paramref name="template"/> is set; the message's own members are as protobuf writes them.
+    /// </summary>
+    public void JsonLine(IMessage message, string? template)
+    {
+        var json = Json.Format(message);
+        if (template is not null && json.StartsWith('{'))
+        {
+            var member = $"\"template\": \"{JsonEncodedText.Encode(template, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";
+            var rest = json[1..].TrimStart();
+            json = rest.StartsWith('}') ? $"{{ {member} }}" : $"{{ {member}, {rest}";
+        }
+
+        output.WriteLine(json);
+    }
 
     /// <summary>A plain line for people (table mode only).</summary>
     public void Line(string text) => output.WriteLine(text);
@@ -46,8 +65,8 @@ internal sealed class Printer(TextWriter output, OutputFormat format)
         _console.Value.Write(table);
     }
 
-    /// <summary>Records as one table: a row per value.</summary>
-    public void Records(IReadOnlyList<Record> records)
+    /// <summary>Records as one table: a row per value; <paramref name="typeLabel"/> may add to a value's type (e.g. its template item's name).</summary>
+    public void Records(IReadOnlyList<Record> records, Func<Record, Value, string>? typeLabel = null)
     {
         var table = new Table().AddColumns("Identifier", "Index", "Type", "Data", "TTL", "Perms", "Version");
         foreach (var record in records)
@@ -62,7 +81,7 @@ internal sealed class Printer(TextWriter output, OutputFormat format)
                 table.AddRow(
                     Cell(record.Identifier),
                     Cell(Number(value.Index)),
-                    Cell(value.Type),
+                    Cell(typeLabel?.Invoke(record, value) ?? value.Type),
                     Cell(DataText(value.Data)),
                     Cell(Number(value.Ttl)),
                     Cell(PermissionBits(value.Permissions)),
