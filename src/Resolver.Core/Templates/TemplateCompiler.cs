@@ -116,8 +116,14 @@ public sealed class TemplateCompiler(IdentifierParser parser)
         return new CompiledTemplate(definition, text, compiled);
     }
 
+    // Written as people read it (零部件, not \u96F6\u90E8\u4EF6): the text is a value's data, never embedded in HTML.
+    private static readonly JsonSerializerOptions Readable = new(TemplateJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>The definition's canonical JSON text, as publishing stores it.</summary>
-    public static string Write(TemplateDefinition definition) => JsonSerializer.Serialize(definition, TemplateJsonContext.Default.TemplateDefinition);
+    public static string Write(TemplateDefinition definition) => JsonSerializer.Serialize(definition, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<TemplateDefinition>)Readable.GetTypeInfo(typeof(TemplateDefinition)));
 
     private static Regex? Pattern(TemplateItem item, List<string> errors)
     {
