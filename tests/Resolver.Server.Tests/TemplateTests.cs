@@ -130,6 +130,30 @@ public sealed class TemplateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HandleRestGet_WithLang_NamesEachItemInThatLanguage_AndOnlyThen()
+    {
+        await AcmeRegistry.CreateRecordAsync(Part("88.168.1/N-1", Conforming()), cancellationToken: Ct);
+        using var http = new HttpClient { BaseAddress = new Uri(_server.HttpAddress) };
+
+        async Task<Dictionary<string, string?>> NamesAsync(string query)
+        {
+            using var answer = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"/api/handles/88.168.1/N-1{query}", Ct));
+            return answer.RootElement.GetProperty("values").EnumerateArray().ToDictionary(
+                v => v.GetProperty("type").GetString()!, v => v.TryGetProperty("name", out var name) ? name.GetString() : null);
+        }
+
+        var zh = await NamesAsync("?lang=zh");
+        var en = await NamesAsync("?lang=en");
+        var plain = await NamesAsync("");
+        using var refused = await http.GetAsync("/api/handles/88.168.1/N-1?lang=fr", Ct);
+
+        Assert.Equal(("重量", "生产日期", null), (zh["weight"], zh["produced"], zh["TEMPLATE"]));
+        Assert.Equal(("Weight", "Lot identifier"), (en["weight"], en["lot"]));
+        Assert.All(plain.Values, Assert.Null); // Handle.Net's answer, unchanged, without lang
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Version2_RecordsOnVersion1StayValidAndUpdateAgainstIt_UntilAnUpdateMovesThem()
     {
         await AcmeRegistry.CreateRecordAsync(Part("88.168.1/V-1", Conforming()), cancellationToken: Ct);

@@ -28,6 +28,7 @@ public sealed record HandleResponse(
 /// <param name="Ttl">Seconds the value may be cached.</param>
 /// <param name="Timestamp">When the value last changed, ISO 8601 UTC to the second.</param>
 /// <param name="References">Other handles (and value indexes) the value refers to.</param>
+/// <param name="Name">With <c>?lang=zh|en</c>, the name of the template item the value is (docs/templates.md); a Resolver addition, absent otherwise.</param>
 public sealed record HandleValueJson(
     int Index,
     string Type,
@@ -35,7 +36,8 @@ public sealed record HandleValueJson(
     string? Permissions,
     int Ttl,
     string Timestamp,
-    IReadOnlyList<HandleReferenceJson>? References);
+    IReadOnlyList<HandleReferenceJson>? References,
+    string? Name = null);
 
 /// <summary>
 /// A value's payload: <c>format</c> "string" (UTF-8 text) or "base64" (bytes), with the text as <c>value</c>; writes also

@@ -16,6 +16,7 @@ namespace Resolver.Server.Rest;
 /// <param name="DoNotRefer">GET <c>doNotRefer</c>: a referral rather than a recursive answer.</param>
 /// <param name="Overwrite">PUT <c>overwrite</c>: true unless <c>overwrite=false</c>.</param>
 /// <param name="Reuse">PUT <c>reuse</c>: register a deleted identifier again.</param>
+/// <param name="Language">GET <c>lang</c>: <c>zh</c> or <c>en</c>, the language of template item names to add; null: none.</param>
 internal sealed record HandleParameters(
     IReadOnlyList<string> Types,
     IReadOnlyList<int> Indexes,
@@ -24,7 +25,8 @@ internal sealed record HandleParameters(
     bool? PublicOnly,
     bool DoNotRefer,
     bool Overwrite,
-    bool Reuse)
+    bool Reuse,
+    string? Language = null)
 {
     /// <summary>The value filter of a resolution.</summary>
     public ValueFilter Filter => new(Types, Indexes);
@@ -43,15 +45,15 @@ internal static class HandleQuery
     public const string InvalidParameterReason = "invalid-parameter";
 
     private const string Type = "type", Index = "index", Pretty = "pretty", PublicOnly = "publicOnly", DoNotRefer = "doNotRefer",
-        Auth = "auth", Overwrite = "overwrite", Reuse = "reuse", MintNewSuffix = "mintNewSuffix";
+        Auth = "auth", Overwrite = "overwrite", Reuse = "reuse", MintNewSuffix = "mintNewSuffix", Lang = "lang";
 
-    private static readonly string[] GetParameters = [Type, Index, Pretty, PublicOnly, DoNotRefer, Auth];
+    private static readonly string[] GetParameters = [Type, Index, Pretty, PublicOnly, DoNotRefer, Auth, Lang];
     private static readonly string[] PutParameters = [Index, Overwrite, Reuse, MintNewSuffix, Pretty];
     private static readonly string[] DeleteParameters = [Index, Pretty];
 
     /// <summary>
     /// <c>GET</c> (and <c>HEAD</c>): <c>type</c> and <c>index</c> (repeatable), <c>pretty</c>, <c>publicOnly</c>,
-    /// <c>doNotRefer</c>, <c>auth</c> (accepted); others are ignored.
+    /// <c>doNotRefer</c>, <c>auth</c> (accepted), <c>lang</c> (<c>zh</c> or <c>en</c>: template item names); others are ignored.
     /// </summary>
     /// <exception cref="ResolverException">INVALID_ARGUMENT <c>invalid-parameter</c> naming the parameter.</exception>
     public static HandleParameters ForGet(IQueryCollection query)
@@ -65,8 +67,14 @@ internal static class HandleQuery
             PublicOnly: query.ContainsKey(PublicOnly) ? Flag(query, PublicOnly, absent: false) : null,
             DoNotRefer: Flag(query, DoNotRefer, absent: false),
             Overwrite: false,
-            Reuse: false);
+            Reuse: false,
+            Language: Language(query));
     }
+
+    private static string? Language(IQueryCollection query) =>
+        !query.TryGetValue(Lang, out var given) ? null
+        : given.Count == 1 && given[0] is "zh" or "en" ? given[0]
+        : throw Invalid($"lang '{given}' must be zh or en (the language of template item names)");
 
     /// <summary><c>PUT</c>: <c>index</c> (repeatable, or <c>various</c>), <c>overwrite</c>, <c>reuse</c>, <c>mintNewSuffix=false</c>, <c>pretty</c>.</summary>
     /// <exception cref="ResolverException">INVALID_ARGUMENT <c>invalid-parameter</c> naming the parameter, also for one PUT does not take.</exception>

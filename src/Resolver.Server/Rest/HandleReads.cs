@@ -4,6 +4,7 @@ using Resolver.Core.Prefixes;
 using Resolver.Core.Records;
 using Resolver.Core.Resolution;
 using Resolver.Core.Security;
+using Resolver.Core.Templates;
 using Resolver.Server.Security;
 
 namespace Resolver.Server.Rest;
@@ -14,7 +15,7 @@ namespace Resolver.Server.Rest;
 /// </summary>
 internal static class HandleReads
 {
-    public static Task GetAsync(HttpContext context, ResolutionService resolution, PrefixDirectory prefixes) =>
+    public static Task GetAsync(HttpContext context, ResolutionService resolution, PrefixDirectory prefixes, TemplateCatalog templates) =>
         HandleAnswers.RunAsync(context, "GET /api/handles", async handle =>
         {
             var caller = context.GetCaller();
@@ -73,6 +74,11 @@ internal static class HandleReads
             }
 
             IEnumerable<HandleValueJson> answered = values.Select(HandleValues.ToJson);
+            if (parameters.Language is { } language && await ItemsOfAsync(templates, record, caller, context.RequestAborted).ConfigureAwait(false) is { } items)
+            {
+                answered = answered.Select(v => items.ItemOf(v.Type)?.Names?.In(language) is { } name ? v with { Name = name } : v);
+            }
+
             if (admin is not null)
             {
                 answered = answered.Append(admin).OrderBy(v => v.Index);
@@ -83,6 +89,26 @@ internal static class HandleReads
                 handle,
                 Values: [.. answered])).ConfigureAwait(false);
         });
+
+    // The template a record declares, for its item names; none when it declares none, or the template cannot be read now
+    // (the names are a courtesy: the record is answered without them rather than not at all).
+    private static async ValueTask<CompiledTemplate?> ItemsOfAsync(TemplateCatalog templates, HandleRecord record, Caller caller, CancellationToken cancellationToken)
+    {
+        var declared = record.Values.FirstOrDefault(v => string.Equals(v.Type, TemplateTypes.Reference, StringComparison.OrdinalIgnoreCase));
+        if (!TemplateReference.TryParse(declared?.Data.Text, out var reference))
+        {
+            return null;
+        }
+
+        try
+        {
+            return (await templates.FindAsync([reference], caller, cancellationToken).ConfigureAwait(false))[reference].Template;
+        }
+        catch (Core.Errors.ResolverException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// The version of the record and which of its values this answer holds: a grant, a filter or <c>publicOnly</c>
