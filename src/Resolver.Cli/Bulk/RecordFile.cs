@@ -292,7 +292,11 @@ internal static class RecordFile
         return parser.RawRow - breaks;
     }
 
-    private static async IAsyncEnumerable<ImportItem> ReadJsonLinesAsync(LineDecodingReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The items of a file of one JSON object per line: each non-blank line given to <paramref name="item"/> with its
+    /// number (a leading byte-order mark dropped); a line that is not text in the file's encoding fails alone.
+    /// </summary>
+    public static async IAsyncEnumerable<ImportItem> ReadLinesAsync(LineDecodingReader reader, Func<long, string, ImportItem> item, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         long line = 0;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
@@ -302,31 +306,33 @@ internal static class RecordFile
             if (reader.UndecodableThrough(line) is [var (_, undecodable), ..])
             {
                 yield return new ImportItem(line, "", null, [(line, undecodable)]);
-                continue;
             }
-
-            if (string.IsNullOrWhiteSpace(text))
+            else if (!string.IsNullOrWhiteSpace(text))
             {
-                continue;
+                yield return item(line, text);
             }
-
-            var (record, error) = ParseJson(text);
-            if (record is null)
-            {
-                yield return new ImportItem(line, "", null, [(line, $"not a record in export's JSON shape: {error}")]);
-                continue;
-            }
-
-            if (record.Identifier.Trim().Length == 0)
-            {
-                yield return new ImportItem(line, "", null, [(line, "the record has no identifier")]);
-                continue;
-            }
-
-            var request = new UpsertRecordRequest { Identifier = record.Identifier.Trim() };
-            request.Values.AddRange(record.Values);
-            yield return new ImportItem(line, request.Identifier, request, []);
         }
+    }
+
+    private static IAsyncEnumerable<ImportItem> ReadJsonLinesAsync(LineDecodingReader reader, CancellationToken cancellationToken) =>
+        ReadLinesAsync(reader, JsonLineItem, cancellationToken);
+
+    private static ImportItem JsonLineItem(long line, string text)
+    {
+        var (record, error) = ParseJson(text);
+        if (record is null)
+        {
+            return new ImportItem(line, "", null, [(line, $"not a record in export's JSON shape: {error}")]);
+        }
+
+        if (record.Identifier.Trim().Length == 0)
+        {
+            return new ImportItem(line, "", null, [(line, "the record has no identifier")]);
+        }
+
+        var request = new UpsertRecordRequest { Identifier = record.Identifier.Trim() };
+        request.Values.AddRange(record.Values);
+        return new ImportItem(line, request.Identifier, request, []);
     }
 
     private static (Record? Record, string? Error) ParseJson(string text)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Resolver.Core.Templates;
@@ -22,23 +21,8 @@ internal static class SnmsFile
     /// <c>N.0</c>) under <paramref name="template"/>'s identifier, or <paramref name="template"/>'s own version when it
     /// gives one. The secondary node's own TEMPLATE values (its template version as text) give way to that reference.
     /// </summary>
-    public static async IAsyncEnumerable<ImportItem> ReadAsync(LineDecodingReader reader, string? template, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        long line = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
-        {
-            line++;
-            text = line == 1 ? text.TrimStart('\uFEFF') : text;
-            if (reader.UndecodableThrough(line) is [var (_, undecodable), ..])
-            {
-                yield return new ImportItem(line, "", null, [(line, undecodable)]);
-            }
-            else if (!string.IsNullOrWhiteSpace(text))
-            {
-                yield return Item(line, text, template);
-            }
-        }
-    }
+    public static IAsyncEnumerable<ImportItem> ReadAsync(LineDecodingReader reader, string? template, CancellationToken cancellationToken) =>
+        RecordFile.ReadLinesAsync(reader, (line, text) => Item(line, text, template), cancellationToken);
 
     private static ImportItem Item(long line, string text, string? template)
     {
