@@ -16,9 +16,9 @@ while [ $# -gt 0 ]; do
     --count) count=$2; shift 2 ;;
     --every) every=$2; shift 2 ;;
     --l1-max-mb) l1mb=$2; shift 2 ;;
-    --heap-limit-mb) heapmb=$2; shift 2 ;; # the node's GC heap hard limit (DOTNET_GCHeapHardLimit); the runtime's own without it
+    --heap-limit-mb) heapmb=$2; shift 2 ;; # the node's --heap-limit-mb (MiB, or off); without it the node derives its own (auto)
     --out) out=$2; shift 2 ;;
-    -h|--help) echo "usage: benchmarks/soak.sh [--minutes 10 | --seconds S] [--count 1000000] [--every 30] [--l1-max-mb 256] [--heap-limit-mb MB] [--out FILE]"; exit 0 ;;
+    -h|--help) echo "usage: benchmarks/soak.sh [--minutes 10 | --seconds S] [--count 1000000] [--every 30] [--l1-max-mb 256] [--heap-limit-mb MB|off] [--out FILE]"; exit 0 ;;
     *) echo "soak.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -41,9 +41,7 @@ echo "soak: loading $count identifiers into SQLite" >&2
 "$dataset" --count "$count" load --sqlite "$work/resolver.db" 2>/dev/null
 "$dataset" --count "$count" export keys -o "$work/keys.txt"
 grpc=$(free_port) http=$(free_port)
-heap_env=()
-[ -z "$heapmb" ] || heap_env=("DOTNET_GCHeapHardLimit=$(printf '0x%x' $((heapmb * 1024 * 1024)))")
-env "${heap_env[@]}" "$server" --store "sqlite:$work/resolver.db" --data-dir "$work" --rate-limit off --l1-max-mb "$l1mb" \
+"$server" --store "sqlite:$work/resolver.db" --data-dir "$work" --rate-limit off --l1-max-mb "$l1mb" --heap-limit-mb "${heapmb:-auto}" \
   --grpc-url "http://127.0.0.1:$grpc" --http-url "http://127.0.0.1:$http" --handle-url hdl://127.0.0.1:0 >"$work/server.log" 2>&1 &
 node=$!
 pids+=($node)
@@ -82,13 +80,15 @@ for r in reports:
 print(sum(r["ids"] for r in reports), sum(r["refused"] for r in reports), ", ".join(f"{s} {n}" for s, n in sorted(errors.items())) or "none")
 ' "$work"/bench-*.json)
 
+# The limit the node chose, as it logged it at start (event 1301), e.g. "448 MiB: derived from --l1-max-mb and --max-message-bytes".
+heaplimit=$(sed -n 's/.*GC heap limit \(.*\)$/\1/p' "$work/server.log" | head -1)
 out=${out:-$repo/benchmarks/results/$(date -u +%Y-%m-%d)-soak.md}
 mkdir -p "$(dirname "$out")"
 {
   echo "# Memory over a $((seconds / 60))-minute mixed run ($seconds s), $(date -u +%Y-%m-%d)"
   echo
   echo "Produced by \`benchmarks/soak.sh --seconds $seconds --count $count --every $every --l1-max-mb $l1mb${heapmb:+ --heap-limit-mb $heapmb}\` on $(nproc) cores, commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)."
-  echo "One node on SQLite, L1 budget $l1mb MiB, ${heapmb:+GC heap limit $heapmb MiB, }no Redis; three \`resolver bench\` processes (unary -c 16, batch of 100 -c 4,"
+  echo "One node on SQLite, L1 budget $l1mb MiB, GC heap limit ${heaplimit:-unknown}, no Redis; three \`resolver bench\` processes (unary -c 16, batch of 100 -c 4,"
   echo "stream -c 4) at random over $count identifiers answered $answered identifiers in all; calls refused: $refused;"
   echo "statuses other than OK: $errors."
   echo

@@ -49,6 +49,11 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheTierOptions>, SettingsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+
+        // The GC heap's hard limit, derived from the L1 budget unless the operator chose one (docs/operations.md); it is
+        // set as the host starts, before anything fills the heap.
+        services.TryAddSingleton<IGcHeapLimit, ProcessGcHeapLimit>();
+        services.AddHostedService<HeapLimit>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LimitOptions>>().Value.ToLimits());
         services.TryAddSingleton(sp => new IdentifierParser(sp.GetRequiredService<IOptions<LimitOptions>>().Value.ToSyntax()));
 

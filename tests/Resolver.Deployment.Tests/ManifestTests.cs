@@ -203,8 +203,14 @@ public sealed class ManifestTests
         var memory = container["resources"]?["limits"]?["memory"].Str();
         Assert.True(memory is not null, $"{kustomization}: the server container has no memory limit");
         var limit = Quantity.Bytes(memory);
-        var l1 = long.Parse(rendering.Settings["RESOLVER_L1_MAX_MB"].Str()!, System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024;
-        Assert.True(limit >= 2 * l1, $"{kustomization}: memory limit {limit} bytes leaves too little beside the L1 budget of {l1} bytes (at least twice it)");
+        var l1Mb = int.Parse(rendering.Settings["RESOLVER_L1_MAX_MB"].Str()!, System.Globalization.CultureInfo.InvariantCulture);
+        var maxMessageBytes = int.Parse(rendering.Settings["RESOLVER_MAX_MESSAGE_BYTES"].Str()!, System.Globalization.CultureInfo.InvariantCulture);
+        var heap = ServerTables.DerivedHeapLimit(l1Mb, maxMessageBytes);
+        Assert.True(limit >= heap + ServerTables.OutsideHeapBytes, $"{kustomization}: memory limit {limit} bytes is below the {heap + ServerTables.OutsideHeapBytes} bytes a node with an L1 budget of {l1Mb} MiB needs (its derived heap limit plus what is not heap; docs/operations.md, \"Memory\")");
+
+        // The node sets the derived heap limit only where the runtime's own (75 % of the container's limit) is looser.
+        Assert.Equal("auto", rendering.Settings["RESOLVER_HEAP_LIMIT_MB"].Str());
+        Assert.True(limit / 4 * 3 > heap, $"{kustomization}: the runtime's own heap limit (75 % of the memory limit {limit}) is below the derived {heap}, so the node would run under the runtime's");
     }
 
     [Theory]

@@ -57,6 +57,16 @@ internal static class ServerTables
         return settings;
     }
 
+    /// <summary>The GC heap limit a node with these settings derives itself (<c>HeapLimit.Derive</c>).</summary>
+    public static long DerivedHeapLimit(int l1MaxMb, int maxMessageBytes) =>
+        (long)HeapLimit.GetMethod("Derive", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, [l1MaxMb, maxMessageBytes])!;
+
+    /// <summary>What a node's process holds beyond its GC heap, as the container's memory limit allows for it (<c>HeapLimit.OutsideHeapBytes</c>).</summary>
+    public static long OutsideHeapBytes { get; } =
+        (long)HeapLimit.GetField("OutsideHeapBytes", BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+
+    private static Type HeapLimit => Server.GetType("Resolver.Server.HeapLimit", throwOnError: true)!;
+
     private static string HealthName(string field) =>
         (string)Server.GetType("Resolver.Server.Health.HealthNames", throwOnError: true)!
             .GetField(field, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;

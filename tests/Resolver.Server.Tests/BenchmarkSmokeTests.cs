@@ -125,6 +125,7 @@ public sealed class BenchmarkSmokeTests
             var answered = System.Text.RegularExpressions.Regex.Match(text, @"answered (\d+) identifiers");
             Assert.True(answered.Success && long.Parse(answered.Groups[1].Value, CultureInfo.InvariantCulture) > 0, $"the load answered nothing:\n{text}");
             Assert.Contains("calls refused: 0;", text, StringComparison.Ordinal);
+            Assert.Contains($"GC heap limit {HeapLimit.Derive(256, 4 * 1024 * 1024) / (1024 * 1024)} MiB: derived", text, StringComparison.Ordinal); // as deployed: the node's own
             var samples = System.Text.RegularExpressions.Regex.Matches(text, @" \d+:(\d+)");
             Assert.InRange(samples.Count, 3, 5);
             Assert.All(samples, sample => Assert.True(int.Parse(sample.Groups[1].Value, CultureInfo.InvariantCulture) > 0));

@@ -60,6 +60,7 @@ public sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        start.Environment.Remove(InProcessHeapLimitOff.Variable); // a process of its own derives its heap limit, as deployed
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server process");
         var server = new ServerProcess(process, dataDir, grpc, http);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);

@@ -64,6 +64,7 @@ internal static class ServerSettings
         new("--site-timeout-ms", typeof(FederationOptions), nameof(FederationOptions.SiteTimeoutMs), "longest wait for one site in ms; a shorter caller deadline wins", SettingKind.Number),
         new("--max-hops", typeof(FederationOptions), nameof(FederationOptions.MaxHops), "most sites one identifier may take to resolve; past it the chain is reported (a loop, usually)", SettingKind.Number),
         new("--drain-seconds", typeof(OperationsOptions), nameof(OperationsOptions.DrainSeconds), "seconds in-flight calls get to finish after SIGTERM (readiness goes NOT_SERVING at once; new connections are refused)", SettingKind.Number),
+        new("--heap-limit-mb", typeof(OperationsOptions), nameof(OperationsOptions.HeapLimitMb), "the GC heap's hard limit in MiB; auto derives it from --l1-max-mb and --max-message-bytes (--l1-max-mb + 192 by default) unless DOTNET_GCHeapHardLimit, runtimeconfig.json or a tighter container limit sets one; off leaves the runtime's own (docs/operations.md)"),
         new("--otlp-endpoint", typeof(OperationsOptions), nameof(OperationsOptions.OtlpEndpoint), "OTLP/gRPC collector for traces, e.g. http://127.0.0.1:4317; none exported without it (metrics: /metrics on --http-url)"),
     ];
 

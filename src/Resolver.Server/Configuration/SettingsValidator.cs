@@ -119,6 +119,11 @@ internal sealed class SettingsValidator : IValidateOptions<EndpointOptions>, IVa
             failures.Add($"--otlp-endpoint '{options.OtlpEndpoint}' is not an http(s)://HOST:PORT address of an OTLP/gRPC collector, e.g. http://127.0.0.1:4317");
         }
 
+        if (options.HeapLimitSetting is null)
+        {
+            failures.Add($"--heap-limit-mb '{options.HeapLimitMb}' must be auto, off or a number of MiB from {OperationsOptions.MinHeapLimitMb} to {OperationsOptions.MaxHeapLimitMb}");
+        }
+
         return Result(failures);
     }
 
