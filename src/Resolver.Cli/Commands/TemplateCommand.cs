@@ -295,7 +295,8 @@ internal static class TemplateCommand
             rules.Add($"scale {Number(scale)}");
         }
 
-        if (item.Format is { } format)
+        // The server's defaults when the item names no format (ItemDataTypes), so the table never hides a rule.
+        if ((item.Format ?? item.DataType switch { "date" => "yyyy-MM-dd", "datetime" => "ISO 8601", _ => null }) is { } format)
         {
             rules.Add($"format {format}");
         }
