@@ -59,6 +59,19 @@ public sealed class SnmsImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Import_WithoutAValueList_FailsTheLineInsteadOfEmptyingTheRecord()
+    {
+        await _server.Registry.CreateRecordAsync(new CreateRecordRequest { Identifier = "88.168.1/S-7", Values = { new Value { Type = "URL", Data = new ValueData { Text = "https://s7" } } } }, cancellationToken: Ct);
+        var file = Write("""{"handle":"88.168.1/S-7","values":[{"index":1,"type":"URL","data":{"format":"string","value":"https://other"}}]}""");
+
+        var (exitCode, _, error) = await CliTests.RunAgainstAsync(_server, "import", "--format", "snms", file);
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains("line 1: INVALID_ARGUMENT: 88.168.1/S-7: the record has no value list", error, StringComparison.Ordinal);
+        Assert.Equal("https://s7", (await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/S-7" }, cancellationToken: Ct)).Values.Single().Data.Text);
+    }
+
+    [Fact]
     public async Task Import_TemplateVersionWithoutTemplate_FailsTheLineSayingToGiveIt()
     {
         var file = Write("""{"handle":"88.168.1/S-6","templateVersion":"1","value":[{"index":2001,"type":"manufacturer","data":{"format":"string","value":"Acme"}}]}""");
@@ -72,18 +85,25 @@ public sealed class SnmsImportTests : IAsyncLifetime
     [Fact]
     public async Task ExportThenImport_SnmsShape_RoundTripsWithItsTemplate()
     {
-        await _server.Registry.CreateRecordAsync(TemplateTests.Part("88.168.1/E-1", TemplateTests.Conforming()), cancellationToken: Ct);
+        // The weight is private: exported and imported again, it must stay so (and keep its TTL).
+        var values = TemplateTests.Conforming().ToList();
+        values[1].Permissions = new Permissions { AdminRead = true, AdminWrite = true };
+        values[1].Ttl = 600;
+        await _server.Registry.CreateRecordAsync(TemplateTests.Part("88.168.1/E-1", values), cancellationToken: Ct);
 
         var (exported, lines, _) = await CliTests.RunAgainstAsync(_server, "export", "88.168.1", "--format", "snms");
         await _server.Registry.DeleteRecordAsync(new DeleteRecordRequest { Identifier = "88.168.1/E-1" }, cancellationToken: Ct);
         var (imported, summary, error) = await CliTests.RunAgainstAsync(_server, "-o", "json", "import", "--format", "snms", "--reuse", Write(lines));
 
         Assert.Equal(0, exported);
-        Assert.StartsWith("""{"handle":"88.168.1/E-1","templateVersion":"1","value":[{"index":1001,"type":"TEMPLATE","data":{"format":"string","value":"88.168/TPL.PART@1"}}""", lines, StringComparison.Ordinal);
+        Assert.StartsWith("""{"handle":"88.168.1/E-1","templateVersion":"1","value":[{"index":1001,"type":"TEMPLATE","data":{"format":"string","value":"88.168/TPL.PART@1"},"auth":"1110","ttl":86400}""", lines, StringComparison.Ordinal);
+        Assert.Contains("\"type\":\"weight\",\"data\":{\"format\":\"string\",\"value\":\"12.5\"},\"auth\":\"1100\",\"ttl\":600}", lines, StringComparison.Ordinal);
         Assert.True(imported == 0, error);
         Assert.Contains("\"created\":1", summary, StringComparison.Ordinal);
         var record = await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/E-1" }, cancellationToken: Ct);
         Assert.Equal(TemplateTests.Conforming().Select(v => $"{v.Index} {v.Type} {v.Data.Text}").Prepend("1001 TEMPLATE 88.168/TPL.PART@1"), record.Values.Select(v => $"{v.Index} {v.Type} {v.Data.Text}"));
+        var weight = record.Values.Single(v => v.Type == "weight");
+        Assert.Equal((false, 600), (weight.Permissions.PublicRead, weight.Ttl));
     }
 
     private string Write(string lines)

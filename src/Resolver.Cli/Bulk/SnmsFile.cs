@@ -41,9 +41,16 @@ internal static class SnmsFile
             return Failed(line, "", "the record has no handle");
         }
 
+        if (record.Value is null)
+        {
+            // Never an empty record by accident (a misspelt "values" would otherwise wipe the record's values).
+            return Failed(line, identifier, "the record has no value list (\"value\": [...]); give \"value\": [] for a record without values");
+        }
+
         var request = new UpsertRecordRequest { Identifier = identifier };
         TemplateReference? declared = null;
-        foreach (var value in record.Value ?? [])
+        string? foreignTemplate = null;
+        foreach (var value in record.Value)
         {
             if (value?.Type is not { Length: > 0 } type || value.Data is null)
             {
@@ -62,16 +69,40 @@ internal static class SnmsFile
                 {
                     declared = reference; // Resolver's own reference, as export writes it
                 }
+                else
+                {
+                    foreignTemplate = data;
+                }
 
                 continue; // the secondary node's own template value (its version as text) gives way to the reference
             }
 
-            request.Values.Add(new Value { Index = value.Index, Type = type, Data = new ValueData { Text = data } });
+            var imported = new Value { Index = value.Index, Type = type, Data = new ValueData { Text = data } };
+            if (value.Auth is { Length: 4 } bits && bits.All(c => c is '0' or '1'))
+            {
+                // Handle's four permission bits, as export writes them into the shape's reserved "auth"; any other auth
+                // (the secondary node's "1" or "") leaves the default.
+                imported.Permissions = new Permissions { AdminRead = bits[0] == '1', AdminWrite = bits[1] == '1', PublicRead = bits[2] == '1', PublicWrite = bits[3] == '1' };
+            }
+
+            if (value.Ttl is { } ttl)
+            {
+                imported.Ttl = ttl;
+            }
+
+            request.Values.Add(imported);
         }
 
-        if (declared is null && (record.TemplateVersion is { Length: > 0 } || template is not null))
+        var templateVersion = record.TemplateVersion switch
         {
-            if (Mapped(record.TemplateVersion, template, out declared) is { } why)
+            { ValueKind: JsonValueKind.String } named => named.GetString(),
+            { ValueKind: JsonValueKind.Number } number => number.GetRawText(),
+            _ => null,
+        };
+        templateVersion = templateVersion is { Length: > 0 } ? templateVersion : foreignTemplate;
+        if (declared is null && (templateVersion is { Length: > 0 } || template is not null))
+        {
+            if (Mapped(templateVersion, template, out declared) is { } why)
             {
                 return Failed(line, identifier, why);
             }
@@ -122,17 +153,22 @@ internal static class SnmsFile
 
         var reference = record.Values.FirstOrDefault(v => string.Equals(v.Type, TemplateTypes.Reference, StringComparison.OrdinalIgnoreCase));
         var version = reference is not null && TemplateReference.TryParse(reference.Data.Text, out var declared) ? declared.Version.ToString(CultureInfo.InvariantCulture) : "";
-        var snms = new SnmsRecord(record.Identifier, version,
-            [.. record.Values.Select(v => new SnmsValue(v.Index, v.Type, new SnmsData("string", v.Data.Text)))]);
+        // Permissions ride in the shape's reserved "auth" as Handle's four bits, and the TTL beside them, so that an export
+        // imported again keeps private values private.
+        var snms = new SnmsRecord(record.Identifier, JsonSerializer.SerializeToElement(version, SnmsJsonContext.Default.String),
+            [.. record.Values.Select(v => new SnmsValue(v.Index, v.Type, new SnmsData("string", v.Data.Text), Output.Printer.PermissionBits(v.Permissions), v.HasTtl ? v.Ttl : null))]);
         return (JsonSerializer.Serialize(snms, SnmsJsonContext.Default.SnmsRecord), null);
     }
 }
 
 /// <summary>A record in the secondary node's registration shape.</summary>
-internal sealed record SnmsRecord(string? Handle, string? TemplateVersion, IReadOnlyList<SnmsValue?>? Value);
+internal sealed record SnmsRecord(string? Handle, JsonElement? TemplateVersion, IReadOnlyList<SnmsValue?>? Value);
 
-/// <summary>One value in the secondary node's shape; <c>auth</c> (reserved there) is read and ignored.</summary>
-internal sealed record SnmsValue(int Index, string? Type, SnmsData? Data, string? Auth = null);
+/// <summary>
+/// One value in the secondary node's shape. <c>auth</c> (reserved there) carries Handle's four permission bits when Resolver
+/// writes it (<c>1110</c>); <c>ttl</c> is a Resolver addition.
+/// </summary>
+internal sealed record SnmsValue(int Index, string? Type, SnmsData? Data, string? Auth = null, int? Ttl = null);
 
 /// <summary>A value's data: <c>format</c> is <c>string</c>, the only one the secondary node's API carries.</summary>
 internal sealed record SnmsData(string? Format, string? Value);
@@ -143,4 +179,5 @@ internal sealed record SnmsData(string? Format, string? Value);
     PropertyNameCaseInsensitive = true,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(SnmsRecord))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class SnmsJsonContext : JsonSerializerContext;

@@ -12,8 +12,13 @@ internal static class ItemDataTypes
     /// <summary>The names a definition may use.</summary>
     public static readonly string[] Names = ["string", "number", "date", "datetime", "enum", "url", "identifier", "boolean"];
 
-    // datetime's formats when the item names none: ISO 8601 with an offset or Z, with or without fractions of a second.
-    private static readonly string[] IsoDateTimes = ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+    // datetime's formats when the item names none: ISO 8601 with an offset or Z (never without: a time without one names no
+    // instant), with or without fractions of a second.
+    private static readonly string[] IsoDateTimes =
+        ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
+
+    // decimal holds 28 to 29 significant digits and rounds past them, which could carry a value over min or max unseen.
+    private const int MaxDigits = 28;
 
     /// <summary>
     /// The check of <paramref name="item"/>'s data type, or null after adding to <paramref name="errors"/> why the item's
@@ -49,7 +54,9 @@ internal static class ItemDataTypes
             case "enum":
                 return Enum(item, where, errors);
             case "url":
-                return static text => Uri.TryCreate(text, UriKind.Absolute, out var uri) && !text.Any(char.IsWhiteSpace) && uri.Scheme.Length > 0
+                // The scheme must be written: on Unix .NET reads "/etc/passwd" as an absolute file URI.
+                return static text => Uri.TryCreate(text, UriKind.Absolute, out var uri) && !text.Any(char.IsWhiteSpace) &&
+                    text.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase)
                     ? null
                     : $"{Quote(text)} is not an absolute URL (scheme://…)";
             case "identifier":
@@ -79,6 +86,11 @@ internal static class ItemDataTypes
         var (min, max, scale) = (item.Min, item.Max, item.Scale);
         return text =>
         {
+            if (text.Count(char.IsAsciiDigit) > MaxDigits && text.All(c => char.IsAsciiDigit(c) || c is '-' or '.'))
+            {
+                return $"{Quote(text)} has more than {MaxDigits} digits, the most a number item holds exactly";
+            }
+
             // Plain decimal notation only: digits, an optional leading '-' and one '.'; no exponent, grouping or spaces.
             if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) ||
                 text.StartsWith('+') || text.StartsWith('.') || text.EndsWith('.'))
@@ -142,6 +154,12 @@ internal static class ItemDataTypes
         var members = new HashSet<string>(StringComparer.Ordinal);
         foreach (var value in values)
         {
+            if (value is null)
+            {
+                errors.Add($"{where}: an enum value is null; values are strings");
+                return null;
+            }
+
             if (!members.Add(value))
             {
                 errors.Add($"{where}: enum value {Quote(value)} is given twice");
@@ -154,5 +172,5 @@ internal static class ItemDataTypes
     }
 
     /// <summary>A value's text as an error message quotes it: in double quotes, at most 64 characters.</summary>
-    public static string Quote(string text) => text.Length <= 64 ? $"\"{text}\"" : $"\"{text[..61]}...\"";
+    public static string Quote(string? text) => text is null ? "null" : text.Length <= 64 ? $"\"{text}\"" : $"\"{text[..61]}...\"";
 }

@@ -57,7 +57,12 @@ public sealed class TemplateCatalog(ResolutionService resolution, TemplateCompil
         compiled = compiler.Compile(text);
         if (_compiled.Count >= MaxCompiled)
         {
-            _compiled.Clear(); // rare: more live template versions than this are compiled again as they are met
+            // Full: one entry makes room (not all: one busy writer must not evict every enterprise's templates).
+            foreach (var old in _compiled.Keys)
+            {
+                _compiled.TryRemove(old, out _);
+                break;
+            }
         }
 
         return _compiled.GetOrAdd(text, compiled);
@@ -87,16 +92,14 @@ public sealed class TemplateCatalog(ResolutionService resolution, TemplateCompil
         var versions = new List<int>();
         foreach (var value in record.Values)
         {
-            if (string.Equals(value.Type, TemplateTypes.Definition, StringComparison.OrdinalIgnoreCase) && value.Data.Text is { } text)
+            if (string.Equals(value.Type, TemplateTypes.Definition, StringComparison.OrdinalIgnoreCase) && value.Data.Text is { } text &&
+                TemplateCompiler.ReadVersion(text) is { } version)
             {
+                // Only the version asked for is compiled: the others' numbers are read without building their rules.
+                versions.Add(version);
                 try
                 {
-                    var compiled = Compile(text);
-                    versions.Add(compiled.Definition.Version);
-                    if (compiled.Definition.Version == reference.Version)
-                    {
-                        match = compiled;
-                    }
+                    match = version == reference.Version ? Compile(text) : match;
                 }
                 catch (ResolverException)
                 {

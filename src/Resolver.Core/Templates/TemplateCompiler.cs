@@ -15,6 +15,15 @@ public sealed class TemplateCompiler(IdentifierParser parser)
     /// <summary>The longest a pattern may take on one value before the value is refused (patterns run without backtracking, so this is a backstop).</summary>
     public static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The most versions one template's record may hold (each a value of up to --max-value-bytes).</summary>
+    public const int MaxVersions = 100;
+
+    /// <summary>The most rules one refusal lists; the rest are counted (a message must fit a gRPC trailer).</summary>
+    public const int MaxReported = 20;
+
+    /// <summary>The longest pattern an item may have, in UTF-16 characters.</summary>
+    public const int MaxPatternLength = 1000;
+
     /// <summary>The most items a template may have.</summary>
     public const int MaxItems = 1000;
 
@@ -110,7 +119,7 @@ public sealed class TemplateCompiler(IdentifierParser parser)
 
         if (errors.Count > 0)
         {
-            throw Invalid($"template {definition.Identifier}@{definition.Version} is not valid: {string.Join("; ", errors)}");
+            throw Invalid($"template {definition.Identifier}@{definition.Version} is not valid: {Listed(errors)}");
         }
 
         return new CompiledTemplate(definition, text, compiled);
@@ -122,6 +131,45 @@ public sealed class TemplateCompiler(IdentifierParser parser)
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>At most <see cref="MaxReported"/> of <paramref name="rules"/>, joined with "; ", then how many more there are.</summary>
+    public static string Listed(IReadOnlyList<string> rules) =>
+        rules.Count <= MaxReported
+            ? string.Join("; ", rules)
+            : $"{string.Join("; ", rules.Take(MaxReported))}; and {rules.Count - MaxReported} more";
+
+    /// <summary>
+    /// The <c>version</c> of a definition's text without compiling it (a top-level member read with the JSON reader);
+    /// null when the text is not JSON or has no integer version.
+    /// </summary>
+    public static int? ReadVersion(string text)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isVersion = reader.ValueTextEquals("version"u8);
+                reader.Read();
+                if (isVersion)
+                {
+                    return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var version) ? version : null;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+
     /// <summary>The definition's canonical JSON text, as publishing stores it.</summary>
     public static string Write(TemplateDefinition definition) => JsonSerializer.Serialize(definition, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<TemplateDefinition>)Readable.GetTypeInfo(typeof(TemplateDefinition)));
 
@@ -132,10 +180,19 @@ public sealed class TemplateCompiler(IdentifierParser parser)
             return null;
         }
 
+        if (item.Pattern.Length > MaxPatternLength)
+        {
+            // The automaton grows with the pattern (a counted repetition such as x{1000} is unrolled): bounded here.
+            errors.Add($"item {item.Code}: pattern has {item.Pattern.Length} characters; at most {MaxPatternLength}");
+            return null;
+        }
+
         try
         {
             // Anchored: the whole text must match. Without backtracking: the match time is linear in the text, whatever
             // the pattern (a hostile one cannot stall writes), which is why backreferences and lookarounds are refused.
+            // Alone first: a pattern that is not one expression on its own, such as a)|(b, would otherwise escape the anchors.
+            _ = new Regex(item.Pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, PatternTimeout);
             return new Regex($@"\A(?:{item.Pattern})\z", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, PatternTimeout);
         }
         catch (Exception broken) when (broken is ArgumentException or NotSupportedException)

@@ -64,7 +64,7 @@ public sealed class TemplateValidator(TemplateCatalog catalog, IdentifierParser 
             else if (lookup.Template!.Check(changes[i].After.Values) is { Count: > 0 } broken)
             {
                 problems[i] = new Problem(ErrorKind.InvalidArgument, TemplateReasons.Violation,
-                    $"{changes[i].After.Identifier} does not conform to template {reference}: {string.Join("; ", broken)}");
+                    $"{changes[i].After.Identifier} does not conform to template {reference}: {TemplateCompiler.Listed(broken)}");
             }
         }
 
@@ -135,6 +135,11 @@ public sealed class TemplateValidator(TemplateCatalog catalog, IdentifierParser 
             if (!parser.TryParse(definition.Identifier, out var named, out _) || !string.Equals(named.Key, after.Key, StringComparison.Ordinal))
             {
                 return Invalid($"{after.Identifier}: value {value.Index} defines template {definition.Identifier}; a template's definitions are published at its own identifier");
+            }
+
+            if (now.Count >= TemplateCompiler.MaxVersions)
+            {
+                return Invalid($"template {after.Identifier} would hold more than {TemplateCompiler.MaxVersions} versions; deprecate old ones and publish the template anew under another identifier");
             }
 
             if (!now.TryAdd(definition.Version, text))

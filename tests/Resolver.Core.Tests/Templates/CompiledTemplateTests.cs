@@ -16,6 +16,9 @@ public sealed class CompiledTemplateTests
     [Theory]
     [InlineData("datetime", null, "2026-01-02T08:30:00+08:00", null)]
     [InlineData("datetime", null, "2026-01-02T08:30:00.125Z", null)]
+    [InlineData("datetime", null, "2026-01-02T08:30:00", "\"2026-01-02T08:30:00\" is not a datetime in the format ISO 8601, e.g. 2026-01-02T08:30:00+08:00")] // no offset: no instant
+    [InlineData("url", null, "/etc/passwd", "\"/etc/passwd\" is not an absolute URL (scheme://…)")] // a file URI to .NET on Unix, not as written
+    [InlineData("number", null, "1.000000000000000000000000000001", "\"1.000000000000000000000000000001\" has more than 28 digits, the most a number item holds exactly")]
     [InlineData("datetime", null, "2026-01-02 08:30", "\"2026-01-02 08:30\" is not a datetime in the format ISO 8601, e.g. 2026-01-02T08:30:00+08:00")]
     [InlineData("date", "YYYY-MM-DD", "2026-01-02", null)] // IDHub's spelling of yyyy-MM-dd
     [InlineData("date", "yyyyMMdd", "2026-01-02", "\"2026-01-02\" is not a date in the format yyyyMMdd")]
@@ -89,12 +92,45 @@ public sealed class CompiledTemplateTests
     [InlineData("""{"identifier": "88.168/T", "version": 1, "items": [{"index": 2001, "code": "x", "dataType": "enum", "values": ["A", "A"]}]}""", "item x: enum value \"A\" is given twice")]
     [InlineData("""{"identifier": "88.168/T", "version": 1, "items": [{"index": 2001, "code": "x", "dataType": "string", "min": 1}]}""", "item x: min, max and scale apply to dataType number only, not string")]
     [InlineData("""{"identifier": "88.168/T", "version": 1, "items": [{"index": 2001, "code": "x", "dataType": "date", "format": "%"}]}""", "item x: format \"%\" is not a date format")]
+    [InlineData("""{"identifier": "88.168/T", "version": 1, "items": [{"index": 2001, "code": "x", "dataType": "enum", "values": [null, null]}]}""", "item x: an enum value is null")]
+    [InlineData("""{"identifier": "88.168/T", "version": 1, "items": [{"index": 2001, "code": "x", "dataType": null}, null]}""", "item x: dataType null is not one of")]
+    [InlineData("""{"identifier": null, "version": 1, "names": null, "items": null}""", "items is empty")]
+    [InlineData("""{"identifier": "88.168/T", "version": 1, "items": [{"index": 2001, "code": "x", "dataType": "string", "pattern": "a)|(b"}]}""", "item x: pattern \"a)|(b\" does not compile")]
     public void Compile_AnInvalidDefinition_IsRefusedSayingWhy(string json, string why)
     {
         var refused = Assert.Throws<ResolverException>(() => Compiler.Compile(json));
 
         Assert.Equal((ErrorKind.InvalidArgument, TemplateReasons.Invalid), (refused.Problem.Kind, refused.Problem.Reason));
         Assert.Contains(why, refused.Problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compile_APatternLongerThanTheBound_IsRefused()
+    {
+        var pattern = new string('a', TemplateCompiler.MaxPatternLength + 1);
+
+        var refused = Assert.Throws<ResolverException>(() => Compile($$"""{"index": 2001, "code": "x", "dataType": "string", "pattern": "{{pattern}}"}"""));
+
+        Assert.Contains($"item x: pattern has {TemplateCompiler.MaxPatternLength + 1} characters; at most {TemplateCompiler.MaxPatternLength}", refused.Problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_ManyBrokenRules_ListsTwentyAndCountsTheRest()
+    {
+        var template = Compile("""{"index": 2001, "code": "x", "dataType": "number", "repeatable": true}""");
+
+        var broken = TemplateCompiler.Listed(template.Check([.. Enumerable.Range(0, 25).Select(i => Value(3000 + i, "x", "not a number"))]));
+
+        Assert.Equal(20, broken.Split("; item x").Length);
+        Assert.EndsWith("; and 5 more", broken, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadVersion_ReadsTheTopLevelVersionOnly()
+    {
+        Assert.Equal(3, TemplateCompiler.ReadVersion("""{"identifier": "88.168/T", "items": [{"version": 9}], "version": 3}"""));
+        Assert.Null(TemplateCompiler.ReadVersion("""{"version": "3"}"""));
+        Assert.Null(TemplateCompiler.ReadVersion("not json"));
     }
 
     [Fact]
