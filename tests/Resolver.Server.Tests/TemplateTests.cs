@@ -201,6 +201,26 @@ public sealed class TemplateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Publish_PastTheVersionBound_IsRefused()
+    {
+        // A template's record keeps every version, each compiled when declared: their number is bounded.
+        const string Small = """{"index": 2001, "code": "x", "dataType": "string"}""";
+        await new Registry.RegistryClient(_server.As(_acme)).CreateRecordAsync(
+            new CreateRecordRequest { Identifier = "88.168.1/TPL.MANY", Values = { Definitions(Definition(1, Small).Replace(Template, "88.168.1/TPL.MANY", StringComparison.Ordinal)) } }, cancellationToken: Ct);
+        for (var version = 2; version <= Core.Templates.TemplateCompiler.MaxVersions; version++)
+        {
+            await new Registry.RegistryClient(_server.As(_acme)).UpdateRecordAsync(
+                new UpdateRecordRequest { Identifier = "88.168.1/TPL.MANY", Values = { Definitions(Definition(version, Small).Replace(Template, "88.168.1/TPL.MANY", StringComparison.Ordinal)) } }, cancellationToken: Ct);
+        }
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => new Registry.RegistryClient(_server.As(_acme)).UpdateRecordAsync(
+            new UpdateRecordRequest { Identifier = "88.168.1/TPL.MANY", Values = { Definitions(Definition(Core.Templates.TemplateCompiler.MaxVersions + 1, Small).Replace(Template, "88.168.1/TPL.MANY", StringComparison.Ordinal)) } }, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains($"would hold more than {Core.Templates.TemplateCompiler.MaxVersions} versions", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PublishedTemplate_Delete_IsRefusedSayingToDeprecateIt()
     {
         var refused = await Assert.ThrowsAsync<RpcException>(() => _server.Registry.DeleteRecordAsync(new DeleteRecordRequest { Identifier = Template }, cancellationToken: Ct).ResponseAsync);
