@@ -49,13 +49,14 @@ internal sealed partial class HeapLimit : IHostedLifecycleService, IDisposable
 
     /// <summary>
     /// The heap a node needs: its L1 budget (<c>--l1-max-mb</c>, which L1 never exceeds), <see cref="WorkingRoomBytes"/>,
-    /// and one bulk import's request bytes (<see cref="BulkReadAhead"/>: read-ahead and the chunk being committed, each
-    /// at least one request of <c>--max-message-bytes</c>), counted twice: as wire bytes and as the messages parsed from them.
+    /// and each bulk import's request bytes (<see cref="BulkReadAhead"/>: read-ahead and the chunk being committed, each
+    /// at least one request of <c>--max-message-bytes</c>), counted twice: as wire bytes and as the messages parsed from them;
+    /// <c>--max-bulk-streams</c> of them run at once (<see cref="Api.BulkStreamSlots"/>).
     /// </summary>
-    public static long Derive(int l1MaxMb, int maxMessageBytes)
+    public static long Derive(int l1MaxMb, int maxMessageBytes, int bulkStreams = 1)
     {
         var bulkImport = Math.Max(BulkReadAhead.BufferedBytes, maxMessageBytes) + Math.Max(BulkReadAhead.ChunkBytes, maxMessageBytes);
-        return (l1MaxMb * 1024L * 1024) + WorkingRoomBytes + (2 * bulkImport);
+        return (l1MaxMb * 1024L * 1024) + WorkingRoomBytes + (bulkStreams * 2 * bulkImport);
     }
 
     /// <summary>
@@ -71,12 +72,12 @@ internal sealed partial class HeapLimit : IHostedLifecycleService, IDisposable
         0 => (null, "the runtime's own (--heap-limit-mb off)"),
         _ when operatorSetting is not null => (null, $"set by {operatorSetting}"),
         _ when availableBytes <= derivedBytes => (null, "the runtime's own (a container's memory limit), no more than the derived one"),
-        _ => (derivedBytes, "derived from --l1-max-mb and --max-message-bytes"),
+        _ => (derivedBytes, "derived from --l1-max-mb, --max-message-bytes and --max-bulk-streams"),
     };
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        var derived = Derive(_cache.L1MaxMb, _limits.MaxMessageBytes);
+        var derived = Derive(_cache.L1MaxMb, _limits.MaxMessageBytes, _limits.MaxBulkStreams);
         var (bytes, reason) = Choose(_operations.HeapLimitSetting ?? -1, derived, _runtime.OperatorSetting, _runtime.AvailableBytes);
         if (bytes is { } limit)
         {

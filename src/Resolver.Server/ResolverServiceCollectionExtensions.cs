@@ -169,6 +169,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<ProblemInterceptor>();
         services.TryAddSingleton<ResolutionGrpcService>();
         services.TryAddSingleton<RegistryGrpcService>();
+        services.TryAddSingleton<BulkStreamSlots>();
         services.TryAddSingleton<AdminGrpcService>();
         services.AddSingleton<IConfigureOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>, GrpcLimitsSetup>();
         services.AddGrpcReflection();

@@ -19,6 +19,9 @@ internal sealed partial class RegistryGrpcService
         var caller = context.GetCaller();
         var credential = context.GetCall().Credential;
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, draining.StreamsMustEnd);
+
+        // Nothing is read before a slot is free: a waiting import costs no memory (HTTP/2 flow control holds its client).
+        using var slot = await EnterSlotAsync(open.Token, context.CancellationToken).ConfigureAwait(false);
         var buffer = BulkReadAhead.ForBulkUpsert();
         var reading = ReadAllAsync(requestStream, buffer, open.Token);
         try
@@ -48,6 +51,19 @@ internal sealed partial class RegistryGrpcService
         {
             await open.CancelAsync().ConfigureAwait(false);
             await reading.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    // A stream still waiting for its slot when the node drains is told so, as one that was running would be.
+    private async ValueTask<IDisposable> EnterSlotAsync(CancellationToken open, CancellationToken call)
+    {
+        try
+        {
+            return await bulkSlots.EnterAsync(open).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (draining.StreamsMustEnd.IsCancellationRequested && !call.IsCancellationRequested)
+        {
+            throw Draining.ShuttingDown();
         }
     }
 

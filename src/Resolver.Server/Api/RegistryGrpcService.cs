@@ -8,7 +8,7 @@ namespace Resolver.Server.Api;
 
 /// <summary>The registry API: a thin adapter over <see cref="RecordWriter"/> (every write) and <see cref="RecordReader"/> (every read).</summary>
 [BindServiceMethod(typeof(RegistryGrpcService), nameof(BindService))]
-internal sealed partial class RegistryGrpcService(RecordWriter writer, RecordReader reader, CredentialRecheck recheck, Draining draining, ChangeWatch watch) : Protocol.V1.Registry.RegistryBase
+internal sealed partial class RegistryGrpcService(RecordWriter writer, RecordReader reader, CredentialRecheck recheck, Draining draining, ChangeWatch watch, BulkStreamSlots bulkSlots) : Protocol.V1.Registry.RegistryBase
 {
     /// <summary>The contract's description of the service, which JSON transcoding and reflection read from the binding.</summary>
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Protocol.V1.Registry.Descriptor;

@@ -29,6 +29,14 @@ public sealed class LimitOptions
     [SettingRange(1, 1_000_000)]
     public int MaxKeysPerEnterprise { get; set; } = ResolverLimits.Default.MaxKeysPerEnterprise;
 
+    /// <summary>
+    /// Most BulkUpsert streams the node runs at once; more wait for a slot. Each holds up to 64 MiB of requests (more with a
+    /// larger --max-message-bytes), and the derived GC heap limit counts each (HeapLimit.Derive): past it, the runtime
+    /// would stop the node with "Out of memory" rather than slow it.
+    /// </summary>
+    [SettingRange(1, 64)]
+    public int MaxBulkStreams { get; set; } = 1;
+
     /// <summary>Longest a unary call may run, in seconds, whatever deadline the caller set (streams are not limited).</summary>
     [SettingRange(1, 3600)]
     public int MaxRequestSeconds { get; set; } = 30;

@@ -54,6 +54,7 @@ internal static class ServerSettings
         new("--max-values-per-record", typeof(LimitOptions), nameof(LimitOptions.MaxValuesPerRecord), "most values in one record", SettingKind.Number),
         new("--max-value-bytes", typeof(LimitOptions), nameof(LimitOptions.MaxValueBytes), "largest value payload in bytes", SettingKind.Number),
         new("--max-keys-per-enterprise", typeof(LimitOptions), nameof(LimitOptions.MaxKeysPerEnterprise), "most live (not revoked) API keys one enterprise may hold; one more is refused until a key is revoked", SettingKind.Number),
+        new("--max-bulk-streams", typeof(LimitOptions), nameof(LimitOptions.MaxBulkStreams), "most BulkUpsert streams (imports) run at once; more wait for a slot. Each may hold 64 MiB of requests, which the derived --heap-limit-mb counts", SettingKind.Number),
         new("--max-request-seconds", typeof(LimitOptions), nameof(LimitOptions.MaxRequestSeconds), "longest a unary call may run, whatever the caller's deadline", SettingKind.Number),
         new("--max-message-bytes", typeof(LimitOptions), nameof(LimitOptions.MaxMessageBytes), "largest gRPC request in bytes", SettingKind.Number),
         new("--recursive", typeof(FederationOptions), nameof(FederationOptions.Recursive), "resolve identifiers under delegated prefixes at their site and answer as if local (callers opt out with no_recursion; docs/federation.md)", SettingKind.Switch),
