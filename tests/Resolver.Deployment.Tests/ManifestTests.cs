@@ -205,7 +205,8 @@ public sealed class ManifestTests
         var limit = Quantity.Bytes(memory);
         var l1Mb = int.Parse(rendering.Settings["RESOLVER_L1_MAX_MB"].Str()!, System.Globalization.CultureInfo.InvariantCulture);
         var maxMessageBytes = int.Parse(rendering.Settings["RESOLVER_MAX_MESSAGE_BYTES"].Str()!, System.Globalization.CultureInfo.InvariantCulture);
-        var heap = ServerTables.DerivedHeapLimit(l1Mb, maxMessageBytes);
+        var bulkStreams = int.Parse(rendering.Settings["RESOLVER_MAX_BULK_STREAMS"].Str()!, System.Globalization.CultureInfo.InvariantCulture);
+        var heap = ServerTables.DerivedHeapLimit(l1Mb, maxMessageBytes, bulkStreams);
         Assert.True(limit >= heap + ServerTables.OutsideHeapBytes, $"{kustomization}: memory limit {limit} bytes is below the {heap + ServerTables.OutsideHeapBytes} bytes a node with an L1 budget of {l1Mb} MiB needs (its derived heap limit plus what is not heap; docs/operations.md, \"Memory\")");
 
         // The node sets the derived heap limit only where the runtime's own (75 % of the container's limit) is looser.

@@ -58,8 +58,8 @@ internal static class ServerTables
     }
 
     /// <summary>The GC heap limit a node with these settings derives itself (<c>HeapLimit.Derive</c>).</summary>
-    public static long DerivedHeapLimit(int l1MaxMb, int maxMessageBytes) =>
-        (long)HeapLimit.GetMethod("Derive", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, [l1MaxMb, maxMessageBytes])!;
+    public static long DerivedHeapLimit(int l1MaxMb, int maxMessageBytes, int bulkStreams) =>
+        (long)HeapLimit.GetMethod("Derive", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, [l1MaxMb, maxMessageBytes, bulkStreams])!;
 
     /// <summary>What a node's process holds beyond its GC heap, as the container's memory limit allows for it (<c>HeapLimit.OutsideHeapBytes</c>).</summary>
     public static long OutsideHeapBytes { get; } =
