@@ -115,6 +115,13 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
     {
         lock (_gate)
         {
+            // A load that landed since the caller found the value old (between its read and this lock): use it rather
+            // than read the store again.
+            if (_loaded is { } landed && time.GetUtcNow() - landed.At < RefreshInterval)
+            {
+                return Task.FromResult(landed.Value);
+            }
+
             var generation = Interlocked.Read(ref _generation);
             if (_loading is null || _loadingGeneration != generation)
             {
