@@ -268,16 +268,22 @@ internal static class RecordFile
 
         if (fields.Length > 5 && fields[5].Trim() is { Length: > 0 } bits)
         {
-            if (bits.Length != 4 || bits.Any(c => c is not ('0' or '1')))
+            if (PermissionBits(bits) is not { } permissions)
             {
                 return $"permissions '{Output.Printable.Of(bits, 20)}' are not four bits (admin read, admin write, public read, public write), e.g. 1110";
             }
 
-            value.Permissions = new Permissions { AdminRead = bits[0] == '1', AdminWrite = bits[1] == '1', PublicRead = bits[2] == '1', PublicWrite = bits[3] == '1' };
+            value.Permissions = permissions;
         }
 
         return null;
     }
+
+    /// <summary>Handle's four permission bits as <c>Printer.PermissionBits</c> writes them (<c>1110</c>); null when <paramref name="bits"/> is not four 0/1 digits.</summary>
+    public static Permissions? PermissionBits(string bits) =>
+        bits.Length == 4 && bits.All(c => c is '0' or '1')
+            ? new Permissions { AdminRead = bits[0] == '1', AdminWrite = bits[1] == '1', PublicRead = bits[2] == '1', PublicWrite = bits[3] == '1' }
+            : null;
 
     // The line a record starts on: the parser counts lines read so far; the record's own line breaks are inside it.
     private static long FirstLine(CsvParser parser)

@@ -78,11 +78,11 @@ internal static class SnmsFile
             }
 
             var imported = new Value { Index = value.Index, Type = type, Data = new ValueData { Text = data } };
-            if (value.Auth is { Length: 4 } bits && bits.All(c => c is '0' or '1'))
+            // Handle's four permission bits, as export writes them into the shape's reserved "auth"; any other auth (the
+            // secondary node's "1" or "") leaves the default.
+            if (value.Auth is { } auth && RecordFile.PermissionBits(auth) is { } permissions)
             {
-                // Handle's four permission bits, as export writes them into the shape's reserved "auth"; any other auth
-                // (the secondary node's "1" or "") leaves the default.
-                imported.Permissions = new Permissions { AdminRead = bits[0] == '1', AdminWrite = bits[1] == '1', PublicRead = bits[2] == '1', PublicWrite = bits[3] == '1' };
+                imported.Permissions = permissions;
             }
 
             if (value.Ttl is { } ttl)

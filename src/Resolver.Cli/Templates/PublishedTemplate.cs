@@ -48,8 +48,7 @@ internal sealed class PublishedTemplate
     public TemplateVersion? Find(int version) => Versions.FirstOrDefault(v => v.Number == version);
 
     /// <summary>Whether new records may no longer declare <paramref name="version"/> (as the server's TemplateCatalog reads it).</summary>
-    public bool IsDeprecated(int version) =>
-        Deprecations.Any(text => text.Trim() == "*" || text.Trim() == version.ToString(CultureInfo.InvariantCulture));
+    public bool IsDeprecated(int version) => Deprecations.Any(text => TemplateTypes.Deprecates(text, version));
 
     /// <summary>The lowest index the record does not use: where a new definition or deprecation goes (index 0 in an update would replace the value of its type instead).</summary>
     public int FreeIndex() => FreeIndexOf(Record);

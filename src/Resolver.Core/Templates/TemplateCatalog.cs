@@ -107,7 +107,7 @@ public sealed class TemplateCatalog(ResolutionService resolution, TemplateCompil
                 }
             }
             else if (string.Equals(value.Type, TemplateTypes.Deprecated, StringComparison.OrdinalIgnoreCase) &&
-                value.Data.Text is { } which && (which.Trim() == "*" || which.Trim() == reference.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                value.Data.Text is { } which && TemplateTypes.Deprecates(which, reference.Version))
             {
                 deprecated = true;
             }

@@ -21,6 +21,10 @@ public static class TemplateTypes
     /// <summary>A deprecated version of a template (text: the version number, or <c>*</c> for all): no new records may declare it.</summary>
     public const string Deprecated = "TEMPLATE_DEPRECATED";
 
+    /// <summary>Whether a <see cref="Deprecated"/> value's text (<c>*</c> or a version number) deprecates <paramref name="version"/>.</summary>
+    public static bool Deprecates(string deprecation, int version) =>
+        deprecation.Trim() is var which && (which == "*" || which == version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>The lowest index an item may take (the enterprise node's convention).</summary>
     public const int FirstItemIndex = 2001;
 

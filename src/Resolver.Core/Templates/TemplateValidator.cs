@@ -100,6 +100,11 @@ public sealed class TemplateValidator(TemplateCatalog catalog, IdentifierParser 
     // A template's own record: its definitions compile and name it, each version once, and none published before changed.
     private Problem? CheckDefinitions(HandleRecord? before, HandleRecord after)
     {
+        if (!HoldsDefinitions(after) && (before is null || !HoldsDefinitions(before)))
+        {
+            return null; // most writes: nothing here is a template's
+        }
+
         var published = Definitions(before);
         if (after.IsDeleted && published.Count > 0)
         {
@@ -181,6 +186,9 @@ public sealed class TemplateValidator(TemplateCatalog catalog, IdentifierParser 
 
         return definitions;
     }
+
+    private static bool HoldsDefinitions(HandleRecord record) =>
+        record.Values.Any(v => string.Equals(v.Type, TemplateTypes.Definition, StringComparison.OrdinalIgnoreCase));
 
     private static Problem Violation(string message) => new(ErrorKind.InvalidArgument, TemplateReasons.Violation, message);
 
