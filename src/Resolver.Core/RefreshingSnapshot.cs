@@ -55,9 +55,11 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
         catch (Exception exception) when (exception is TimeoutException || exception is Errors.ResolverException { Problem.Kind: Errors.ErrorKind.Unavailable })
         {
             // The store is slow or down: what we last knew beats waiting (resolution must outlive a store outage).
-            // Only the first caller waits: the others take the last good value until the reload lands.
+            // Only the first caller waits: the others take the last good value until the reload lands. Read it again
+            // under the lock: a change applied while we waited (Update) is in the newer one.
             lock (_gate)
             {
+                lastGood = _lastGood ?? lastGood;
                 if (Interlocked.Read(ref _generation) == generation)
                 {
                     _loaded ??= new Loaded(lastGood.Value, time.GetUtcNow());
@@ -171,12 +173,12 @@ public sealed class RefreshingSnapshot<T>(Func<CancellationToken, ValueTask<T>> 
 
             return value;
         }
-        catch (Errors.ResolverException exception) when (exception.Problem.Kind == Errors.ErrorKind.Unavailable && _lastGood is { } lastGood)
+        catch (Errors.ResolverException exception) when (exception.Problem.Kind == Errors.ErrorKind.Unavailable && _lastGood is not null)
         {
             // Keep serving what we last knew, and try again only after another interval rather than on every call.
             lock (_gate)
             {
-                if (Interlocked.Read(ref _generation) == generation)
+                if (Interlocked.Read(ref _generation) == generation && _lastGood is { } lastGood)
                 {
                     _loaded = new Loaded(lastGood.Value, loadedAt);
                 }

@@ -107,6 +107,28 @@ public sealed class RefreshingSnapshotTests
     }
 
     [Fact]
+    public async Task Get_ChangeAppliedWhileTheFirstCallWaitsOnASilentStore_IsServed()
+    {
+        var time = new FakeTimeProvider();
+        var silent = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loads = 0;
+        using var snapshot = new RefreshingSnapshot<string>(_ => ++loads == 1 ? ValueTask.FromResult("v1") : new ValueTask<string>(silent.Task), time);
+        await snapshot.GetAsync(Ct);
+        snapshot.Invalidate();
+
+        var first = snapshot.GetAsync(Ct).AsTask();
+        await Eventually.TrueAsync(() => Volatile.Read(ref loads) == 2, TimeSpan.FromSeconds(10), "no reload began");
+        snapshot.Update(value => value.EndsWith("+key", StringComparison.Ordinal) ? value : value + "+key"); // e.g. a key created meanwhile
+        time.Advance(RefreshingSnapshot<string>.InvalidatedWait);
+        var waited = await first;
+        var next = await snapshot.GetAsync(Ct);
+        silent.SetResult("v2");
+
+        Assert.Equal(("v1+key", "v1+key"), (waited, next));
+        await Eventually.TrueAsync(async () => await snapshot.GetAsync(Ct) == "v2+key", TimeSpan.FromSeconds(10), "the reload that landed lost the change");
+    }
+
+    [Fact]
     public async Task Get_StoreDownBeforeAnyLoad_IsUnavailable()
     {
         using var snapshot = new RefreshingSnapshot<string>(_ => throw new ResolverException(new Problem(ErrorKind.Unavailable, Reasons.StoreUnavailable, "down")), new FakeTimeProvider());
