@@ -38,7 +38,7 @@ public sealed class KeyChurnTests(PostgresFixture postgres)
         Assert.All(refusals, r => Assert.Equal((StatusCode.FailedPrecondition, "too-many-keys"), (r.StatusCode, Reason(r))));
         Assert.Equal(
             "enterprise churn has 25 live API keys, the most this node allows (--max-keys-per-enterprise); revoke keys no longer in use with " +
-            "`resolver key revoke KEY-ID` (the audit log, `resolver audit`, lists the ids issued), then create one again",
+            "`resolver key revoke KEY-ID` (`resolver key list` shows their ids and dates), then create one again",
             refusals[0].Status.Detail);
         var live = (await server.Services.GetRequiredService<IAccessStore>().ListLiveKeysAsync(Ct)).Where(k => k.Enterprise == "churn").ToList();
         Assert.Equal(25, live.Count);

@@ -61,6 +61,9 @@ public sealed class PermissionMatrixTests(PermissionMatrixTests.World world) : I
         ["RevokeApiKey"] = new([Unauth, Ok, Ok, NotFound, NotFound, NotFound, Unauth, Unauth, Unauth], (w, as_, cell) =>
             Done(new Admin.AdminClient(as_).RevokeApiKeyAsync(new RevokeApiKeyRequest { KeyId = w.Arranged[$"key-{cell}"] }, cancellationToken: Ct).ResponseAsync),
             async (w, cell) => w.Arranged[$"key-{cell}"] = (await w.Server.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { Enterprise = "owner" }, cancellationToken: Ct)).KeyId),
+        // The owner's keys, listed: for the owner and the admin; another enterprise learns nothing of them.
+        ["ListApiKeys"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], async (w, as_, cell) =>
+            (await new Admin.AdminClient(as_).ListApiKeysAsync(new ListApiKeysRequest { Enterprise = "owner" }, cancellationToken: Ct)).Keys.All(k => k.Enterprise == "owner") ? Ok : "another enterprise's key"),
         ["GrantRead"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>
             Done(new Admin.AdminClient(as_).GrantReadAsync(new GrantReadRequest { Grantee = "other", Prefix = $"88.168.1.{cell}" }, cancellationToken: Ct).ResponseAsync)),
         ["RevokeRead"] = new([Unauth, Ok, Ok, Denied, Denied, Denied, Unauth, Unauth, Unauth], (w, as_, cell) =>

@@ -99,7 +99,40 @@ public sealed class SecurityFlowTests : IAsyncLifetime
         Assert.Equal(1, (await RunAsync(TestServer.AdminToken, "enterprise", "create", "admin")).ExitCode);            // reserved name
         var keyless = await RunAsync(TestServer.AdminToken, "key", "create");
         Assert.Equal(1, keyless.ExitCode);
-        Assert.Contains("--enterprise", keyless.Error, StringComparison.Ordinal);
+        Assert.Contains("key create --enterprise", keyless.Error, StringComparison.Ordinal);
+        var listless = await RunAsync(TestServer.AdminToken, "key", "list");
+        Assert.Equal(1, listless.ExitCode);
+        Assert.Contains("key list --enterprise", listless.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeyList_ShowsTheEnterprisesKeysNewestFirst_RevokedOnesWithRevoked_NeverTheKeys()
+    {
+        var acme = await CreateEnterpriseAsync("acme", "88.168.1");
+        await CreateEnterpriseAsync("bolt", "88.170.1");
+        var (_, created, _) = await RunAsync(acme, "-o", "json", "key", "create");
+        var second = JsonDocument.Parse(created).RootElement;
+        var (_, firstListing, _) = await RunAsync(acme, "-o", "json", "key", "list");
+        var first = firstListing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("keyId").GetString()!)
+            .Single(id => id != second.GetProperty("keyId").GetString()); // the key the enterprise was created with
+        var rotated = second.GetProperty("apiKey").GetString(); // rotation: the new key revokes the first
+        await RunAsync(rotated, "key", "revoke", first);
+
+        var live = await RunAsync(rotated, "-o", "json", "key", "list");
+        var all = await RunAsync(TestServer.AdminToken, "key", "list", "--enterprise", "acme", "--revoked");
+        var others = await RunAsync(rotated, "key", "list", "--enterprise", "bolt");
+
+        var liveKeys = live.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToArray();
+        Assert.Equal([second.GetProperty("keyId").GetString()], liveKeys.Select(k => k.GetProperty("keyId").GetString()));
+        Assert.Equal("acme", liveKeys[0].GetProperty("enterprise").GetString());
+        Assert.False(liveKeys[0].TryGetProperty("revokedAt", out _));
+        var rows = all.Out.Split('\n').Where(line => line.Contains(" acme ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, rows.Length);
+        Assert.Contains(second.GetProperty("keyId").GetString()!, rows[0], StringComparison.Ordinal);
+        Assert.Contains(first, rows[1], StringComparison.Ordinal);
+        Assert.Matches(@"\d{4}-\d{2}-\d{2}.*\d{4}-\d{2}-\d{2}", rows[1]); // issued and revoked
+        Assert.DoesNotContain(second.GetProperty("apiKey").GetString()!, all.Out, StringComparison.Ordinal);
+        Assert.Equal(5, others.ExitCode);
     }
 
     [Fact]

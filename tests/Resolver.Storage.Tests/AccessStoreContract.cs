@@ -101,6 +101,35 @@ public abstract class AccessStoreContract
     }
 
     [Fact]
+    public async Task ListKeys_OneEnterprisesKeysNewestFirst_RevokedOnlyWhenAskedAndAtMostTheLimit()
+    {
+        var (access, _) = await CreateStoresAsync();
+        await access.CreateEnterpriseAsync(new Enterprise("acme", At), null, Key("acme"), Audit("acme"), Ct);
+        await access.CreateEnterpriseAsync(new Enterprise("globex", At), null, Key("globex"), Audit("globex"), Ct);
+        var issued = new List<ApiKey>();
+        for (var minute = 1; minute <= 4; minute++)
+        {
+            var key = ApiKeys.Create("acme", At.AddMinutes(minute)).Stored;
+            await access.AddKeyAsync(key, 100, Audit($"add-{minute}"), Ct);
+            issued.Add(key);
+        }
+
+        await access.RevokeKeyAsync(issued[2].Id, At.AddMinutes(10), Audit("revoke"), Ct);
+
+        var live = await access.ListKeysAsync("acme", includeRevoked: false, 100, Ct);
+        var all = await access.ListKeysAsync("acme", includeRevoked: true, 100, Ct);
+        var newestTwo = await access.ListKeysAsync("acme", includeRevoked: true, 2, Ct);
+
+        Assert.Equal([issued[3].Id, issued[1].Id, issued[0].Id], live.Take(3).Select(k => k.Id));
+        Assert.Equal(4, live.Count); // and the first key, issued with the enterprise
+        Assert.Equal([issued[3].Id, issued[2].Id, issued[1].Id, issued[0].Id], all.Take(4).Select(k => k.Id));
+        Assert.Equal((DateTimeOffset?)At.AddMinutes(10), all[1].RevokedAt);
+        Assert.All(all, k => Assert.Equal("acme", k.Enterprise));
+        Assert.Equal([issued[3].Id, issued[2].Id], newestTwo.Select(k => k.Id));
+        Assert.Empty(await access.ListKeysAsync("initech", includeRevoked: true, 100, Ct));
+    }
+
+    [Fact]
     public async Task ListGrantsTo_ReturnsTheGranteesGrantsFromEveryOwnerOnly()
     {
         var (access, _) = await CreateStoresAsync();

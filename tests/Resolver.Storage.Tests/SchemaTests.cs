@@ -29,7 +29,7 @@ public sealed class SchemaTests(PostgresFixture postgres) : IAsyncDisposable
         await database.MigrateAsync(Ct);
         await database.MigrateAsync(Ct); // node_settings is created by a plain CREATE TABLE: a second run must skip it
 
-        Assert.Equal([1, 2, 3, 4], await LedgerAsync(database));
+        Assert.Equal([1, 2, 3, 4, 5], await LedgerAsync(database));
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class SchemaTests(PostgresFixture postgres) : IAsyncDisposable
 
         await Task.WhenAll(replicas.Select(r => r.MigrateAsync(Ct)));
 
-        Assert.Equal([1, 2, 3, 4], await LedgerAsync(replicas[0]));
+        Assert.Equal([1, 2, 3, 4, 5], await LedgerAsync(replicas[0]));
     }
 
     [Fact]
@@ -75,14 +75,15 @@ public sealed class SchemaTests(PostgresFixture postgres) : IAsyncDisposable
         await database.MigrateAsync(Ct);
         await PostgresExecuteAsync(database, """
             ALTER TABLE prefixes DROP COLUMN ttl;
-            DELETE FROM schema_migrations WHERE version = 4;
+            DROP INDEX api_keys_by_enterprise;
+            DELETE FROM schema_migrations WHERE version >= 4;
             INSERT INTO prefixes (prefix, kind, endpoints, created_at) VALUES ('88.168.1', 1, '[]', now()), ('88.168.2', 2, '["https://a.example:5443"]', now());
             """);
 
         await database.MigrateAsync(Ct);
 
         Assert.Equal([PrefixEntry.DefaultTtl, PrefixEntry.DefaultTtl], (await new PostgresPrefixStore(database).ListAsync(Ct)).Select(e => e.Ttl));
-        Assert.Equal([1, 2, 3, 4], await LedgerAsync(database));
+        Assert.Equal([1, 2, 3, 4, 5], await LedgerAsync(database));
     }
 
     [Fact]
@@ -96,6 +97,7 @@ public sealed class SchemaTests(PostgresFixture postgres) : IAsyncDisposable
             // A file at schema version 3, as the release before delegations had TTLs left it.
             downgrade.CommandText = """
                 ALTER TABLE prefixes DROP COLUMN ttl;
+                DROP INDEX api_keys_by_enterprise;
                 PRAGMA user_version = 3;
                 INSERT INTO prefixes (prefix, kind, endpoints, created_at) VALUES ('88.168.1', 1, '[]', 0), ('88.168.2', 2, '["https://a.example:5443"]', 0);
                 """;
@@ -105,6 +107,26 @@ public sealed class SchemaTests(PostgresFixture postgres) : IAsyncDisposable
         await database.MigrateAsync(Ct);
 
         Assert.Equal([PrefixEntry.DefaultTtl, PrefixEntry.DefaultTtl], (await new SqlitePrefixStore(database).ListAsync(Ct)).Select(e => e.Ttl));
+    }
+
+    [Fact]
+    public async Task SqliteListKeys_ReadsOneEnterprisesKeysByItsIndex()
+    {
+        var database = new SqliteDatabase(Path.Combine(_sqliteDirectory, "keys.db"));
+        await database.MigrateAsync(Ct);
+        await using var connection = await database.OpenAsync(Ct);
+        await using var plan = connection.CreateCommand();
+        plan.CommandText = "EXPLAIN QUERY PLAN SELECT id FROM api_keys WHERE enterprise = 'acme' AND revoked_at IS NULL ORDER BY created_at DESC, id LIMIT 10";
+        var steps = new List<string>();
+        await using (var reader = await plan.ExecuteReaderAsync(Ct))
+        {
+            while (await reader.ReadAsync(Ct))
+            {
+                steps.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.Contains(steps, step => step.Contains("USING INDEX api_keys_by_enterprise", StringComparison.Ordinal));
     }
 
     private static async Task PostgresExecuteAsync(PostgresDatabase database, string sql)

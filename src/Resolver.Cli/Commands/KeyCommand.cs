@@ -1,9 +1,10 @@
 using System.CommandLine;
+using Resolver.Cli.Output;
 using Resolver.Protocol.V1;
 
 namespace Resolver.Cli.Commands;
 
-/// <summary><c>resolver key create [--enterprise NAME]</c> and <c>resolver key revoke KEY-ID</c>.</summary>
+/// <summary><c>resolver key create [--enterprise NAME]</c>, <c>key list [--enterprise NAME] [--revoked]</c> and <c>key revoke KEY-ID</c>.</summary>
 internal static class KeyCommand
 {
     public static Command Create(CommandRunner runner)
@@ -43,6 +44,33 @@ internal static class KeyCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("key", "issue and revoke API keys") { create, revoke };
+        var listEnterprise = new Option<string?>("--enterprise") { Description = "whose keys (default: the caller's own enterprise; the administrator names one)" };
+        var revoked = new Option<bool>("--revoked") { Description = "list revoked keys too" };
+        var list = new Command("list", "list API keys, newest first: ids and dates, never the keys") { listEnterprise, revoked };
+        runner.SetAction(list, async (context, parse, cancellationToken) =>
+        {
+            var response = await context.Admin.ListApiKeysAsync(new ListApiKeysRequest { Enterprise = parse.GetValue(listEnterprise) ?? "", IncludeRevoked = parse.GetValue(revoked) }, context.Call(cancellationToken)).ConfigureAwait(false);
+            if (context.Format == OutputFormat.Json)
+            {
+                foreach (var key in response.Keys)
+                {
+                    context.Printer.JsonLine(key);
+                }
+            }
+            else
+            {
+                context.Printer.Table(["Key id", "Enterprise", "Issued", "Revoked"], response.Keys.Select(k => (IReadOnlyList<string>)
+                    [k.KeyId, k.Enterprise, Printer.Time(k.CreatedAt), k.RevokedAt is null ? "" : Printer.Time(k.RevokedAt)]));
+            }
+
+            if (response.More)
+            {
+                context.Error.WriteLine($"only the newest {response.Keys.Count} keys are listed; older ones exist");
+            }
+
+            return ExitCodes.Ok;
+        });
+
+        return new Command("key", "issue, list and revoke API keys") { create, list, revoke };
     }
 }

@@ -90,7 +90,7 @@ public sealed partial class AccessAdministration(
             {
                 throw new ResolverException(new Problem(ErrorKind.FailedPrecondition, "too-many-keys",
                     $"enterprise {canonical} has {limits.MaxKeysPerEnterprise} live API keys, the most this node allows (--max-keys-per-enterprise); " +
-                    "revoke keys no longer in use with `resolver key revoke KEY-ID` (the audit log, `resolver audit`, lists the ids issued), then create one again"));
+                    "revoke keys no longer in use with `resolver key revoke KEY-ID` (`resolver key list` shows their ids and dates), then create one again"));
             }
 
             await AccessChangedAsync(AccessChange.Key(stored.Id)).ConfigureAwait(false);
@@ -113,6 +113,23 @@ public sealed partial class AccessAdministration(
             await AccessChangedAsync(AccessChange.Key(keyId)).ConfigureAwait(false);
             return true;
         }, cancellationToken);
+
+    /// <summary>The most keys one listing returns; <see cref="KeyListing.More"/> says when there were more.</summary>
+    public const int MaxListedKeys = 10_000;
+
+    /// <summary>
+    /// The API keys of <paramref name="enterprise"/> (that enterprise or the admin), newest first: ids and dates, never
+    /// the keys. Revoked ones only when <paramref name="includeRevoked"/>; at most <see cref="MaxListedKeys"/>.
+    /// </summary>
+    public async ValueTask<KeyListing> ListKeysAsync(Caller caller, string enterprise, bool includeRevoked, CancellationToken cancellationToken)
+    {
+        AccessPolicy.RequireAuthenticated(caller, "listing API keys");
+        var canonical = CanonicalName(enterprise);
+        AccessPolicy.RequireSelfOrAdmin(caller, canonical, "listing API keys");
+        await RequireEnterpriseAsync(canonical, cancellationToken).ConfigureAwait(false);
+        var keys = await store.ListKeysAsync(canonical, includeRevoked, MaxListedKeys + 1, cancellationToken).ConfigureAwait(false);
+        return new KeyListing([.. keys.Take(MaxListedKeys)], keys.Count > MaxListedKeys);
+    }
 
     /// <summary>Lets <paramref name="grantee"/> read the non-public values under <paramref name="prefix"/>, which the caller (or, for the admin, anyone) owns.</summary>
     public ValueTask<ReadGrant> GrantAsync(Caller caller, string grantee, string prefix, IReadOnlyList<string> types, CancellationToken cancellationToken) =>

@@ -37,6 +37,12 @@ public interface IAccessStore
     /// <summary>Every key ever issued, revoked ones included.</summary>
     ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The keys of <paramref name="enterprise"/> (canonical), newest first (ties by id), revoked ones only when
+    /// <paramref name="includeRevoked"/>, at most <paramref name="limit"/>: one enterprise's rows, not the table.
+    /// </summary>
+    ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(string enterprise, bool includeRevoked, int limit, CancellationToken cancellationToken);
+
     /// <summary>The keys not revoked: what the access directory loads (revoked keys only grow the table).</summary>
     ValueTask<IReadOnlyList<ApiKey>> ListLiveKeysAsync(CancellationToken cancellationToken);
 

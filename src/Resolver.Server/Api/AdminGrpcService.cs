@@ -71,12 +71,7 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
     public override async Task<CreateApiKeyResponse> CreateApiKey(CreateApiKeyRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
-        var enterprise = string.IsNullOrEmpty(request.Enterprise) && caller.Enterprise is { } own ? own : request.Enterprise;
-        if (string.IsNullOrEmpty(enterprise) && caller.IsAdmin)
-        {
-            throw new Core.Errors.ResolverException(new Core.Errors.Problem(Core.Errors.ErrorKind.InvalidArgument, "enterprise-required", "name the enterprise the key is for (CLI: key create --enterprise NAME): the admin token belongs to no enterprise"));
-        }
-
+        var enterprise = EnterpriseOf(request.Enterprise, caller, "key create");
         var (key, keyId) = await access.CreateKeyAsync(caller, enterprise, context.CancellationToken).ConfigureAwait(false);
         return new CreateApiKeyResponse { Enterprise = AccessAdministration.CanonicalName(enterprise), ApiKey = key, KeyId = keyId };
     }
@@ -85,6 +80,20 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
     {
         await access.RevokeKeyAsync(context.GetCaller(), request.KeyId, context.CancellationToken).ConfigureAwait(false);
         return new RevokeApiKeyResponse { KeyId = request.KeyId };
+    }
+
+    public override async Task<ListApiKeysResponse> ListApiKeys(ListApiKeysRequest request, ServerCallContext context)
+    {
+        var listing = await access.ListKeysAsync(context.GetCaller(), EnterpriseOf(request.Enterprise, context.GetCaller(), "key list"), request.IncludeRevoked, context.CancellationToken).ConfigureAwait(false);
+        var response = new ListApiKeysResponse { More = listing.More };
+        response.Keys.AddRange(listing.Keys.Select(key => new ApiKeyInfo
+        {
+            KeyId = key.Id,
+            Enterprise = key.Enterprise,
+            CreatedAt = Timestamp.FromDateTimeOffset(key.CreatedAt),
+            RevokedAt = key.RevokedAt is { } revoked ? Timestamp.FromDateTimeOffset(revoked) : null,
+        }));
+        return response;
     }
 
     public override async Task<ReadGrant> GrantRead(GrantReadRequest request, ServerCallContext context) =>
@@ -142,6 +151,18 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
         }
 
         return response;
+    }
+
+    // An empty enterprise means the caller's own; the admin token belongs to none, so the administrator names one.
+    private static string EnterpriseOf(string requested, Core.Security.Caller caller, string command)
+    {
+        var enterprise = string.IsNullOrEmpty(requested) && caller.Enterprise is { } own ? own : requested;
+        if (string.IsNullOrEmpty(enterprise) && caller.IsAdmin)
+        {
+            throw new Core.Errors.ResolverException(new Core.Errors.Problem(Core.Errors.ErrorKind.InvalidArgument, "enterprise-required", $"name the enterprise (CLI: {command} --enterprise NAME): the admin token belongs to no enterprise"));
+        }
+
+        return enterprise;
     }
 
     private static ReadGrant ToProto(Core.Security.ReadGrant grant)

@@ -86,6 +86,11 @@ public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
         """
         ALTER TABLE prefixes ADD COLUMN ttl INTEGER NOT NULL DEFAULT 3600;
         """,
+
+        // `resolver key list` and the per-enterprise key cap read one enterprise's keys, not the table.
+        """
+        CREATE INDEX api_keys_by_enterprise ON api_keys (enterprise, created_at);
+        """,
     ];
 
     /// <summary>A database reached with an Npgsql connection string.</summary>

@@ -171,6 +171,17 @@ public abstract class SqlAccessStore : IAccessStore
     public async ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) =>
         await QueryAsync($"SELECT {KeyColumns} FROM api_keys ORDER BY enterprise, created_at", ReadKey, _ => { }, cancellationToken).ConfigureAwait(false);
 
+    public async ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(string enterprise, bool includeRevoked, int limit, CancellationToken cancellationToken) =>
+        await QueryAsync(
+            $"SELECT {KeyColumns} FROM api_keys WHERE enterprise = $1{(includeRevoked ? "" : " AND revoked_at IS NULL")} ORDER BY created_at DESC, id LIMIT $2",
+            ReadKey,
+            command =>
+            {
+                _dialect.AddText(command, enterprise);
+                _dialect.AddInt32(command, limit);
+            },
+            cancellationToken).ConfigureAwait(false);
+
     public async ValueTask<IReadOnlyList<ApiKey>> ListLiveKeysAsync(CancellationToken cancellationToken) =>
         await QueryAsync($"SELECT {KeyColumns} FROM api_keys WHERE revoked_at IS NULL ORDER BY enterprise, created_at", ReadKey, _ => { }, cancellationToken).ConfigureAwait(false);
 

@@ -82,6 +82,11 @@ public sealed class SqliteDatabase : SqlDatabase
         """
         ALTER TABLE prefixes ADD COLUMN ttl INTEGER NOT NULL DEFAULT 3600;
         """,
+
+        // `resolver key list` and the per-enterprise key cap read one enterprise's keys, not the table.
+        """
+        CREATE INDEX api_keys_by_enterprise ON api_keys (enterprise, created_at);
+        """,
     ];
 
     private readonly SqliteDataSource _connections;

@@ -81,6 +81,70 @@ public sealed class AccessAdministrationTests : IDisposable
     }
 
     [Fact]
+    public async Task ListKeys_AnotherEnterprisesKeys_IsPermissionDenied()
+    {
+        await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListKeysAsync(Globex, "acme", includeRevoked: true, Ct));
+
+        Assert.Equal(ErrorKind.PermissionDenied, refused.Problem.Kind);
+    }
+
+    [Theory]
+    [InlineData("acme")]
+    [InlineData("admin")]
+    public async Task ListKeys_ByTheEnterpriseOrTheAdmin_ShowsItsKeysNewestFirstAndRevokedOnesWhenAsked(string caller)
+    {
+        var first = await CreateAsync("acme", "88.168.1");
+        await CreateAsync("globex", "88.169.1");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var (_, second) = await _administration.CreateKeyAsync(Acme, "acme", Ct);
+        await _administration.RevokeKeyAsync(Acme, first, Ct);
+        var who = caller == "admin" ? Caller.Admin : Acme;
+
+        var live = await _administration.ListKeysAsync(who, "ACME", includeRevoked: false, Ct);
+        var all = await _administration.ListKeysAsync(who, "acme", includeRevoked: true, Ct);
+
+        Assert.Equal([second], live.Keys.Select(k => k.Id));
+        Assert.False(live.More);
+        Assert.Equal([second, first], all.Keys.Select(k => k.Id));
+        Assert.Equal((DateTimeOffset?)_time.GetUtcNow(), all.Keys[1].RevokedAt);
+    }
+
+    [Fact]
+    public async Task ListKeys_MoreThanAListingHolds_ShowsTheNewestAndSaysThereAreMore()
+    {
+        await CreateAsync("acme", "88.168.1");
+        for (var i = 0; i < AccessAdministration.MaxListedKeys; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await _store.AddKeyAsync(ApiKeys.Create("acme", _time.GetUtcNow()).Stored, int.MaxValue, new AuditEntry(0, _time.GetUtcNow(), "admin", "create-key", "acme", null, null, "OK"), Ct);
+        }
+
+        var listing = await _administration.ListKeysAsync(Acme, "acme", includeRevoked: false, Ct);
+
+        Assert.Equal((AccessAdministration.MaxListedKeys, true), (listing.Keys.Count, listing.More));
+        Assert.Equal(_time.GetUtcNow(), listing.Keys[0].CreatedAt);
+    }
+
+    [Fact]
+    public async Task ListKeys_Anonymous_IsUnauthenticatedBeforeItsArgumentsAreRead()
+    {
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListKeysAsync(Caller.Anonymous, "", includeRevoked: false, Ct));
+
+        Assert.Equal(ErrorKind.Unauthenticated, refused.Problem.Kind);
+    }
+
+    [Fact]
+    public async Task ListKeys_UnknownEnterprise_IsNotFound()
+    {
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListKeysAsync(Caller.Admin, "initech", includeRevoked: false, Ct));
+
+        Assert.Equal(ErrorKind.NotFound, refused.Problem.Kind);
+    }
+
+    [Fact]
     public async Task ListEnterprises_ByAnEnterprise_IsPermissionDenied()
     {
         await CreateAsync("acme", "88.168.1");

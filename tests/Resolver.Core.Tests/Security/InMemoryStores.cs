@@ -144,6 +144,10 @@ public sealed class InMemoryAccessStore(InMemoryPrefixStore prefixes) : IAccessS
 
     public ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) => Read(() => _keys);
 
+    public ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(string enterprise, bool includeRevoked, int limit, CancellationToken cancellationToken) =>
+        Read(() => _keys.Where(k => k.Enterprise == enterprise && (includeRevoked || k.RevokedAt is null))
+            .OrderByDescending(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).Take(limit));
+
     public ValueTask<IReadOnlyList<ApiKey>> ListLiveKeysAsync(CancellationToken cancellationToken) => Read(() => _keys.Where(k => k.RevokedAt is null));
 
     public ValueTask PutGrantAsync(ReadGrant grant, AuditEntry audit, CancellationToken cancellationToken)
