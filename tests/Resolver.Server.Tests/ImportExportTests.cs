@@ -79,6 +79,33 @@ public sealed class ImportExportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ImportCsv_TtlOrPermissionsNotAsHandleWritesThem_FailsThoseLinesNamingTheFieldAndImportsTheRest()
+    {
+        var csv =
+            "identifier,index,type,data,ttl,permissions\n" +  // line 1
+            "88.168.1/T-1,1,URL,https://t1,1h,\n" +           // line 2: ttl with a unit
+            "88.168.1/T-2,1,URL,https://t2,,111\n" +          // line 3: three bits
+            "88.168.1/T-3,1,URL,https://t3,,11x0\n" +         // line 4: not a bit
+            "88.168.1/T-4,1,URL,https://t4,,11100\n" +        // line 5: five bits
+            "88.168.1/T-5,1,URL,https://t5,60,1100\n";        // line 6
+        var path = TempFile(".csv", Encoding.UTF8.GetBytes(csv));
+
+        var (exitCode, _, error) = await RunAsync(_server, "import", path);
+
+        Assert.True(exitCode == 3, error);
+        Assert.Contains("line 2: INVALID_ARGUMENT: 88.168.1/T-1: ttl '1h' is not a whole number of seconds", error, StringComparison.Ordinal);
+        foreach (var (line, bits) in new[] { (3, "111"), (4, "11x0"), (5, "11100") })
+        {
+            Assert.Contains($"line {line}: INVALID_ARGUMENT: 88.168.1/T-{line - 1}: permissions '{bits}' are not four bits (admin read, admin write, public read, public write), e.g. 1110", error, StringComparison.Ordinal);
+        }
+
+        var imported = await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/T-5" }, cancellationToken: Ct);
+        Assert.Equal((60, true, true, false, false), (imported.Values[0].Ttl, imported.Values[0].Permissions.AdminRead, imported.Values[0].Permissions.AdminWrite, imported.Values[0].Permissions.PublicRead, imported.Values[0].Permissions.PublicWrite));
+        var missing = await Assert.ThrowsAsync<RpcException>(() => _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/T-2" }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task Import_SameFileTwice_SecondRunCreatesNothingAndChangesNoVersion()
     {
         var lines = Enumerable.Range(0, 3000).Select(i => $"88.168.1/R{i},1,URL,https://r/{i}");

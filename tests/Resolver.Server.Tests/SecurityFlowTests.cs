@@ -121,6 +121,7 @@ public sealed class SecurityFlowTests : IAsyncLifetime
         var live = await RunAsync(rotated, "-o", "json", "key", "list");
         var all = await RunAsync(TestServer.AdminToken, "key", "list", "--enterprise", "acme", "--revoked");
         var others = await RunAsync(rotated, "key", "list", "--enterprise", "bolt");
+        var older = await RunAsync(rotated, "-o", "json", "key", "list", "--revoked", "--before", second.GetProperty("keyId").GetString()!);
 
         var liveKeys = live.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToArray();
         Assert.Equal([second.GetProperty("keyId").GetString()], liveKeys.Select(k => k.GetProperty("keyId").GetString()));
@@ -133,6 +134,7 @@ public sealed class SecurityFlowTests : IAsyncLifetime
         Assert.Matches(@"\d{4}-\d{2}-\d{2}.*\d{4}-\d{2}-\d{2}", rows[1]); // issued and revoked
         Assert.DoesNotContain(second.GetProperty("apiKey").GetString()!, all.Out, StringComparison.Ordinal);
         Assert.Equal(5, others.ExitCode);
+        Assert.Equal(first, JsonDocument.Parse(older.Out.Trim()).RootElement.GetProperty("keyId").GetString());
     }
 
     [Fact]

@@ -116,9 +116,9 @@ public abstract class AccessStoreContract
 
         await access.RevokeKeyAsync(issued[2].Id, At.AddMinutes(10), Audit("revoke"), Ct);
 
-        var live = await access.ListKeysAsync("acme", includeRevoked: false, 100, Ct);
-        var all = await access.ListKeysAsync("acme", includeRevoked: true, 100, Ct);
-        var newestTwo = await access.ListKeysAsync("acme", includeRevoked: true, 2, Ct);
+        var live = await access.ListKeysAsync("acme", includeRevoked: false, null, 100, Ct);
+        var all = await access.ListKeysAsync("acme", includeRevoked: true, null, 100, Ct);
+        var newestTwo = await access.ListKeysAsync("acme", includeRevoked: true, null, 2, Ct);
 
         Assert.Equal([issued[3].Id, issued[1].Id, issued[0].Id], live.Take(3).Select(k => k.Id));
         Assert.Equal(4, live.Count); // and the first key, issued with the enterprise
@@ -126,7 +126,36 @@ public abstract class AccessStoreContract
         Assert.Equal((DateTimeOffset?)At.AddMinutes(10), all[1].RevokedAt);
         Assert.All(all, k => Assert.Equal("acme", k.Enterprise));
         Assert.Equal([issued[3].Id, issued[2].Id], newestTwo.Select(k => k.Id));
-        Assert.Empty(await access.ListKeysAsync("initech", includeRevoked: true, 100, Ct));
+        Assert.Empty(await access.ListKeysAsync("initech", includeRevoked: true, null, 100, Ct));
+    }
+
+    [Fact]
+    public async Task ListKeys_PageByPage_NeitherSkipsNorRepeatsAKeyAlthoughSomeShareTheirIssueTime()
+    {
+        var (access, _) = await CreateStoresAsync();
+        var first = Key("acme");
+        await access.CreateEnterpriseAsync(new Enterprise("acme", At), null, first, Audit("acme"), Ct);
+        var issued = new List<string> { first.Id };
+        for (var i = 0; i < 11; i++)
+        {
+            var key = ApiKeys.Create("acme", At.AddMinutes(i / 3)).Stored; // three keys a minute
+            await access.AddKeyAsync(key, 100, Audit($"add-{i}"), Ct);
+            issued.Add(key.Id);
+        }
+
+        var listed = new List<ApiKey>();
+        ApiKey? before = null;
+        int[] pageSizes = [4, 4, 4, 0];
+        for (var page = 0; page < pageSizes.Length; page++)
+        {
+            var keys = await access.ListKeysAsync("acme", includeRevoked: false, before, 4, Ct);
+            Assert.Equal(pageSizes[page], keys.Count);
+            listed.AddRange(keys);
+            before = keys.Count > 0 ? keys[^1] : null;
+        }
+
+        Assert.Equal(issued.Order(StringComparer.Ordinal), listed.Select(k => k.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(listed.Select(k => k.CreatedAt).OrderDescending(), listed.Select(k => k.CreatedAt));
     }
 
     [Fact]

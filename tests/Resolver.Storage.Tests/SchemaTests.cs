@@ -116,7 +116,7 @@ public sealed class SchemaTests(PostgresFixture postgres) : IAsyncDisposable
         await database.MigrateAsync(Ct);
         await using var connection = await database.OpenAsync(Ct);
         await using var plan = connection.CreateCommand();
-        plan.CommandText = "EXPLAIN QUERY PLAN SELECT id FROM api_keys WHERE enterprise = 'acme' AND revoked_at IS NULL ORDER BY created_at DESC, id LIMIT 10";
+        plan.CommandText = "EXPLAIN QUERY PLAN " + Resolver.Storage.Sql.SqlAccessStore.ListKeysSql(includeRevoked: false, after: true);
         var steps = new List<string>();
         await using (var reader = await plan.ExecuteReaderAsync(Ct))
         {

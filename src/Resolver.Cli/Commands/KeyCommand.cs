@@ -4,7 +4,7 @@ using Resolver.Protocol.V1;
 
 namespace Resolver.Cli.Commands;
 
-/// <summary><c>resolver key create [--enterprise NAME]</c>, <c>key list [--enterprise NAME] [--revoked]</c> and <c>key revoke KEY-ID</c>.</summary>
+/// <summary><c>resolver key create [--enterprise NAME]</c>, <c>key list [--enterprise NAME] [--revoked] [--before KEY-ID]</c> and <c>key revoke KEY-ID</c>.</summary>
 internal static class KeyCommand
 {
     public static Command Create(CommandRunner runner)
@@ -46,10 +46,12 @@ internal static class KeyCommand
 
         var listEnterprise = new Option<string?>("--enterprise") { Description = "whose keys (default: the caller's own enterprise; the administrator names one)" };
         var revoked = new Option<bool>("--revoked") { Description = "list revoked keys too" };
-        var list = new Command("list", "list API keys, newest first: ids and dates, never the keys") { listEnterprise, revoked };
+        var before = new Option<string?>("--before") { Description = "only keys older than this key id (the last one of the previous page)" };
+        var list = new Command("list", "list API keys, newest first, a page at a time: ids and dates, never the keys") { listEnterprise, revoked, before };
         runner.SetAction(list, async (context, parse, cancellationToken) =>
         {
-            var response = await context.Admin.ListApiKeysAsync(new ListApiKeysRequest { Enterprise = parse.GetValue(listEnterprise) ?? "", IncludeRevoked = parse.GetValue(revoked) }, context.Call(cancellationToken)).ConfigureAwait(false);
+            var request = new ListApiKeysRequest { Enterprise = parse.GetValue(listEnterprise) ?? "", IncludeRevoked = parse.GetValue(revoked), BeforeKeyId = parse.GetValue(before) ?? "" };
+            var response = await context.Admin.ListApiKeysAsync(request, context.Call(cancellationToken)).ConfigureAwait(false);
             if (context.Format == OutputFormat.Json)
             {
                 foreach (var key in response.Keys)
@@ -65,7 +67,7 @@ internal static class KeyCommand
 
             if (response.More)
             {
-                context.Error.WriteLine($"only the newest {response.Keys.Count} keys are listed; older ones exist");
+                context.Error.WriteLine($"older keys follow: run the same command with --before {response.Keys[^1].KeyId}");
             }
 
             return ExitCodes.Ok;

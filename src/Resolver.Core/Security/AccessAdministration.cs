@@ -114,21 +114,38 @@ public sealed partial class AccessAdministration(
             return true;
         }, cancellationToken);
 
-    /// <summary>The most keys one listing returns; <see cref="KeyListing.More"/> says when there were more.</summary>
-    public const int MaxListedKeys = 10_000;
+    /// <summary>The most keys one page lists, whatever the message limit allows.</summary>
+    public const int MaxKeysPerPage = 10_000;
+
+    // A listed key takes at most about 110 bytes (a 12-character id, a 64-character enterprise name, two times): a page
+    // stays within what a client honouring the advertised message limit reads (SPEC §8).
+    private const int ListedKeyBytes = 128;
+
+    /// <summary>How many keys one page lists: as many as fit an answer, at most <see cref="MaxKeysPerPage"/>.</summary>
+    public int KeysPerPage => (int)Math.Clamp(limits.MaxRecordBytes / ListedKeyBytes, 1, MaxKeysPerPage);
 
     /// <summary>
-    /// The API keys of <paramref name="enterprise"/> (that enterprise or the admin), newest first: ids and dates, never
-    /// the keys. Revoked ones only when <paramref name="includeRevoked"/>; at most <see cref="MaxListedKeys"/>.
+    /// One page of the API keys of <paramref name="enterprise"/> (that enterprise or the admin), newest first: ids and
+    /// dates, never the keys. Revoked ones only when <paramref name="includeRevoked"/>; after
+    /// <paramref name="beforeKeyId"/> (the last key of the previous page) when given; at most <see cref="KeysPerPage"/>.
     /// </summary>
-    public async ValueTask<KeyListing> ListKeysAsync(Caller caller, string enterprise, bool includeRevoked, CancellationToken cancellationToken)
+    /// <exception cref="ResolverException">UNAUTHENTICATED, PERMISSION_DENIED (another enterprise's keys), NOT_FOUND
+    /// <c>enterprise-not-found</c>, or NOT_FOUND <c>key-not-found</c> when <paramref name="beforeKeyId"/> is not one of its keys.</exception>
+    public async ValueTask<KeyListing> ListKeysAsync(Caller caller, string enterprise, bool includeRevoked, string? beforeKeyId, CancellationToken cancellationToken)
     {
         AccessPolicy.RequireAuthenticated(caller, "listing API keys");
         var canonical = CanonicalName(enterprise);
         AccessPolicy.RequireSelfOrAdmin(caller, canonical, "listing API keys");
         await RequireEnterpriseAsync(canonical, cancellationToken).ConfigureAwait(false);
-        var keys = await store.ListKeysAsync(canonical, includeRevoked, MaxListedKeys + 1, cancellationToken).ConfigureAwait(false);
-        return new KeyListing([.. keys.Take(MaxListedKeys)], keys.Count > MaxListedKeys);
+        ApiKey? before = null;
+        if (!string.IsNullOrEmpty(beforeKeyId) && (before = await store.GetKeyAsync(beforeKeyId, cancellationToken).ConfigureAwait(false))?.Enterprise != canonical)
+        {
+            throw new ResolverException(new Problem(ErrorKind.NotFound, "key-not-found", $"enterprise {canonical} has no API key with id {beforeKeyId} to list the keys before"));
+        }
+
+        var page = KeysPerPage;
+        var keys = await store.ListKeysAsync(canonical, includeRevoked, before, page + 1, cancellationToken).ConfigureAwait(false);
+        return new KeyListing([.. keys.Take(page)], keys.Count > page);
     }
 
     /// <summary>Lets <paramref name="grantee"/> read the non-public values under <paramref name="prefix"/>, which the caller (or, for the admin, anyone) owns.</summary>

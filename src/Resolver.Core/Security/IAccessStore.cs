@@ -38,10 +38,11 @@ public interface IAccessStore
     ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The keys of <paramref name="enterprise"/> (canonical), newest first (ties by id), revoked ones only when
-    /// <paramref name="includeRevoked"/>, at most <paramref name="limit"/>: one enterprise's rows, not the table.
+    /// The keys of <paramref name="enterprise"/> (canonical), newest first (by issue time, then by id, both descending),
+    /// revoked ones only when <paramref name="includeRevoked"/>, only those after <paramref name="before"/> in that order
+    /// when given (the last key of the previous page), at most <paramref name="limit"/>: one enterprise's rows, not the table.
     /// </summary>
-    ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(string enterprise, bool includeRevoked, int limit, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(string enterprise, bool includeRevoked, ApiKey? before, int limit, CancellationToken cancellationToken);
 
     /// <summary>The keys not revoked: what the access directory loads (revoked keys only grow the table).</summary>
     ValueTask<IReadOnlyList<ApiKey>> ListLiveKeysAsync(CancellationToken cancellationToken);

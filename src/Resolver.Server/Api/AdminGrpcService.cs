@@ -84,7 +84,7 @@ internal sealed class AdminGrpcService(PrefixAdministration prefixes, AccessAdmi
 
     public override async Task<ListApiKeysResponse> ListApiKeys(ListApiKeysRequest request, ServerCallContext context)
     {
-        var listing = await access.ListKeysAsync(context.GetCaller(), EnterpriseOf(request.Enterprise, context.GetCaller(), "key list"), request.IncludeRevoked, context.CancellationToken).ConfigureAwait(false);
+        var listing = await access.ListKeysAsync(context.GetCaller(), EnterpriseOf(request.Enterprise, context.GetCaller(), "key list"), request.IncludeRevoked, request.BeforeKeyId, context.CancellationToken).ConfigureAwait(false);
         var response = new ListApiKeysResponse { More = listing.More };
         response.Keys.AddRange(listing.Keys.Select(key => new ApiKeyInfo
         {

@@ -171,16 +171,32 @@ public abstract class SqlAccessStore : IAccessStore
     public async ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) =>
         await QueryAsync($"SELECT {KeyColumns} FROM api_keys ORDER BY enterprise, created_at", ReadKey, _ => { }, cancellationToken).ConfigureAwait(false);
 
-    public async ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(string enterprise, bool includeRevoked, int limit, CancellationToken cancellationToken) =>
+    public async ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(string enterprise, bool includeRevoked, ApiKey? before, int limit, CancellationToken cancellationToken) =>
         await QueryAsync(
-            $"SELECT {KeyColumns} FROM api_keys WHERE enterprise = $1{(includeRevoked ? "" : " AND revoked_at IS NULL")} ORDER BY created_at DESC, id LIMIT $2",
+            ListKeysSql(includeRevoked, before is not null),
             ReadKey,
             command =>
             {
                 _dialect.AddText(command, enterprise);
                 _dialect.AddInt32(command, limit);
+                if (before is not null)
+                {
+                    _dialect.AddTime(command, before.CreatedAt);
+                    _dialect.AddText(command, before.Id);
+                }
             },
             cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// One enterprise's keys, newest first, read by the index <c>api_keys_by_enterprise</c>: $1 the enterprise, $2 the
+    /// limit, and after a page $3 and $4 the issue time and id of its last key (a row-value comparison, as both engines
+    /// order rows; ids compare as the database orders them, so pages neither skip nor repeat a key).
+    /// </summary>
+    internal static string ListKeysSql(bool includeRevoked, bool after) =>
+        $"SELECT {KeyColumns} FROM api_keys WHERE enterprise = $1" +
+        (includeRevoked ? "" : " AND revoked_at IS NULL") +
+        (after ? " AND (created_at, id) < ($3, $4)" : "") +
+        " ORDER BY created_at DESC, id DESC LIMIT $2";
 
     public async ValueTask<IReadOnlyList<ApiKey>> ListLiveKeysAsync(CancellationToken cancellationToken) =>
         await QueryAsync($"SELECT {KeyColumns} FROM api_keys WHERE revoked_at IS NULL ORDER BY enterprise, created_at", ReadKey, _ => { }, cancellationToken).ConfigureAwait(false);

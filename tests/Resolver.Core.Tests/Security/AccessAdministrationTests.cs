@@ -86,7 +86,7 @@ public sealed class AccessAdministrationTests : IDisposable
         await CreateAsync("acme", "88.168.1");
         await CreateAsync("globex", "88.169.1");
 
-        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListKeysAsync(Globex, "acme", includeRevoked: true, Ct));
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListKeysAsync(Globex, "acme", includeRevoked: true, null, Ct));
 
         Assert.Equal(ErrorKind.PermissionDenied, refused.Problem.Kind);
     }
@@ -103,8 +103,8 @@ public sealed class AccessAdministrationTests : IDisposable
         await _administration.RevokeKeyAsync(Acme, first, Ct);
         var who = caller == "admin" ? Caller.Admin : Acme;
 
-        var live = await _administration.ListKeysAsync(who, "ACME", includeRevoked: false, Ct);
-        var all = await _administration.ListKeysAsync(who, "acme", includeRevoked: true, Ct);
+        var live = await _administration.ListKeysAsync(who, "ACME", includeRevoked: false, null, Ct);
+        var all = await _administration.ListKeysAsync(who, "acme", includeRevoked: true, null, Ct);
 
         Assert.Equal([second], live.Keys.Select(k => k.Id));
         Assert.False(live.More);
@@ -113,25 +113,49 @@ public sealed class AccessAdministrationTests : IDisposable
     }
 
     [Fact]
-    public async Task ListKeys_MoreThanAListingHolds_ShowsTheNewestAndSaysThereAreMore()
+    public async Task ListKeys_MoreThanAPageHolds_ListsTheNewestPageThenTheRestAfterItsLastKey()
     {
-        await CreateAsync("acme", "88.168.1");
-        for (var i = 0; i < AccessAdministration.MaxListedKeys; i++)
+        var first = await CreateAsync("acme", "88.168.1");
+        for (var i = 0; i < AccessAdministration.MaxKeysPerPage; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(1));
             await _store.AddKeyAsync(ApiKeys.Create("acme", _time.GetUtcNow()).Stored, int.MaxValue, new AuditEntry(0, _time.GetUtcNow(), "admin", "create-key", "acme", null, null, "OK"), Ct);
         }
 
-        var listing = await _administration.ListKeysAsync(Acme, "acme", includeRevoked: false, Ct);
+        var newest = await _administration.ListKeysAsync(Acme, "acme", includeRevoked: false, null, Ct);
+        var rest = await _administration.ListKeysAsync(Acme, "acme", includeRevoked: false, newest.Keys[^1].Id, Ct);
 
-        Assert.Equal((AccessAdministration.MaxListedKeys, true), (listing.Keys.Count, listing.More));
-        Assert.Equal(_time.GetUtcNow(), listing.Keys[0].CreatedAt);
+        Assert.Equal((AccessAdministration.MaxKeysPerPage, true), (newest.Keys.Count, newest.More));
+        Assert.Equal(_time.GetUtcNow(), newest.Keys[0].CreatedAt);
+        Assert.Equal(first, Assert.Single(rest.Keys).Id);
+        Assert.False(rest.More);
+    }
+
+    [Theory]
+    [InlineData(64 * 1024, 512)]
+    [InlineData(4 * 1024 * 1024, AccessAdministration.MaxKeysPerPage)]
+    public void KeysPerPage_FitsAnAnswerWithinTheMessageLimit(long maxRecordBytes, int expected)
+    {
+        var administration = new AccessAdministration(_store, _accessDirectory, _prefixDirectory, _changes, new AuditTrail(_store, _time), ResolverLimits.Default with { MaxRecordBytes = maxRecordBytes }, _time);
+
+        Assert.Equal(expected, administration.KeysPerPage);
+    }
+
+    [Fact]
+    public async Task ListKeys_BeforeAnotherEnterprisesKey_IsNotFound()
+    {
+        await CreateAsync("acme", "88.168.1");
+        var globexKey = await CreateAsync("globex", "88.169.1");
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListKeysAsync(Acme, "acme", includeRevoked: true, globexKey, Ct));
+
+        Assert.Equal((ErrorKind.NotFound, "key-not-found"), (refused.Problem.Kind, refused.Problem.Reason));
     }
 
     [Fact]
     public async Task ListKeys_Anonymous_IsUnauthenticatedBeforeItsArgumentsAreRead()
     {
-        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListKeysAsync(Caller.Anonymous, "", includeRevoked: false, Ct));
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListKeysAsync(Caller.Anonymous, "", includeRevoked: false, null, Ct));
 
         Assert.Equal(ErrorKind.Unauthenticated, refused.Problem.Kind);
     }
@@ -139,7 +163,7 @@ public sealed class AccessAdministrationTests : IDisposable
     [Fact]
     public async Task ListKeys_UnknownEnterprise_IsNotFound()
     {
-        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListKeysAsync(Caller.Admin, "initech", includeRevoked: false, Ct));
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await _administration.ListKeysAsync(Caller.Admin, "initech", includeRevoked: false, null, Ct));
 
         Assert.Equal(ErrorKind.NotFound, refused.Problem.Kind);
     }

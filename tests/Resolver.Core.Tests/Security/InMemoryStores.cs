@@ -144,9 +144,11 @@ public sealed class InMemoryAccessStore(InMemoryPrefixStore prefixes) : IAccessS
 
     public ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) => Read(() => _keys);
 
-    public ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(string enterprise, bool includeRevoked, int limit, CancellationToken cancellationToken) =>
+    public ValueTask<IReadOnlyList<ApiKey>> ListKeysAsync(string enterprise, bool includeRevoked, ApiKey? before, int limit, CancellationToken cancellationToken) =>
         Read(() => _keys.Where(k => k.Enterprise == enterprise && (includeRevoked || k.RevokedAt is null))
-            .OrderByDescending(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).Take(limit));
+            .OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id, StringComparer.Ordinal)
+            .Where(k => before is null || k.CreatedAt < before.CreatedAt || (k.CreatedAt == before.CreatedAt && string.CompareOrdinal(k.Id, before.Id) < 0))
+            .Take(limit));
 
     public ValueTask<IReadOnlyList<ApiKey>> ListLiveKeysAsync(CancellationToken cancellationToken) => Read(() => _keys.Where(k => k.RevokedAt is null));
 
