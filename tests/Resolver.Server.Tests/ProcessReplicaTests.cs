@@ -43,7 +43,8 @@ public sealed class ProcessReplicaTests(PostgresFixture postgres) : IAsyncLifeti
         update.Values.Add(new Value { Type = "URL", Data = new ValueData { Text = "https://new" } });
         await _a.Registry.UpdateRecordAsync(update, cancellationToken: Ct);
 
-        // The fast path (Redis announcement) with Redis up: milliseconds; 1 s is well inside the 2 s bound.
-        await Eventually.TrueAsync(async () => await UrlAsync(_b, "88.168.1/PX") == "https://new", TimeSpan.FromSeconds(1), "B still served the old value 1 s after the write, with Redis up");
+        // docs/caching.md's bound, 2 s. The Redis announcement usually brings it in milliseconds, but a deadline below the
+        // bound proves nothing more (the change feed alone, polled every 500 ms, would meet it too) and fails on a busy machine.
+        await Eventually.TrueAsync(async () => await UrlAsync(_b, "88.168.1/PX") == "https://new", TimeSpan.FromSeconds(2), "B still served the old value 2 s after the write, with Redis up");
     }
 }
