@@ -153,6 +153,8 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<TemplateCompiler>();
         services.TryAddSingleton<TemplateCatalog>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecordValidator, TemplateValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValueDefaults, TemplateValueDefaults>()); // private items' values private
+
         services.TryAddSingleton<RecordReader>();
         services.TryAddSingleton<PrefixAdministration>();
         services.TryAddSingleton<ChangeWatch>();

@@ -181,6 +181,45 @@ public sealed class TemplateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrivateItem_ValueWrittenWithoutPermissions_IsPrivateOnEveryWritePath_UnlessTheWriterGivesSome()
+    {
+        // Version 2: the weight is private (docs/templates.md, "private").
+        await PublishAsync(_server, Definition(2, Version1[(Version1.IndexOf('[', StringComparison.Ordinal) + 1)..Version1.LastIndexOf(']')]
+            .Replace("\"dataType\": \"number\"", "\"private\": true, \"dataType\": \"number\"", StringComparison.Ordinal)));
+        var v2 = $"{Template}@2";
+        var explicitlyPublic = Conforming().Select(v => v.Type == "weight" ? new Value(v) { Permissions = new Permissions { AdminRead = true, AdminWrite = true, PublicRead = true } } : v);
+
+        var created = await AcmeRegistry.CreateRecordAsync(Part("88.168.1/W-1", Conforming(), v2), cancellationToken: Ct);
+        var chosen = await AcmeRegistry.CreateRecordAsync(Part("88.168.1/W-2", explicitlyPublic, v2), cancellationToken: Ct);
+        var onVersion1 = await AcmeRegistry.CreateRecordAsync(Part("88.168.1/W-3", Conforming()), cancellationToken: Ct);
+        var rewritten = await AcmeRegistry.UpdateRecordAsync(new UpdateRecordRequest { Identifier = "88.168.1/W-2", RemoveIndexes = { 2002 }, Values = { Item(2002, "weight", "8") } }, cancellationToken: Ct);
+        var upserted = (await BulkUpsertTests.BulkAsync(new Registry.RegistryClient(_server.As(_acme)), [new UpsertRecordRequest { Identifier = "88.168.1/W-4", Values = { Part("88.168.1/W-4", Conforming(), v2).Values } }]))[0];
+        using var http = new HttpClient { BaseAddress = new Uri(_server.HttpAddress) };
+        using var put = new HttpRequestMessage(HttpMethod.Put, "/api/handles/88.168.1/W-5")
+        {
+            Content = new StringContent($$"""
+                [{"index":1001,"type":"TEMPLATE","data":"{{v2}}"},{"index":2001,"type":"manufacturer","data":"Acme"},
+                 {"index":2002,"type":"weight","data":"3"},{"index":2003,"type":"produced","data":"2026-01-02"}]
+                """, Encoding.UTF8, "application/json"),
+        };
+        put.Headers.Authorization = new("Bearer", _acme);
+        using var rest = await http.SendAsync(put, Ct);
+        var viaRest = await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/W-5" }, cancellationToken: Ct);
+        var anonymous = await new Resolution.ResolutionClient(_server.Channel).ResolveAsync(new ResolveRequest { Identifier = "88.168.1/W-1" }, cancellationToken: Ct);
+
+        static bool PublicWeight(Resolver.Protocol.V1.Record record) => record.Values.Single(v => v.Type == "weight").Permissions.PublicRead;
+        Assert.Equal(HttpStatusCode.Created, rest.StatusCode);
+        Assert.Equal((false, true, true), (PublicWeight(created), PublicWeight(chosen), PublicWeight(onVersion1)));
+        Assert.True(created.Values.Single(v => v.Type == "weight").Permissions is { AdminRead: true, AdminWrite: true, PublicWrite: false });
+        Assert.True(created.Values.Single(v => v.Type == "manufacturer").Permissions.PublicRead); // items not private stay public
+        Assert.False(PublicWeight(rewritten)); // a new value, under the template the record declares
+        Assert.Equal(UpsertOutcome.Created, upserted.Outcome);
+        Assert.False(PublicWeight(await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/W-4" }, cancellationToken: Ct)));
+        Assert.False(PublicWeight(viaRest));
+        Assert.DoesNotContain(anonymous.Record.Values, v => v.Type == "weight");
+    }
+
+    [Fact]
     public async Task PublishedVersion_ChangedOrRemoved_IsRefusedAsImmutable()
     {
         var current = await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = Template }, cancellationToken: Ct);

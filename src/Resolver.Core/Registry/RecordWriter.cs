@@ -22,6 +22,7 @@ public sealed class RecordWriter(
     IRecordStore store,
     ValueEditor editor,
     IEnumerable<IRecordValidator> validators,
+    IEnumerable<IValueDefaults> valueDefaults,
     IChangeNotifier changes,
     AuditTrail audit,
     TimeProvider time)
@@ -31,6 +32,7 @@ public sealed class RecordWriter(
     private const int WriteAttempts = 20;
 
     private readonly IRecordValidator[] _validators = [.. validators];
+    private readonly IValueDefaults? _valueDefaults = valueDefaults.FirstOrDefault();
 
     /// <summary>
     /// Registers <paramref name="identifier"/>; a deleted one only with <paramref name="reuseDeleted"/>, continuing its
@@ -130,6 +132,7 @@ public sealed class RecordWriter(
         {
             // 3. Edit: the current records in one read, and what each request makes of its own.
             var currents = await store.GetManyAsync([.. pending.Select(p => p.Id.Key)], cancellationToken).ConfigureAwait(false);
+            var defaults = await DefaultsAsync(caller, requests, pending, currents, cancellationToken).ConfigureAwait(false);
             var now = Now();
             var edits = new List<(int Slot, Identifier Id, RecordWrite Write, HandleRecord? Before)>(pending.Count);
             for (var p = 0; p < pending.Count; p++)
@@ -137,7 +140,7 @@ public sealed class RecordWriter(
                 var (slot, id) = pending[p];
                 try
                 {
-                    var (next, operation) = Edit(requests[slot], id, currents[p], now);
+                    var (next, operation) = Edit(requests[slot], id, currents[p], now, defaults?[p]);
                     if (next is null)
                     {
                         results[slot] = new WriteResult(requests[slot].Identifier, WriteOutcome.Unchanged, currents[p], null);
@@ -201,9 +204,34 @@ public sealed class RecordWriter(
         _ => null,
     };
 
+    // What the values without permissions get, per pending request (IValueDefaults): null when nothing is registered.
+    private async ValueTask<IReadOnlyList<Func<string, ValuePermissions?>?>?> DefaultsAsync(
+        Caller caller, IReadOnlyList<WriteRequest> requests, List<(int Slot, Identifier Id)> pending, IReadOnlyList<HandleRecord?> currents, CancellationToken cancellationToken)
+    {
+        if (_valueDefaults is null)
+        {
+            return null;
+        }
+
+        var drafted = new DraftedRecord[pending.Count];
+        for (var p = 0; p < pending.Count; p++)
+        {
+            // An upsert replaces every value: what the record declared before does not govern the new ones.
+            drafted[p] = requests[pending[p].Slot] switch
+            {
+                CreateRequest create => new DraftedRecord(create.Values, currents[p]),
+                UpdateRequest update => new DraftedRecord(update.Values, currents[p]),
+                UpsertItem upsert => new DraftedRecord(upsert.Values, null),
+                _ => new DraftedRecord([], currents[p]),
+            };
+        }
+
+        return await _valueDefaults.ForAsync(caller, drafted, cancellationToken).ConfigureAwait(false);
+    }
+
     // The record `request` makes of `current` (null: none, ever) and the change log's name for it; Next is null when an
     // upsert finds the record exactly as asked. Throws the request's refusal.
-    private (HandleRecord? Next, ChangeOperation Operation) Edit(WriteRequest request, Identifier id, HandleRecord? current, DateTimeOffset now)
+    private (HandleRecord? Next, ChangeOperation Operation) Edit(WriteRequest request, Identifier id, HandleRecord? current, DateTimeOffset now, Func<string, ValuePermissions?>? defaults)
     {
         switch (request)
         {
@@ -219,7 +247,7 @@ public sealed class RecordWriter(
                     throw RegistryChecks.Fail(ErrorKind.AlreadyExists, Reasons.ReuseRequired, $"identifier {current.Identifier} was deleted at {current.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}; identifiers are not recycled silently: register it again with reuse (CLI: --reuse)", id);
                 }
 
-                var created = new HandleRecord(id.Key, id.Text, (current?.Version ?? 0) + 1, editor.Create(create.Values, now), now, now);
+                var created = new HandleRecord(id.Key, id.Text, (current?.Version ?? 0) + 1, editor.Create(create.Values, now, defaults), now, now);
                 editor.EnsureFitsAnAnswer(created.Identifier, created.Values);
                 return (created, ChangeOperation.Create);
 
@@ -234,7 +262,7 @@ public sealed class RecordWriter(
                 var updated = live with
                 {
                     Version = live.Version + 1,
-                    Values = editor.Update(live.Values, update.Values, update.RemoveIndexes, now),
+                    Values = editor.Update(live.Values, update.Values, update.RemoveIndexes, now, defaults),
                     UpdatedAt = now,
                 };
                 editor.EnsureFitsAnAnswer(updated.Identifier, updated.Values);
@@ -246,7 +274,7 @@ public sealed class RecordWriter(
                 return (doomed with { Version = doomed.Version + 1, Values = [], UpdatedAt = now, DeletedAt = now }, ChangeOperation.Delete);
 
             case UpsertItem upsert:
-                return Upserted(id, current, upsert, now);
+                return Upserted(id, current, upsert, now, defaults);
 
             default:
                 throw new UnreachableException($"no rule for {request.GetType().Name}");
@@ -262,14 +290,14 @@ public sealed class RecordWriter(
     }
 
     // The record an upsert makes of `current`, or null when it already has exactly these values.
-    private (HandleRecord? Next, ChangeOperation Operation) Upserted(Identifier id, HandleRecord? current, UpsertItem item, DateTimeOffset now)
+    private (HandleRecord? Next, ChangeOperation Operation) Upserted(Identifier id, HandleRecord? current, UpsertItem item, DateTimeOffset now, Func<string, ValuePermissions?>? defaults)
     {
         if (current is { IsDeleted: true } && !item.ReuseDeleted)
         {
             throw RegistryChecks.Fail(ErrorKind.AlreadyExists, Reasons.ReuseRequired, $"identifier {current.Identifier} was deleted at {current.DeletedAt:yyyy-MM-ddTHH:mm:ssZ}; identifiers are not recycled silently: upsert it with reuse_deleted (CLI: import --reuse)", id);
         }
 
-        var values = editor.Create(item.Values, now);
+        var values = editor.Create(item.Values, now, defaults);
         editor.EnsureFitsAnAnswer(id.Text, values);
         if (current is null or { IsDeleted: true })
         {

@@ -10,16 +10,21 @@ namespace Resolver.Core.Registry;
 /// </summary>
 public sealed class ValueEditor(ResolverLimits limits)
 {
-    /// <summary>The values of a new record.</summary>
-    public IReadOnlyList<HandleValue> Create(IReadOnlyList<ValueDraft> drafts, DateTimeOffset now) =>
-        Update([], drafts, [], now);
+    /// <summary>The values of a new record; <paramref name="defaultPermissions"/> as in <see cref="Update"/>.</summary>
+    public IReadOnlyList<HandleValue> Create(IReadOnlyList<ValueDraft> drafts, DateTimeOffset now, Func<string, ValuePermissions?>? defaultPermissions = null) =>
+        Update([], drafts, [], now, defaultPermissions);
 
-    /// <summary>The values of <paramref name="current"/> after removing <paramref name="removeIndexes"/> and applying <paramref name="drafts"/>.</summary>
+    /// <summary>
+    /// The values of <paramref name="current"/> after removing <paramref name="removeIndexes"/> and applying
+    /// <paramref name="drafts"/>. A draft without permissions keeps those of the value it replaces, or takes
+    /// <paramref name="defaultPermissions"/> of its type (<see cref="IValueDefaults"/>), or Handle's default 1110.
+    /// </summary>
     public IReadOnlyList<HandleValue> Update(
         IReadOnlyList<HandleValue> current,
         IReadOnlyList<ValueDraft> drafts,
         IReadOnlyList<int> removeIndexes,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        Func<string, ValuePermissions?>? defaultPermissions = null)
     {
         foreach (var draft in drafts)
         {
@@ -51,7 +56,7 @@ public sealed class ValueEditor(ResolverLimits limits)
         foreach (var draft in drafts.Where(d => d.Index > 0))
         {
             values.TryGetValue(draft.Index, out var replaced);
-            values[draft.Index] = Materialise(draft, draft.Index, replaced, now);
+            values[draft.Index] = Materialise(draft, draft.Index, replaced, now, defaultPermissions);
         }
 
         // A value this request already wrote is never replaced by a sibling draft: two "URL=…"
@@ -63,7 +68,7 @@ public sealed class ValueEditor(ResolverLimits limits)
                 .Where(v => ValueFilter.EqualsIgnoringAsciiCase(v.Type, draft.Type) && !written.Contains(v.Index))
                 .MinBy(v => v.Index);
             var index = replaced?.Index ?? LowestFreeIndex(values);
-            values[index] = Materialise(draft, index, replaced, now);
+            values[index] = Materialise(draft, index, replaced, now, defaultPermissions);
             written.Add(index);
         }
 
@@ -88,13 +93,13 @@ public sealed class ValueEditor(ResolverLimits limits)
         }
     }
 
-    private static HandleValue Materialise(ValueDraft draft, int index, HandleValue? replaced, DateTimeOffset now) => new(
+    private static HandleValue Materialise(ValueDraft draft, int index, HandleValue? replaced, DateTimeOffset now, Func<string, ValuePermissions?>? defaultPermissions) => new(
         index,
         draft.Type,
         draft.Data,
         draft.Ttl ?? replaced?.Ttl ?? HandleValue.DefaultTtl,
         now,
-        draft.Permissions ?? replaced?.Permissions ?? ValuePermissions.Default,
+        draft.Permissions ?? replaced?.Permissions ?? defaultPermissions?.Invoke(draft.Type) ?? ValuePermissions.Default,
         draft.References ?? []);
 
     private static int LowestFreeIndex(Dictionary<int, HandleValue> values)

@@ -182,6 +182,7 @@ public sealed class RecordWriterTests
         _store,
         new ValueEditor(ResolverLimits.Default),
         validators,
+        [],
         _published,
         new AuditTrail(_access, _time),
         _time);
