@@ -23,6 +23,24 @@ public sealed class ValueEditorTests
     }
 
     [Fact]
+    public void Update_PermissionsOfAValue_AreTheDraftsElseTheReplacedValuesElseItsTypesDefaultElseHandles()
+    {
+        const ValuePermissions Private = ValuePermissions.AdminRead | ValuePermissions.AdminWrite;
+        const ValuePermissions OwnerOnly = ValuePermissions.AdminRead;
+        var current = _editor.Create([Draft(1, "weight", "1") with { Permissions = OwnerOnly }], Then);
+        Func<string, ValuePermissions?> defaults = type => type == "weight" ? Private : null;
+
+        var updated = _editor.Update(
+            current,
+            [Draft(1, "weight", "2"), Draft(2, "weight", "3"), Draft(3, "weight", "4") with { Permissions = ValuePermissions.Default }, Draft(4, "URL", "u")],
+            [],
+            Now,
+            defaults);
+
+        Assert.Equal([OwnerOnly, Private, ValuePermissions.Default, ValuePermissions.Default], updated.Select(v => v.Permissions));
+    }
+
+    [Fact]
     public void Update_ValueWithoutIndex_ReplacesLowestIndexOfItsTypeKeepingTtl()
     {
         var current = _editor.Create([Draft(3, "URL", "old3", ttl: 60), Draft(5, "URL", "old5"), Draft(1, "EMAIL", "e")], Then);
