@@ -12,7 +12,7 @@ namespace Resolver.Server.HandleWire;
 /// <c>--handle-udp-answer-bytes</c> back. Both only decode and encode: the call is <see cref="HandleService"/>'s.
 /// On stop, no new connection or datagram is taken; requests in flight finish within <c>--drain-seconds</c>.
 /// </summary>
-internal sealed partial class HandleListener(HandleService service, HandleDatagrams datagrams, NodeSite site, IOptions<HandleOptions> options, ILogger<HandleListener> logger) : BackgroundService
+internal sealed partial class HandleListener(HandleService service, HandleDatagrams datagrams, NodeSite site, IOptions<HandleOptions> options, TimeProvider time, ILogger<HandleListener> logger) : BackgroundService
 {
     /// <summary>The wire names calls carry (metrics, logs).</summary>
     public const string TcpWire = "handle-tcp", UdpWire = "handle-udp";
@@ -126,7 +126,7 @@ internal sealed partial class HandleListener(HandleService service, HandleDatagr
     {
         try
         {
-            using var session = new HandleTcpSession(client, service, TimeSpan.FromSeconds(options.Value.HandleIdleSeconds));
+            using var session = new HandleTcpSession(client, service, TimeSpan.FromSeconds(options.Value.HandleIdleSeconds), time);
             await session.RunAsync(stoppingToken).ConfigureAwait(false);
         }
         finally

@@ -11,7 +11,7 @@ namespace Resolver.Server.HandleWire;
 /// client closes it, it stays idle past <c>--handle-idle-seconds</c>, it sends something that is not a message, or the
 /// node stops (then requests in flight are answered first).
 /// </summary>
-internal sealed class HandleTcpSession(TcpClient client, HandleService service, TimeSpan idleTimeout) : IDisposable
+internal sealed class HandleTcpSession(TcpClient client, HandleService service, TimeSpan idleTimeout, TimeProvider time) : IDisposable
 {
     /// <summary>Requests of one connection answered at once; the next is read once one is done (backpressure, not refusal).</summary>
     public const int MaxInFlight = 32;
@@ -40,9 +40,9 @@ internal sealed class HandleTcpSession(TcpClient client, HandleService service, 
         {
             while (true)
             {
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                idle.CancelAfter(idleTimeout);
-                await stream.ReadExactlyAsync(envelopeBytes, idle.Token).ConfigureAwait(false);
+                using var idle = new CancellationTokenSource(idleTimeout, time);
+                using var idleOrStopping = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, stoppingToken);
+                await stream.ReadExactlyAsync(envelopeBytes, idleOrStopping.Token).ConfigureAwait(false);
                 MessageEnvelope envelope;
                 try
                 {
@@ -76,10 +76,10 @@ internal sealed class HandleTcpSession(TcpClient client, HandleService service, 
     }
 
     // The message after its envelope, read as it arrives within TransferTimeout.
-    private static async Task<byte[]> ReadMessageAsync(NetworkStream stream, int length, CancellationToken stoppingToken)
+    private async Task<byte[]> ReadMessageAsync(NetworkStream stream, int length, CancellationToken stoppingToken)
     {
-        using var transfer = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        transfer.CancelAfter(TransferTimeout);
+        using var timeout = new CancellationTokenSource(TransferTimeout, time);
+        using var transfer = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stoppingToken);
         if (length <= ReadPiece)
         {
             var small = new byte[length];
@@ -153,7 +153,7 @@ internal sealed class HandleTcpSession(TcpClient client, HandleService service, 
 
     private async Task WriteAsync(NetworkStream stream, ReadOnlyMemory<byte> answer)
     {
-        using var transfer = new CancellationTokenSource(TransferTimeout);
+        using var transfer = new CancellationTokenSource(TransferTimeout, time);
         await _writing.WaitAsync(transfer.Token).ConfigureAwait(false);
         try
         {

@@ -332,7 +332,7 @@ public sealed class HandleProtocolTests
         Assert.True(busy, "the Handle listener had a rate-limit bucket of its own");
     }
 
-    private static async Task<HandleResponse> ReadAnswerAsync(NetworkStream stream)
+    internal static async Task<HandleResponse> ReadAnswerAsync(NetworkStream stream)
     {
         var envelopeBytes = new byte[20];
         await stream.ReadExactlyAsync(envelopeBytes, Ct);
