@@ -27,17 +27,19 @@ public sealed class ValueEditorTests
     {
         const ValuePermissions Private = ValuePermissions.AdminRead | ValuePermissions.AdminWrite;
         const ValuePermissions OwnerOnly = ValuePermissions.AdminRead;
-        var current = _editor.Create([Draft(1, "weight", "1") with { Permissions = OwnerOnly }], Then);
+        var current = _editor.Create([Draft(1, "weight", "1") with { Permissions = OwnerOnly }, Draft(5, "NOTE", "n")], Then);
         Func<string, ValuePermissions?> defaults = type => type == "weight" ? Private : null;
 
         var updated = _editor.Update(
             current,
-            [Draft(1, "weight", "2"), Draft(2, "weight", "3"), Draft(3, "weight", "4") with { Permissions = ValuePermissions.Default }, Draft(4, "URL", "u")],
+            [Draft(1, "WEIGHT", "2"), Draft(2, "weight", "3"), Draft(3, "weight", "4") with { Permissions = ValuePermissions.Default }, Draft(4, "URL", "u"), Draft(5, "weight", "5")],
             [],
             Now,
             defaults);
 
-        Assert.Equal([OwnerOnly, Private, ValuePermissions.Default, ValuePermissions.Default], updated.Select(v => v.Permissions));
+        // Index 1 replaces a weight (its type, in other case): its permissions stay. Index 5 replaces a NOTE: a value of
+        // another type is a new value, and takes its type's default.
+        Assert.Equal([OwnerOnly, Private, ValuePermissions.Default, ValuePermissions.Default, Private], updated.Select(v => v.Permissions));
     }
 
     [Fact]

@@ -193,7 +193,10 @@ public sealed class TemplateTests : IAsyncLifetime
         var chosen = await AcmeRegistry.CreateRecordAsync(Part("88.168.1/W-2", explicitlyPublic, v2), cancellationToken: Ct);
         var onVersion1 = await AcmeRegistry.CreateRecordAsync(Part("88.168.1/W-3", Conforming()), cancellationToken: Ct);
         var rewritten = await AcmeRegistry.UpdateRecordAsync(new UpdateRecordRequest { Identifier = "88.168.1/W-2", RemoveIndexes = { 2002 }, Values = { Item(2002, "weight", "8") } }, cancellationToken: Ct);
-        var upserted = (await BulkUpsertTests.BulkAsync(new Registry.RegistryClient(_server.As(_acme)), [new UpsertRecordRequest { Identifier = "88.168.1/W-4", Values = { Part("88.168.1/W-4", Conforming(), v2).Values } }]))[0];
+        var upsert = new UpsertRecordRequest { Identifier = "88.168.1/W-4", Values = { Part("88.168.1/W-4", Conforming(), v2).Values } };
+        var upserted = (await BulkUpsertTests.BulkAsync(new Registry.RegistryClient(_server.As(_acme)), [upsert]))[0];
+        var upsertedAgain = (await BulkUpsertTests.BulkAsync(new Registry.RegistryClient(_server.As(_acme)), [upsert]))[0];
+        var templateRemoved = await AcmeRegistry.UpdateRecordAsync(new UpdateRecordRequest { Identifier = "88.168.1/W-2", RemoveIndexes = { 1001, 2002 }, Values = { Item(2002, "weight", "9") } }, cancellationToken: Ct);
         using var http = new HttpClient { BaseAddress = new Uri(_server.HttpAddress) };
         using var put = new HttpRequestMessage(HttpMethod.Put, "/api/handles/88.168.1/W-5")
         {
@@ -213,9 +216,10 @@ public sealed class TemplateTests : IAsyncLifetime
         Assert.True(created.Values.Single(v => v.Type == "weight").Permissions is { AdminRead: true, AdminWrite: true, PublicWrite: false });
         Assert.True(created.Values.Single(v => v.Type == "manufacturer").Permissions.PublicRead); // items not private stay public
         Assert.False(PublicWeight(rewritten)); // a new value, under the template the record declares
-        Assert.Equal(UpsertOutcome.Created, upserted.Outcome);
+        Assert.Equal((UpsertOutcome.Created, UpsertOutcome.Unchanged), (upserted.Outcome, upsertedAgain.Outcome)); // a re-import writes nothing
         Assert.False(PublicWeight(await _server.Registry.GetRecordAsync(new GetRecordRequest { Identifier = "88.168.1/W-4" }, cancellationToken: Ct)));
         Assert.False(PublicWeight(viaRest));
+        Assert.True(PublicWeight(templateRemoved)); // the update removed the record's template: no item governs the value
         Assert.DoesNotContain(anonymous.Record.Values, v => v.Type == "weight");
     }
 

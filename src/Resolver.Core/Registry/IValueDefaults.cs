@@ -6,8 +6,9 @@ namespace Resolver.Core.Registry;
 /// <summary>
 /// Permissions for the values a write gives none, from rules the registry itself does not know, such as the private items
 /// of an industry metadata template (SPEC §6a, docs/templates.md). Asked once per batch, before the edit, by
-/// <see cref="RecordWriter"/>, so every write path gets them. A value that replaces one keeps that one's permissions, as
-/// without defaults; a draft's own permissions always win.
+/// <see cref="RecordWriter"/>, so every write path gets them. A value that replaces one of its type keeps that one's
+/// permissions, as without defaults; a draft's own permissions always win. Several registered: the first that names
+/// permissions for a type gives them.
 /// </summary>
 public interface IValueDefaults
 {
@@ -20,5 +21,8 @@ public interface IValueDefaults
     ValueTask<IReadOnlyList<Func<string, ValuePermissions?>?>> ForAsync(Caller caller, IReadOnlyList<DraftedRecord> records, CancellationToken cancellationToken);
 }
 
-/// <summary>The values a write gives a record, and the record as the write found it (null: none; a tombstone: deleted).</summary>
-public sealed record DraftedRecord(IReadOnlyList<ValueDraft> Drafts, HandleRecord? Current);
+/// <summary>
+/// The values a write gives a record, the indexes it removes, and the record the write edits: null when it starts a
+/// record afresh (a create, or an upsert, which replaces every value), a tombstone when that record is deleted.
+/// </summary>
+public sealed record DraftedRecord(IReadOnlyList<ValueDraft> Drafts, IReadOnlyList<int> RemoveIndexes, HandleRecord? Current);

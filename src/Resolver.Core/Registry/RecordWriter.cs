@@ -32,7 +32,7 @@ public sealed class RecordWriter(
     private const int WriteAttempts = 20;
 
     private readonly IRecordValidator[] _validators = [.. validators];
-    private readonly IValueDefaults? _valueDefaults = valueDefaults.FirstOrDefault();
+    private readonly IValueDefaults[] _valueDefaults = [.. valueDefaults];
 
     /// <summary>
     /// Registers <paramref name="identifier"/>; a deleted one only with <paramref name="reuseDeleted"/>, continuing its
@@ -208,7 +208,7 @@ public sealed class RecordWriter(
     private async ValueTask<IReadOnlyList<Func<string, ValuePermissions?>?>?> DefaultsAsync(
         Caller caller, IReadOnlyList<WriteRequest> requests, List<(int Slot, Identifier Id)> pending, IReadOnlyList<HandleRecord?> currents, CancellationToken cancellationToken)
     {
-        if (_valueDefaults is null)
+        if (_valueDefaults.Length == 0)
         {
             return null;
         }
@@ -216,17 +216,34 @@ public sealed class RecordWriter(
         var drafted = new DraftedRecord[pending.Count];
         for (var p = 0; p < pending.Count; p++)
         {
-            // An upsert replaces every value: what the record declared before does not govern the new ones.
+            // A create or an upsert starts the record afresh (an upsert replaces every value): what the record declared
+            // before does not govern the new values. A deletion writes none.
             drafted[p] = requests[pending[p].Slot] switch
             {
-                CreateRequest create => new DraftedRecord(create.Values, currents[p]),
-                UpdateRequest update => new DraftedRecord(update.Values, currents[p]),
-                UpsertItem upsert => new DraftedRecord(upsert.Values, null),
-                _ => new DraftedRecord([], currents[p]),
+                CreateRequest create => new DraftedRecord(create.Values, [], null),
+                UpdateRequest update => new DraftedRecord(update.Values, update.RemoveIndexes, currents[p]),
+                UpsertItem upsert => new DraftedRecord(upsert.Values, [], null),
+                _ => new DraftedRecord([], [], null),
             };
         }
 
-        return await _valueDefaults.ForAsync(caller, drafted, cancellationToken).ConfigureAwait(false);
+        if (_valueDefaults.Length == 1)
+        {
+            return await _valueDefaults[0].ForAsync(caller, drafted, cancellationToken).ConfigureAwait(false);
+        }
+
+        var answers = new List<IReadOnlyList<Func<string, ValuePermissions?>?>>(_valueDefaults.Length);
+        foreach (var defaults in _valueDefaults)
+        {
+            answers.Add(await defaults.ForAsync(caller, drafted, cancellationToken).ConfigureAwait(false));
+        }
+
+        return [.. Enumerable.Range(0, pending.Count).Select(p => answers.Select(a => a[p]).OfType<Func<string, ValuePermissions?>>().ToArray() switch
+        {
+            [] => null,
+            [var only] => only,
+            var several => (Func<string, ValuePermissions?>)(type => several.Select(f => f(type)).FirstOrDefault(given => given is not null)),
+        })];
     }
 
     // The record `request` makes of `current` (null: none, ever) and the change log's name for it; Next is null when an

@@ -16,8 +16,8 @@ public sealed class ValueEditor(ResolverLimits limits)
 
     /// <summary>
     /// The values of <paramref name="current"/> after removing <paramref name="removeIndexes"/> and applying
-    /// <paramref name="drafts"/>. A draft without permissions keeps those of the value it replaces, or takes
-    /// <paramref name="defaultPermissions"/> of its type (<see cref="IValueDefaults"/>), or Handle's default 1110.
+    /// <paramref name="drafts"/>. A draft without permissions keeps those of the value it replaces if that one has its
+    /// type, else takes <paramref name="defaultPermissions"/> of its type (<see cref="IValueDefaults"/>), else Handle's 1110.
     /// </summary>
     public IReadOnlyList<HandleValue> Update(
         IReadOnlyList<HandleValue> current,
@@ -99,7 +99,8 @@ public sealed class ValueEditor(ResolverLimits limits)
         draft.Data,
         draft.Ttl ?? replaced?.Ttl ?? HandleValue.DefaultTtl,
         now,
-        draft.Permissions ?? replaced?.Permissions ?? defaultPermissions?.Invoke(draft.Type) ?? ValuePermissions.Default,
+        draft.Permissions ?? (replaced is not null && ValueFilter.EqualsIgnoringAsciiCase(replaced.Type, draft.Type) ? replaced.Permissions : (ValuePermissions?)null) ??
+            defaultPermissions?.Invoke(draft.Type) ?? ValuePermissions.Default,
         draft.References ?? []);
 
     private static int LowestFreeIndex(Dictionary<int, HandleValue> values)

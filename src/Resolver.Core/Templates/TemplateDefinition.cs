@@ -49,7 +49,7 @@ public sealed record TemplateNames(string? Zh, string? En)
 /// <param name="Scale">For <c>number</c>: the most digits after the decimal point.</param>
 /// <param name="Format">For <c>date</c> and <c>datetime</c>: a .NET custom format, e.g. <c>yyyy-MM-dd</c> (IDHub's <c>YYYY-MM-DD</c> is read as that).</param>
 /// <param name="Values">For <c>enum</c>: the members, compared exactly.</param>
-/// <param name="Private">Its values are private by default (visible to the enterprise and those it grants), as a writer that gives no permissions gets them from the CLI.</param>
+/// <param name="Private">Its values are private by default (visible to the enterprise and those it grants): a value written without permissions gets Handle's 1100 on every write path (<see cref="TemplateValueDefaults"/>).</param>
 public sealed record TemplateItem(
     int Index,
     string Code,

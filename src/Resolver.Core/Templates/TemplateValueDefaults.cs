@@ -8,8 +8,10 @@ namespace Resolver.Core.Templates;
 /// A template's <c>private</c> items on every write path (SPEC §6a, docs/templates.md): a value whose type is a private
 /// item's code and whose draft gives no permissions is written private (Handle's 1100: admin read and write, no public
 /// read), as <c>resolver register --template</c> does. The template is the one the write declares (a
-/// <see cref="TemplateTypes.Reference"/> draft), else the one the record declares already. A template that cannot be used
-/// gives no defaults: <see cref="TemplateValidator"/> refuses the record with the reason.
+/// <see cref="TemplateTypes.Reference"/> draft), else the one the record declares already, unless the write removes that
+/// declaration. A template that is not published or not readable by the caller gives no defaults:
+/// <see cref="TemplateValidator"/> refuses the record with the reason. One that cannot be read now (its site or the
+/// store down) fails the call UNAVAILABLE, as it does for the validator: a default is never guessed public.
 /// </summary>
 public sealed class TemplateValueDefaults(TemplateCatalog catalog) : IValueDefaults
 {
@@ -59,9 +61,15 @@ public sealed class TemplateValueDefaults(TemplateCatalog catalog) : IValueDefau
             }
         }
 
+        // The record's declaration, unless the write removes it or puts another value at its index.
         var kept = record.Current is { IsDeleted: false } live
             ? live.Values.FirstOrDefault(v => string.Equals(v.Type, TemplateTypes.Reference, StringComparison.OrdinalIgnoreCase))
             : null;
-        return kept is not null && TemplateReference.TryParse(kept.Data.Text, out var declared) ? declared : null;
+        if (kept is null || record.RemoveIndexes.Contains(kept.Index) || record.Drafts.Any(d => d.Index == kept.Index))
+        {
+            return null;
+        }
+
+        return TemplateReference.TryParse(kept.Data.Text, out var declared) ? declared : null;
     }
 }

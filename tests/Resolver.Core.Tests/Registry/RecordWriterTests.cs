@@ -176,13 +176,41 @@ public sealed class RecordWriterTests
         Assert.Single(_store.Committed);
     }
 
-    private RecordWriter Writer(params IRecordValidator[] validators) => new(
+    [Fact]
+    public async Task UpsertMany_SeveralValueDefaults_TheFirstThatNamesATypesPermissionsGivesThem()
+    {
+        const ValuePermissions Private = ValuePermissions.AdminRead | ValuePermissions.AdminWrite;
+        var templates = new FixedDefaults(type => type == "weight" ? Private : null);
+        var site = new FixedDefaults(type => type is "weight" or "batch" ? ValuePermissions.AdminRead : null);
+        var writer = Writer([], [templates, site]);
+        var item = new UpsertItem("88.168.1/D", [new ValueDraft(1, "weight", ValueData.FromText("3")), new ValueDraft(2, "batch", ValueData.FromText("B-1")), new ValueDraft(3, "URL", ValueData.FromText("https://d"))]);
+
+        var written = Assert.Single(await writer.UpsertManyAsync(_caller, [item], Ct)).Record!;
+
+        Assert.Equal([Private, ValuePermissions.AdminRead, ValuePermissions.Default], written.Values.Select(v => v.Permissions));
+        Assert.Equal(1, templates.Asked);
+    }
+
+    private sealed class FixedDefaults(Func<string, ValuePermissions?> byType) : IValueDefaults
+    {
+        public int Asked { get; private set; }
+
+        public ValueTask<IReadOnlyList<Func<string, ValuePermissions?>?>> ForAsync(Caller caller, IReadOnlyList<DraftedRecord> records, CancellationToken cancellationToken)
+        {
+            Asked++;
+            return ValueTask.FromResult<IReadOnlyList<Func<string, ValuePermissions?>?>>([.. records.Select(_ => byType)]);
+        }
+    }
+
+    private RecordWriter Writer(params IRecordValidator[] validators) => Writer(validators, []);
+
+    private RecordWriter Writer(IRecordValidator[] validators, IValueDefaults[] valueDefaults) => new(
         IdentifierParser.Default,
         new PrefixDirectory(_prefixes, _time),
         _store,
         new ValueEditor(ResolverLimits.Default),
         validators,
-        [],
+        valueDefaults,
         _published,
         new AuditTrail(_access, _time),
         _time);
