@@ -54,6 +54,18 @@ public sealed class RefusedRestWriteTests : IAsyncLifetime
         Assert.Contains(audit, e => e.Actor == "enterprise:bolt" && e.Operation == "update" && e.Target == "88.168.1/C-1");
     }
 
+    [Theory]
+    [InlineData("""[{"index":1,"type":"URL","data":"https://x",}]""", "the body is not JSON: The JSON object contains a trailing comma at the end which is not supported in this mode (line 1, byte ")]
+    [InlineData("""[{"index":5,"type":"URL","data":"https://x"},{"index":1,"type":"EMAIL","data":"a@b","permissions":"11"}]""", "value #2 of the body (EMAIL): \"permissions\" must be four bits")]
+    public async Task UnreadableBody_IsRefusedSayingWhatAndWhereInTheBody(string body, string expected)
+    {
+        var answer = await HttpExchange.SendAsync(_http, HttpMethod.Put, $"{_server.HttpAddress}/api/handles/88.168.1/BODY-1", body, ("Authorization", $"Bearer {_acme}"));
+
+        Assert.True(answer.Status == 400, answer.ToString());
+        Assert.StartsWith(expected, answer.Json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("reader options", answer.Json.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task MalformedHandlePut_IsRefusedAndAudited()
     {

@@ -233,9 +233,21 @@ public sealed class TemplateCliTests : IAsyncLifetime
 
         var (exitCode, _, error) = await RunAsync("-o", "json", "register", "88.168.1/PART-3", "--template", $"{Template}@9", "--value", "manufacturer=ACME");
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(3, exitCode);
         Assert.Equal(TemplateReasons.NotFound, Json(error).GetProperty("error").GetProperty("reason").GetString());
         Assert.Equal(2, (await RunAsync("resolve", "88.168.1/PART-3")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Register_WithATemplateNeverPublished_ExitsThreeAsTheServerWouldRefuseIt()
+    {
+        var (exitCode, _, error) = await RunAsync("-o", "json", "register", "88.168.1/PART-4", "--template", "88.168/TPL.NOPE", "--value", "manufacturer=ACME");
+
+        Assert.Equal(3, exitCode);
+        var problem = Json(error).GetProperty("error");
+        Assert.Equal(TemplateReasons.NotFound, problem.GetProperty("reason").GetString());
+        Assert.StartsWith("template 88.168/TPL.NOPE is not published here or at its site: ", problem.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, (await RunAsync("resolve", "88.168.1/PART-4")).ExitCode);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ internal static class SnmsFile
         }
         catch (JsonException unreadable)
         {
-            return Failed(line, "", $"not a record of the secondary node's shape {{handle, templateVersion, value: [{{index, type, data: {{format, value}}}}]}}: {unreadable.Message}");
+            return Failed(line, "", $"not a record of the secondary node's shape {{handle, templateVersion, value: [{{index, type, data: {{format, value}}}}]}}: {Core.Errors.JsonProblem.Describe(unreadable)}");
         }
 
         if (record?.Handle?.Trim() is not { Length: > 0 } identifier)

@@ -29,7 +29,19 @@ internal sealed class TemplateOption
     {
         // IDENTIFIER@VERSION when the text after the last '@' is a version; otherwise the whole text is the identifier.
         var (identifier, version) = TemplateReference.TryParse(spec, out var given) ? (given.Identifier, (int?)given.Version) : (spec, null);
-        var template = await PublishedTemplate.ResolveAsync(context, identifier, cancellationToken).ConfigureAwait(false);
+        PublishedTemplate template;
+        try
+        {
+            template = await PublishedTemplate.ResolveAsync(context, identifier, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException missing) when (missing.StatusCode == StatusCode.NotFound)
+        {
+            // A record declaring a template that is not there is refused as the server refuses it (docs/templates.md, Errors).
+            throw PublishedTemplate.Failure(StatusCode.FailedPrecondition,
+                $"template {identifier} is not published here or at its site: {missing.Status.Detail}; publish it first (resolver template publish FILE.json)",
+                TemplateReasons.NotFound);
+        }
+
         var chosen = version is { } number
             ? template.Find(number)
             : template.Versions.LastOrDefault(v => !template.IsDeprecated(v.Number)) ?? template.Latest;

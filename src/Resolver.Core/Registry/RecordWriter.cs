@@ -130,7 +130,8 @@ public sealed class RecordWriter(
 
         for (var attempt = 0; attempt < WriteAttempts && pending.Count > 0; attempt++)
         {
-            // 3. Edit: the current records in one read, and what each request makes of its own.
+            // 3. Edit: the current records in one read, the permissions of values given none (IValueDefaults), and what
+            // each request makes of its own.
             var currents = await store.GetManyAsync([.. pending.Select(p => p.Id.Key)], cancellationToken).ConfigureAwait(false);
             var defaults = await DefaultsAsync(caller, requests, pending, currents, cancellationToken).ConfigureAwait(false);
             var now = Now();

@@ -38,7 +38,7 @@ public sealed class TemplateCompiler(IdentifierParser parser)
         }
         catch (JsonException unreadable)
         {
-            throw Invalid($"the template definition is not valid JSON of the template format (docs/templates.md): {unreadable.Message}");
+            throw Invalid($"the template definition is not JSON of the template format (docs/templates.md): {JsonProblem.Describe(unreadable)}");
         }
 
         if (definition is null)

@@ -51,7 +51,7 @@ internal static class HandleAdminValues
             : null;
         if (!string.Equals(format, "admin", StringComparison.OrdinalIgnoreCase) || handle is null || index is null)
         {
-            throw Invalid($"value {position} ({Type}): \"data\" must be {{\"format\": \"admin\", \"value\": {{\"handle\": \"PREFIX/ADMIN\", \"index\": 300, \"permissions\": \"011111110011\"}}}}");
+            throw Invalid($"value #{position} of the body ({Type}): \"data\" must be {{\"format\": \"admin\", \"value\": {{\"handle\": \"PREFIX/ADMIN\", \"index\": 300, \"permissions\": \"011111110011\"}}}}");
         }
 
         return new Sent(handle, index.Value);

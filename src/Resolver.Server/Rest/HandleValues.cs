@@ -48,7 +48,7 @@ internal static class HandleValues
         };
         var drafts = new List<ValueDraft>();
         var admins = new List<HandleAdminValues.Sent>();
-        var position = 0;
+        var position = 1; // counted from 1 in messages, as the body's values are read; not the value's index
         JsonElement[] listed = values.ValueKind == JsonValueKind.Undefined ? [body] : [.. values.EnumerateArray()];
         foreach (var value in listed)
         {
@@ -69,19 +69,19 @@ internal static class HandleValues
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"value {position} is not a JSON object");
+            throw Invalid($"value #{position} of the body is not a JSON object");
         }
 
-        var index = value.TryGetProperty("index", out var i) ? (i.TryGetInt32(out var n) && n >= 0 ? n : throw Invalid($"value {position}: \"index\" must be a whole number from 1")) : 0;
-        var type = value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : throw Invalid($"value {position}: \"type\" (a string) is required");
+        var index = value.TryGetProperty("index", out var i) ? (i.TryGetInt32(out var n) && n >= 0 ? n : throw Invalid($"value #{position} of the body: \"index\" must be a whole number from 1")) : 0;
+        var type = value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : throw Invalid($"value #{position} of the body: \"type\" (a string) is required");
         if (!value.TryGetProperty("data", out var data))
         {
-            throw Invalid($"value {position} ({type}): \"data\" is required");
+            throw Invalid($"value #{position} of the body ({type}): \"data\" is required");
         }
 
         int? ttl = !value.TryGetProperty("ttl", out var ttlJson) ? null
             : ttlJson.ValueKind == JsonValueKind.Number && ttlJson.TryGetInt32(out var seconds) && seconds >= 0 ? seconds
-            : throw Invalid($"value {position} ({type}): \"ttl\" must be seconds (absolute expiry times are not supported)");
+            : throw Invalid($"value #{position} of the body ({type}): \"ttl\" must be seconds (absolute expiry times are not supported)");
         ValuePermissions? permissions = value.TryGetProperty("permissions", out var p) ? Permissions(p, position, type) : null;
         IReadOnlyList<ValueReference>? references = value.TryGetProperty("references", out var r) && r.ValueKind != JsonValueKind.Null ? References(r, position, type) : null;
         return new ValueDraft(index, type, Data(data, position, type), ttl, permissions, references);
@@ -103,12 +103,12 @@ internal static class HandleValues
                 ("STRING", { } s) => ValueData.FromText(s),
                 ("BASE64", { } s) => ValueData.FromBytes(Convert.FromBase64String(s)),
                 ("HEX", { } s) => ValueData.FromBytes(Convert.FromHexString(s)),
-                _ => throw Invalid($"value {position} ({type}): \"data\" must be a string or {{\"format\": \"string\"|\"base64\"|\"hex\", \"value\": \"...\"}} (admin, vlist and site data are Handle-internal)"),
+                _ => throw Invalid($"value #{position} of the body ({type}): \"data\" must be a string or {{\"format\": \"string\"|\"base64\"|\"hex\", \"value\": \"...\"}} (admin, vlist and site data are Handle-internal)"),
             };
         }
         catch (FormatException)
         {
-            throw Invalid($"value {position} ({type}): \"data\" is not valid {format}");
+            throw Invalid($"value #{position} of the body ({type}): \"data\" is not valid {format}");
         }
     }
 
@@ -118,7 +118,7 @@ internal static class HandleValues
         var bits = json.ValueKind == JsonValueKind.String ? json.GetString()! : "";
         if (bits.Length != 4 || bits.Any(c => c is not ('0' or '1')))
         {
-            throw Invalid($"value {position} ({type}): \"permissions\" must be four bits, admin read, admin write, public read, public write (e.g. \"1110\")");
+            throw Invalid($"value #{position} of the body ({type}): \"permissions\" must be four bits, admin read, admin write, public read, public write (e.g. \"1110\")");
         }
 
         var permissions = ValuePermissions.None;
@@ -133,13 +133,13 @@ internal static class HandleValues
     {
         if (json.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"value {position} ({type}): \"references\" must be an array of {{\"handle\", \"index\"}}");
+            throw Invalid($"value #{position} of the body ({type}): \"references\" must be an array of {{\"handle\", \"index\"}}");
         }
 
         var references = new List<ValueReference>();
         foreach (var reference in json.EnumerateArray())
         {
-            var handle = reference.ValueKind == JsonValueKind.Object && reference.TryGetProperty("handle", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString()! : throw Invalid($"value {position} ({type}): a reference needs \"handle\"");
+            var handle = reference.ValueKind == JsonValueKind.Object && reference.TryGetProperty("handle", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString()! : throw Invalid($"value #{position} of the body ({type}): a reference needs \"handle\"");
             var index = reference.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) && n >= 0 ? n : 0;
             references.Add(new ValueReference(handle, index));
         }

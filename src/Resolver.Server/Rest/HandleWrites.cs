@@ -125,7 +125,7 @@ internal static class HandleWrites
         }
         catch (JsonException exception)
         {
-            throw new ResolverException(new Problem(ErrorKind.InvalidArgument, HandleCodes.InvalidRequestReason, $"the body is not JSON ({exception.Message})"));
+            throw new ResolverException(new Problem(ErrorKind.InvalidArgument, HandleCodes.InvalidRequestReason, $"the body is not JSON: {JsonProblem.Describe(exception)}"));
         }
     }
 }
