@@ -265,6 +265,20 @@ public sealed class TemplateCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Register_WithTemplate_PrivateItemGivenAsPublicValue_IsWrittenPublic()
+    {
+        var file = await WriteTemplateAsync("private.json", text => text.Replace("\"maxLength\": 64", "\"maxLength\": 64, \"private\": true", StringComparison.Ordinal));
+        Assert.Equal(0, (await RunAsync("template", "publish", file)).ExitCode);
+
+        var (exitCode, output, error) = await RunAsync("-o", "json", "register", "88.168.1/PART-8", "--template", Template, "--public-value", "manufacturer=ACME", "--value", "produced=2026-01-02");
+
+        Assert.True(exitCode == 0, error);
+        var manufacturer = ValueAt(Json(output), 2001);
+        Assert.Equal("manufacturer", manufacturer.GetProperty("type").GetString()); // placed at its item's index like --value
+        Assert.True(manufacturer.GetProperty("permissions").GetProperty("publicRead").GetBoolean());
+    }
+
+    [Fact]
     public async Task Resolve_RecordWithTemplate_JsonNamesTheTemplateAndTablesNameTheItems()
     {
         await RunAsync("template", "publish", ExampleFile);

@@ -3,7 +3,7 @@ using Resolver.Protocol.V1;
 
 namespace Resolver.Cli.Commands;
 
-/// <summary>The value options register and update share: <c>--value [INDEX:]TYPE=DATA</c>… and <c>--ttl SECONDS</c>.</summary>
+/// <summary>The value options register and update share: <c>--value</c>, <c>--private-value</c> and <c>--public-value [INDEX:]TYPE=DATA</c>… and <c>--ttl SECONDS</c>.</summary>
 internal sealed class ValueOptions
 {
     public Option<string[]> Values { get; } = new("--value", "-v")
@@ -16,6 +16,11 @@ internal sealed class ValueOptions
         Description = "a value without public_read, as [INDEX:]TYPE=DATA: only the owner, the admin and granted enterprises see it (repeatable)",
     };
 
+    public Option<string[]> PublicValues { get; } = new("--public-value")
+    {
+        Description = "a value with public_read (Handle's 1110), as [INDEX:]TYPE=DATA, even for a template's private item (repeatable)",
+    };
+
     public Option<int?> Ttl { get; } = new("--ttl")
     {
         Description = "seconds resolvers may cache the given values (default 86400; update keeps a replaced value's TTL)",
@@ -25,6 +30,7 @@ internal sealed class ValueOptions
     {
         command.Options.Add(Values);
         command.Options.Add(PrivateValues);
+        command.Options.Add(PublicValues);
         command.Options.Add(Ttl);
     }
 
@@ -38,9 +44,12 @@ internal sealed class ValueOptions
             return (values, $"--ttl {ttl} is negative; give seconds, 0 or more");
         }
 
-        var specs = (parse.GetValue(Values) ?? []).Select(spec => (Spec: spec, Private: false))
-            .Concat((parse.GetValue(PrivateValues) ?? []).Select(spec => (Spec: spec, Private: true)));
-        foreach (var (spec, isPrivate) in specs)
+        // Permissions: none given for --value (the node's default: 1110, or 1100 for a template's private item), 1100 for
+        // --private-value, 1110 for --public-value.
+        var specs = (parse.GetValue(Values) ?? []).Select(spec => (Spec: spec, Permissions: (Permissions?)null))
+            .Concat((parse.GetValue(PrivateValues) ?? []).Select(spec => (Spec: spec, Permissions: (Permissions?)new Permissions { AdminRead = true, AdminWrite = true })))
+            .Concat((parse.GetValue(PublicValues) ?? []).Select(spec => (Spec: spec, Permissions: (Permissions?)new Permissions { AdminRead = true, AdminWrite = true, PublicRead = true })));
+        foreach (var (spec, permissions) in specs)
         {
             if (!ValueSpec.TryParse(spec, out var value, out var error))
             {
@@ -52,10 +61,7 @@ internal sealed class ValueOptions
                 value.Ttl = seconds;
             }
 
-            if (isPrivate)
-            {
-                value.Permissions = new Permissions { AdminRead = true, AdminWrite = true };
-            }
+            value.Permissions = permissions;
 
             values.Add(value);
         }

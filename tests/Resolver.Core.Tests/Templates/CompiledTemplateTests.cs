@@ -86,7 +86,7 @@ public sealed class CompiledTemplateTests
     }
 
     [Theory]
-    [InlineData("""{"identifier": "88.168/T", "version": 1, "items": [{"index": 2001, "code": "x", "dataType": "string", "requried": true}]}""", "not valid JSON of the template format")]
+    [InlineData("""{"identifier": "88.168/T", "version": 1, "items": [{"index": 2001, "code": "x", "dataType": "string", "requried": true}]}""", "not JSON of the template format (docs/templates.md): unknown member \"requried\" at $.items[0].requried")]
     [InlineData("""{"identifier": "88.168/T", "version": 0, "items": []}""", "version 0 is not 1 or more; items is empty")]
     [InlineData("""{"identifier": "no slash", "version": 1, "items": [{"index": 2001, "code": "TEMPLATE", "dataType": "string"}]}""", "identifier \"no slash\" is not an identifier")]
     [InlineData("""{"identifier": "88.168/T", "version": 1, "items": [{"index": 2001, "code": "x", "dataType": "enum", "values": ["A", "A"]}]}""", "item x: enum value \"A\" is given twice")]
