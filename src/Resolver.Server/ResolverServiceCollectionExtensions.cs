@@ -153,7 +153,7 @@ public static class ResolverServiceCollectionExtensions
         services.TryAddSingleton<TemplateCompiler>();
         services.TryAddSingleton<TemplateCatalog>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecordValidator, TemplateValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValueDefaults, TemplateValueDefaults>()); // private items' values private
+        services.TryAddSingleton<IValueDefaults, TemplateValueDefaults>(); // private items' values private
 
         services.TryAddSingleton<RecordReader>();
         services.TryAddSingleton<PrefixAdministration>();

@@ -250,11 +250,17 @@ public sealed class TemplateCliTests : IAsyncLifetime
         Assert.Equal(2, (await RunAsync("resolve", "88.168.1/PART-4")).ExitCode);
     }
 
-    [Fact]
-    public async Task Register_WithTemplate_PrivateItem_ValueIsWrittenPrivate()
+    // The example template with its manufacturer item private.
+    private async Task PublishWithPrivateManufacturerAsync()
     {
         var file = await WriteTemplateAsync("private.json", text => text.Replace("\"maxLength\": 64", "\"maxLength\": 64, \"private\": true", StringComparison.Ordinal));
         Assert.Equal(0, (await RunAsync("template", "publish", file)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Register_WithTemplate_PrivateItem_ValueIsWrittenPrivate()
+    {
+        await PublishWithPrivateManufacturerAsync();
 
         var (exitCode, output, error) = await RunAsync("-o", "json", "register", "88.168.1/PART-7", "--template", Template, "--value", "manufacturer=ACME", "--value", "produced=2026-01-02");
 
@@ -267,8 +273,7 @@ public sealed class TemplateCliTests : IAsyncLifetime
     [Fact]
     public async Task Register_WithTemplate_PrivateItemGivenAsPublicValue_IsWrittenPublic()
     {
-        var file = await WriteTemplateAsync("private.json", text => text.Replace("\"maxLength\": 64", "\"maxLength\": 64, \"private\": true", StringComparison.Ordinal));
-        Assert.Equal(0, (await RunAsync("template", "publish", file)).ExitCode);
+        await PublishWithPrivateManufacturerAsync();
 
         var (exitCode, output, error) = await RunAsync("-o", "json", "register", "88.168.1/PART-8", "--template", Template, "--public-value", "manufacturer=ACME", "--value", "produced=2026-01-02");
 

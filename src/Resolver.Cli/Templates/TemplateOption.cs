@@ -13,7 +13,7 @@ internal sealed class TemplateOption
 {
     public Option<string?> Template { get; } = new("--template")
     {
-        Description = "declare the record's template, IDENTIFIER[@VERSION] (default: the highest version not deprecated); values of an item's code take its index and, for a private item, private permissions",
+        Description = "declare the record's template, IDENTIFIER[@VERSION] (default: the highest version not deprecated); values of an item's code take its index (and the node makes a private item's values private)",
     };
 
     public void AddTo(Command command) => command.Options.Add(Template);
@@ -21,7 +21,8 @@ internal sealed class TemplateOption
     /// <summary>
     /// Reads the template <paramref name="spec"/> names, gives each of <paramref name="values"/> whose type is an item code
     /// (ignoring case) and that has no index of its own the item's index (a repeatable item's first value only) and the
-    /// item's code and default permissions, and adds the TEMPLATE value at <paramref name="referenceIndex"/>.
+    /// item's code, and adds the TEMPLATE value at <paramref name="referenceIndex"/>. Permissions are left to the node, which
+    /// gives a private item's values without any Handle's 1100 on every write path (TemplateValueDefaults).
     /// </summary>
     /// <returns>The version declared.</returns>
     /// <exception cref="RpcException">The template cannot be read, or has no such version (FAILED_PRECONDITION <c>template-not-found</c>, as the server would refuse it).</exception>
@@ -64,11 +65,6 @@ internal sealed class TemplateOption
             if (value.Index == 0 && placed.Add(item.Code))
             {
                 value.Index = item.Index;
-            }
-
-            if (item.Private && value.Permissions is null)
-            {
-                value.Permissions = new Permissions { AdminRead = true, AdminWrite = true };
             }
         }
 

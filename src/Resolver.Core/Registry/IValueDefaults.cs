@@ -7,8 +7,8 @@ namespace Resolver.Core.Registry;
 /// Permissions for the values a write gives none, from rules the registry itself does not know, such as the private items
 /// of an industry metadata template (SPEC §6a, docs/templates.md). Asked once per batch, before the edit, by
 /// <see cref="RecordWriter"/>, so every write path gets them. A value that replaces one of its type keeps that one's
-/// permissions, as without defaults; a draft's own permissions always win. Several registered: the first that names
-/// permissions for a type gives them.
+/// permissions, as without defaults; a draft's own permissions always win. One is registered (the templates'); a host
+/// with rules of its own registers one that asks both.
 /// </summary>
 public interface IValueDefaults
 {

@@ -22,17 +22,16 @@ public sealed class RecordWriter(
     IRecordStore store,
     ValueEditor editor,
     IEnumerable<IRecordValidator> validators,
-    IEnumerable<IValueDefaults> valueDefaults,
     IChangeNotifier changes,
     AuditTrail audit,
-    TimeProvider time)
+    TimeProvider time,
+    IValueDefaults? valueDefaults = null)
 {
     // Without an expected version a lost compare-and-set is retried from a fresh read, after a short
     // random pause so that racing writers spread out; this many times before ABORTED.
     private const int WriteAttempts = 20;
 
     private readonly IRecordValidator[] _validators = [.. validators];
-    private readonly IValueDefaults[] _valueDefaults = [.. valueDefaults];
 
     /// <summary>
     /// Registers <paramref name="identifier"/>; a deleted one only with <paramref name="reuseDeleted"/>, continuing its
@@ -205,11 +204,11 @@ public sealed class RecordWriter(
         _ => null,
     };
 
-    // What the values without permissions get, per pending request (IValueDefaults): null when nothing is registered.
+    // What the values without permissions get, per pending request (IValueDefaults): null when none is registered.
     private async ValueTask<IReadOnlyList<Func<string, ValuePermissions?>?>?> DefaultsAsync(
         Caller caller, IReadOnlyList<WriteRequest> requests, List<(int Slot, Identifier Id)> pending, IReadOnlyList<HandleRecord?> currents, CancellationToken cancellationToken)
     {
-        if (_valueDefaults.Length == 0)
+        if (valueDefaults is null)
         {
             return null;
         }
@@ -228,23 +227,7 @@ public sealed class RecordWriter(
             };
         }
 
-        if (_valueDefaults.Length == 1)
-        {
-            return await _valueDefaults[0].ForAsync(caller, drafted, cancellationToken).ConfigureAwait(false);
-        }
-
-        var answers = new List<IReadOnlyList<Func<string, ValuePermissions?>?>>(_valueDefaults.Length);
-        foreach (var defaults in _valueDefaults)
-        {
-            answers.Add(await defaults.ForAsync(caller, drafted, cancellationToken).ConfigureAwait(false));
-        }
-
-        return [.. Enumerable.Range(0, pending.Count).Select(p => answers.Select(a => a[p]).OfType<Func<string, ValuePermissions?>>().ToArray() switch
-        {
-            [] => null,
-            [var only] => only,
-            var several => (Func<string, ValuePermissions?>)(type => several.Select(f => f(type)).FirstOrDefault(given => given is not null)),
-        })];
+        return await valueDefaults.ForAsync(caller, drafted, cancellationToken).ConfigureAwait(false);
     }
 
     // The record `request` makes of `current` (null: none, ever) and the change log's name for it; Next is null when an

@@ -177,18 +177,18 @@ public sealed class RecordWriterTests
     }
 
     [Fact]
-    public async Task UpsertMany_SeveralValueDefaults_TheFirstThatNamesATypesPermissionsGivesThem()
+    public async Task UpsertMany_ValueDefaults_AskedOnceForTheBatch_GiveTheValuesWithoutPermissionsTheirTypesDefault()
     {
         const ValuePermissions Private = ValuePermissions.AdminRead | ValuePermissions.AdminWrite;
-        var templates = new FixedDefaults(type => type == "weight" ? Private : null);
-        var site = new FixedDefaults(type => type is "weight" or "batch" ? ValuePermissions.AdminRead : null);
-        var writer = Writer([], [templates, site]);
-        var item = new UpsertItem("88.168.1/D", [new ValueDraft(1, "weight", ValueData.FromText("3")), new ValueDraft(2, "batch", ValueData.FromText("B-1")), new ValueDraft(3, "URL", ValueData.FromText("https://d"))]);
+        var defaults = new FixedDefaults(type => type == "weight" ? Private : null);
+        var writer = Writer([], defaults);
+        UpsertItem Part(string identifier) => new(identifier, [new ValueDraft(1, "weight", ValueData.FromText("3")), new ValueDraft(2, "URL", ValueData.FromText("https://d")),
+            new ValueDraft(3, "weight", ValueData.FromText("4"), Permissions: ValuePermissions.Default)]);
 
-        var written = Assert.Single(await writer.UpsertManyAsync(_caller, [item], Ct)).Record!;
+        var written = await writer.UpsertManyAsync(_caller, [Part("88.168.1/D"), Part("88.168.1/E")], Ct);
 
-        Assert.Equal([Private, ValuePermissions.AdminRead, ValuePermissions.Default], written.Values.Select(v => v.Permissions));
-        Assert.Equal(1, templates.Asked);
+        Assert.All(written, w => Assert.Equal([Private, ValuePermissions.Default, ValuePermissions.Default], w.Record!.Values.Select(v => v.Permissions)));
+        Assert.Equal(1, defaults.Asked);
     }
 
     private sealed class FixedDefaults(Func<string, ValuePermissions?> byType) : IValueDefaults
@@ -202,18 +202,18 @@ public sealed class RecordWriterTests
         }
     }
 
-    private RecordWriter Writer(params IRecordValidator[] validators) => Writer(validators, []);
+    private RecordWriter Writer(params IRecordValidator[] validators) => Writer(validators, null);
 
-    private RecordWriter Writer(IRecordValidator[] validators, IValueDefaults[] valueDefaults) => new(
+    private RecordWriter Writer(IRecordValidator[] validators, IValueDefaults? valueDefaults) => new(
         IdentifierParser.Default,
         new PrefixDirectory(_prefixes, _time),
         _store,
         new ValueEditor(ResolverLimits.Default),
         validators,
-        valueDefaults,
         _published,
         new AuditTrail(_access, _time),
-        _time);
+        _time,
+        valueDefaults);
 
     private static ValueDraft Url(string url) => new(1, "URL", ValueData.FromText(url));
 
