@@ -142,6 +142,36 @@ public sealed class AccessAdministrationTests : IDisposable
     }
 
     [Fact]
+    public async Task ListKeys_ExactlyAPageOfKeys_SaysNoMoreFollow_OneMoreSaysSo()
+    {
+        // 128 bytes of answer: a page of one key.
+        var administration = new AccessAdministration(_store, _accessDirectory, _prefixDirectory, _changes, new AuditTrail(_store, _time), ResolverLimits.Default with { MaxRecordBytes = 128 }, _time);
+        await CreateAsync("acme", "88.168.1");
+
+        var exactlyOne = await administration.ListKeysAsync(Acme, "acme", includeRevoked: false, null, Ct);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await administration.CreateKeyAsync(Acme, "acme", Ct);
+        var oneOfTwo = await administration.ListKeysAsync(Acme, "acme", includeRevoked: false, null, Ct);
+
+        Assert.Equal((1, false), (exactlyOne.Keys.Count, exactlyOne.More));
+        Assert.Equal((1, true), (oneOfTwo.Keys.Count, oneOfTwo.More));
+    }
+
+    [Fact]
+    public async Task CreateKey_PastTheCap_IsFailedPreconditionTooManyKeysAndIssuesNothing()
+    {
+        var administration = new AccessAdministration(_store, _accessDirectory, _prefixDirectory, _changes, new AuditTrail(_store, _time), ResolverLimits.Default with { MaxKeysPerEnterprise = 1 }, _time);
+        await CreateAsync("acme", "88.168.1");
+        var before = await StateAsync();
+
+        var refused = await Assert.ThrowsAsync<ResolverException>(async () => await administration.CreateKeyAsync(Acme, "acme", Ct));
+
+        Assert.Equal((ErrorKind.FailedPrecondition, "too-many-keys"), (refused.Problem.Kind, refused.Problem.Reason));
+        Assert.StartsWith("enterprise acme has 1 live API keys, the most this node allows (--max-keys-per-enterprise)", refused.Problem.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    [Fact]
     public async Task ListKeys_BeforeAnotherEnterprisesKey_IsNotFound()
     {
         await CreateAsync("acme", "88.168.1");
